@@ -1,0 +1,23 @@
+/* init.h: the container's setup process, from clone to exec of the user's program. */
+#ifndef OCIRUN_INIT_H
+#define OCIRUN_INIT_H
+
+#include <stdbool.h>
+#include "ocirun/namespaces.h"
+#include "ocirun/spec.h"
+
+struct oci_init_ctx {
+    const struct oci_spec *spec;
+    struct oci_ns_plan *plan;
+    const char *rootfs;          /* absolute */
+    const char *bundle;          /* absolute */
+    int sync_fd;                 /* our end of the socketpair */
+    int fifo_fd;                 /* O_PATH fd of exec.fifo (create), -1 for run */
+    bool no_pivot;
+    int preserve_fds;
+};
+
+/* Runs in the cloned child; never returns. Failures are sent to the runtime as OCI_SYNC_ERROR. */
+__attribute__((noreturn)) void oci_init_main(struct oci_init_ctx *ctx);
+
+#endif

@@ -1,0 +1,29 @@
+/* process.h: the attributes of the container's process applied just before exec, and the exec itself. */
+#ifndef OCIRUN_PROCESS_H
+#define OCIRUN_PROCESS_H
+
+#include "ocirun/error.h"
+#include "ocirun/spec.h"
+
+/* process.rlimits (before the user switch: raising a hard limit needs privilege). */
+int oci_process_apply_rlimits(const struct oci_process *p, oci_err_t *err);
+/* process.oomScoreAdj, written through procfs. */
+int oci_process_apply_oom_score_adj(const struct oci_process *p, oci_err_t *err);
+/* process.cwd: created when missing (as runc does), then entered. Call after the root switch. */
+int oci_process_enter_cwd(const struct oci_process *p, oci_err_t *err);
+/* process.user: supplementary groups, gid, uid, umask. */
+int oci_process_switch_user(const struct oci_process *p, oci_err_t *err);
+/* process.noNewPrivileges. */
+int oci_process_apply_no_new_privs(const struct oci_process *p, oci_err_t *err);
+
+/* Resolve args[0] in the container's PATH (from process.env). Errors use runc's wording,
+ * which engines map to exit codes: `exec: "x": executable file not found in $PATH`. */
+int oci_process_find_executable(const struct oci_process *p, char **path, oci_err_t *err);
+
+/* Build the final environment: process.env, plus HOME from the container's /etc/passwd when unset. */
+char **oci_process_build_env(const struct oci_process *p);
+
+/* execve; returns only on failure. */
+int oci_process_exec(const struct oci_process *p, const char *path, char **envp, oci_err_t *err);
+
+#endif

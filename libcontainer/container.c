@@ -1,0 +1,632 @@
+/* container.c: the runtime side of the lifecycle: create, start, run, state, kill, delete, list. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <linux/sched.h>
+#include "ocirun/cgroup.h"
+#include "ocirun/container.h"
+#include "ocirun/init.h"
+#include "ocirun/log.h"
+#include "ocirun/namespaces.h"
+#include "ocirun/spec.h"
+#include "ocirun/state.h"
+#include "ocirun/sync.h"
+#include "ocirun/utils.h"
+
+#define EXEC_FIFO "exec.fifo"
+#define KILL_WAIT_MS 10000
+
+/* Everything create builds, so that a failure at any step can take it all down again. */
+struct build {
+    const struct oci_create_opts *o;
+    struct oci_spec *spec;
+    char *bundle;
+    char *rootfs;
+    int state_dir;
+    bool state_dir_made;
+    struct oci_cgroup cg;
+    struct oci_ns_plan plan;
+    int sync[2];
+    pid_t child;              /* what clone returned */
+    pid_t init;               /* the container's init (child, or its child after a pid-ns fork) */
+};
+
+static void build_init(struct build *b, const struct oci_create_opts *o)
+{
+    memset(b, 0, sizeof(*b));
+    b->o = o;
+    b->state_dir = -1;
+    b->cg.fd = -1;
+    b->sync[0] = b->sync[1] = -1;
+    for (int i = 0; i < OCI_NS_COUNT; i++)
+        b->plan.join_fd[i] = -1;
+}
+
+static void close_fd(int *fd)
+{
+    if (*fd >= 0)
+        close(*fd);
+    *fd = -1;
+}
+
+/* Release what the runtime holds; with `destroy`, also kill and remove what was built. */
+static void build_finish(struct build *b, bool destroy)
+{
+    if (destroy) {
+        if (b->init > 0)
+            kill(b->init, SIGKILL);
+        if (b->child > 0)
+            kill(b->child, SIGKILL);
+        if (b->child > 0)
+            waitpid(b->child, NULL, 0);
+        if (b->init > 0 && b->init != b->child)
+            waitpid(b->init, NULL, __WALL);
+        if (b->cg.path && b->cg.created) {
+            oci_cgroup_signal_all(b->cg.path, SIGKILL, NULL);
+            oci_cgroup_remove(b->cg.path, NULL);
+        }
+        if (b->state_dir_made)
+            oci_state_remove_dir(b->o->root, b->o->id, NULL);
+    }
+    oci_cgroup_release(&b->cg);
+    oci_ns_plan_close(&b->plan);
+    close_fd(&b->sync[0]);
+    close_fd(&b->sync[1]);
+    close_fd(&b->state_dir);
+    oci_spec_free(b->spec);
+    free(b->bundle);
+    free(b->rootfs);
+}
+
+static int validate_spec(const struct oci_spec *spec, oci_err_t *err)
+{
+    if (spec->process == NULL)
+        return oci_error_set(err, 0, "config.json: process: missing required field");
+    if (spec->root == NULL || spec->root->path == NULL)
+        return oci_error_set(err, 0, "config.json: root.path: missing required field");
+    if (oci_spec_namespace(spec, OCI_NS_MOUNT) == NULL)
+        return oci_error_set(err, 0, "config.json: linux.namespaces: a mount namespace is required "
+                             "(without one the container's mounts would land on the host)");
+    if (spec->process->terminal)
+        return oci_error_set(err, 0, "config.json: process.terminal: terminals are not supported by this "
+                             "version of ocirun yet; set it to false");
+    return 0;
+}
+
+static int resolve_paths(struct build *b, oci_err_t *err)
+{
+    cleanup_free char *config = NULL;
+    cleanup_free char *root = NULL;
+    const char *bundle = b->o->bundle ? b->o->bundle : ".";
+
+    b->bundle = realpath(bundle, NULL);
+    if (b->bundle == NULL)
+        return oci_error_sys(err, "bundle \"%s\"", bundle);
+    config = xasprintf("%s/config.json", b->bundle);
+    if (oci_spec_load(config, &b->spec, err) < 0)
+        return -1;
+    if (validate_spec(b->spec, err) < 0)
+        return -1;
+    root = b->spec->root->path[0] == '/' ? xstrdup(b->spec->root->path)
+                                         : xasprintf("%s/%s", b->bundle, b->spec->root->path);
+    b->rootfs = realpath(root, NULL);
+    if (b->rootfs == NULL)
+        return oci_error_sys(err, "config.json: root.path \"%s\"", b->spec->root->path);
+    return 0;
+}
+
+static pid_t clone_init(struct build *b, int fifo_fd, oci_err_t *err)
+{
+    struct clone_args args = {
+        .flags = (uint64_t) b->plan.clone_flags,
+        .exit_signal = SIGCHLD,
+    };
+    pid_t pid;
+
+    if (b->cg.fd >= 0) {
+        args.flags |= CLONE_INTO_CGROUP;
+        args.cgroup = (uint64_t) b->cg.fd;
+    }
+    pid = syscall(SYS_clone3, &args, sizeof(args));
+    if (pid < 0)
+        return oci_error_sys(err, "clone3 (namespace flags 0x%x)", b->plan.clone_flags);
+    if (pid == 0) {
+        struct oci_init_ctx ctx = {
+            .spec = b->spec,
+            .plan = &b->plan,
+            .rootfs = b->rootfs,
+            .bundle = b->bundle,
+            .sync_fd = b->sync[1],
+            .fifo_fd = fifo_fd,
+            .no_pivot = b->o->no_pivot,
+            .preserve_fds = b->o->preserve_fds,
+        };
+        /* The state lock must not outlive `create` in us: `start` takes it. */
+        close(b->state_dir);
+        close(b->sync[0]);
+        if (b->cg.fd >= 0)
+            close(b->cg.fd);
+        oci_init_main(&ctx);
+    }
+    return pid;
+}
+
+static char *now_rfc3339(void)
+{
+    struct timespec ts;
+    struct tm tm;
+    char buf[64];
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+    return xasprintf("%s.%09ldZ", buf, ts.tv_nsec);
+}
+
+static int save_state(struct build *b, oci_err_t *err)
+{
+    struct oci_state st = {
+        .id = (char *) b->o->id,
+        .pid = b->init,
+        .bundle = b->bundle,
+        .rootfs = b->rootfs,
+        .owner = "",
+        .annotations = b->spec->annotations,
+        .cgroup_path = b->cg.path,
+        .cgroup_created = b->cg.created,
+        .systemd_cgroup = b->o->systemd_cgroup,
+    };
+    cleanup_free char *created = now_rfc3339();
+    char state_char;
+
+    st.created = created;
+    if (oci_proc_stat(b->init, &st.pid_start_time, &state_char) < 0)
+        return oci_error_set(err, ESRCH, "container init %d exited during setup", b->init);
+    if (oci_state_write(b->state_dir, &st, err) < 0)
+        return -1;
+    if (b->o->pid_file) {
+        char buf[32];
+        int n = snprintf(buf, sizeof(buf), "%d", b->init);
+        if (write_file_atomic_at(AT_FDCWD, b->o->pid_file, buf, n, 0644, err) < 0)
+            return oci_error_wrap(err, "--pid-file");
+    }
+    return 0;
+}
+
+/* Wait for the init's report; after a pid-ns fork, the pid first, then reap the middle process. */
+static int wait_ready(struct build *b, oci_err_t *err)
+{
+    struct oci_sync_msg msg;
+
+    b->init = b->child;
+    if (b->plan.need_fork) {
+        int ret = oci_sync_expect(b->sync[0], OCI_SYNC_PID, &msg, err);
+        waitpid(b->child, NULL, 0);
+        b->child = 0;
+        if (ret < 0)
+            return -1;
+        b->init = msg.value;
+    }
+    return oci_sync_expect(b->sync[0], OCI_SYNC_READY, &msg, err);
+}
+
+/* Everything up to an init that waits for start (fifo) or for our go (run). */
+static int build_container(struct build *b, bool with_fifo, oci_err_t *err)
+{
+    cleanup_close int fifo_fd = -1;
+    uint64_t t0 = now_ns();
+
+    if (oci_id_validate(b->o->id, err) < 0)
+        return -1;
+    if (resolve_paths(b, err) < 0)
+        return -1;
+    oci_debug("parse config: %llu us", (unsigned long long) (now_ns() - t0) / 1000);
+    if (oci_state_create_dir(b->o->root, b->o->id, &b->state_dir, err) < 0)
+        return -1;
+    b->state_dir_made = true;
+    if (with_fifo) {
+        if (mkfifoat(b->state_dir, EXEC_FIFO, 0600) < 0)
+            return oci_error_sys(err, "mkfifo %s/%s/%s", b->o->root, b->o->id, EXEC_FIFO);
+        fifo_fd = openat(b->state_dir, EXEC_FIFO, O_PATH | O_CLOEXEC);
+        if (fifo_fd < 0)
+            return oci_error_sys(err, "open %s", EXEC_FIFO);
+    }
+    if (oci_cgroup_create(b->spec->linux_ ? b->spec->linux_->cgroups_path : NULL, b->o->id,
+                          b->o->systemd_cgroup, &b->cg, err) < 0)
+        return -1;
+    if (oci_ns_plan_build(b->spec, &b->plan, err) < 0)
+        return -1;
+    if (oci_sync_pair(b->sync, err) < 0)
+        return -1;
+    if (b->plan.need_fork && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+        return oci_error_sys(err, "prctl(PR_SET_CHILD_SUBREAPER)");
+
+    t0 = now_ns();
+    b->child = clone_init(b, fifo_fd, err);
+    if (b->child < 0) {
+        b->child = 0;
+        return -1;
+    }
+    close_fd(&b->sync[1]);
+    if (b->plan.new_user) {
+        if (oci_ns_write_id_maps(b->child, b->spec, err) < 0)
+            return -1;
+        if (oci_sync_send(b->sync[0], OCI_SYNC_GO, 0, NULL) < 0)
+            return oci_error_set(err, 0, "container setup process exited unexpectedly");
+    }
+    if (wait_ready(b, err) < 0)
+        return -1;
+    oci_debug("container setup (clone to ready): %llu us", (unsigned long long) (now_ns() - t0) / 1000);
+    return save_state(b, err);
+}
+
+int oci_container_create(const struct oci_create_opts *o, oci_err_t *err)
+{
+    struct build b;
+    int ret;
+
+    build_init(&b, o);
+    ret = build_container(&b, true, err);
+    build_finish(&b, ret < 0);
+    return ret;
+}
+
+/* --- run --------------------------------------------------------------------------------- */
+
+static int exit_code(int status)
+{
+    if (WIFEXITED(status))
+        return WEXITSTATUS(status);
+    if (WIFSIGNALED(status))
+        return 128 + WTERMSIG(status);
+    return 255;
+}
+
+/* Block the signals we relay, so that they queue on a signalfd instead of killing us. */
+static int block_relayed_signals(sigset_t *set, sigset_t *old)
+{
+    sigfillset(set);
+    sigdelset(set, SIGCHLD);
+    sigdelset(set, SIGKILL);
+    sigdelset(set, SIGSTOP);
+    sigdelset(set, SIGSEGV);
+    sigdelset(set, SIGBUS);
+    sigdelset(set, SIGILL);
+    sigdelset(set, SIGFPE);
+    sigdelset(set, SIGTTIN);
+    sigdelset(set, SIGTTOU);
+    sigdelset(set, SIGTSTP);
+    return sigprocmask(SIG_BLOCK, set, old);
+}
+
+/* Relay signals to the container until its init exits; return its wait status. */
+static int relay_until_exit(pid_t init, const sigset_t *set, int *status, oci_err_t *err)
+{
+    cleanup_close int sfd = signalfd(-1, set, SFD_CLOEXEC);
+    cleanup_close int pidfd = syscall(SYS_pidfd_open, init, 0);
+
+    if (sfd < 0)
+        return oci_error_sys(err, "signalfd");
+    if (pidfd < 0)
+        return oci_error_sys(err, "pidfd_open %d", init);
+    for (;;) {
+        struct pollfd pfd[2] = { { .fd = pidfd, .events = POLLIN }, { .fd = sfd, .events = POLLIN } };
+        struct signalfd_siginfo si;
+
+        if (poll(pfd, 2, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            return oci_error_sys(err, "poll");
+        }
+        if (pfd[1].revents & POLLIN && read(sfd, &si, sizeof(si)) == sizeof(si))
+            kill(init, si.ssi_signo);
+        if (pfd[0].revents & POLLIN)
+            break;
+    }
+    while (waitpid(init, status, __WALL) < 0) {
+        if (errno != EINTR)
+            return oci_error_sys(err, "waitpid %d", init);
+    }
+    return 0;
+}
+
+/* After go, the setup fd closes on a successful exec; a message means exec failed. */
+static int wait_exec(struct build *b, oci_err_t *err)
+{
+    struct oci_sync_msg msg;
+    oci_err_t eof = NULL;
+
+    if (oci_sync_recv(b->sync[0], &msg, &eof) < 0) {
+        oci_error_free(&eof);
+        return 0;
+    }
+    if (msg.type == OCI_SYNC_ERROR) {
+        int ret = oci_error_set(err, 0, "%s", msg.text);
+        (*err)->errnum = msg.value;
+        return ret;
+    }
+    return 0;
+}
+
+static void remove_container(const char *root, const char *id, const char *cgroup_path, bool cgroup_created)
+{
+    if (cgroup_path && cgroup_created) {
+        if (oci_cgroup_populated(cgroup_path))
+            oci_cgroup_signal_all(cgroup_path, SIGKILL, NULL);
+        oci_cgroup_remove(cgroup_path, NULL);
+    }
+    oci_state_remove_dir(root, id, NULL);
+}
+
+int oci_container_run(const struct oci_create_opts *o, bool detach, bool keep, int *exit_status, oci_err_t *err)
+{
+    sigset_t set, old;
+    struct build b;
+    int status = 0;
+    int ret;
+
+    build_init(&b, o);
+    if (!detach && block_relayed_signals(&set, &old) < 0)
+        return oci_error_sys(err, "sigprocmask");
+    ret = build_container(&b, false, err);
+    if (ret == 0 && oci_sync_send(b.sync[0], OCI_SYNC_GO, 0, NULL) < 0)
+        ret = oci_error_set(err, 0, "container setup process exited unexpectedly");
+    if (ret == 0)
+        ret = wait_exec(&b, err);
+    if (ret < 0 || detach) {
+        build_finish(&b, ret < 0);
+        if (!detach)
+            sigprocmask(SIG_SETMASK, &old, NULL);
+        *exit_status = ret < 0 ? 1 : 0;
+        return ret;
+    }
+
+    /* Drop the lock so that state/kill/exec work while we wait. */
+    close_fd(&b.state_dir);
+    ret = relay_until_exit(b.init, &set, &status, err);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    *exit_status = ret < 0 ? 1 : exit_code(status);
+    b.child = 0;
+    b.init = 0;
+    if (!keep)
+        remove_container(o->root, o->id, b.cg.path, b.cg.created);
+    build_finish(&b, false);
+    return ret;
+}
+
+/* --- start / state / kill / delete / list ------------------------------------------------ */
+
+struct opened {
+    int dir;
+    struct oci_state *st;
+    enum oci_status status;
+};
+
+static void opened_close(struct opened *c)
+{
+    close_fd(&c->dir);
+    oci_state_free(c->st);
+    c->st = NULL;
+}
+
+static int open_container(const char *root, const char *id, bool exclusive, struct opened *c, oci_err_t *err)
+{
+    c->dir = -1;
+    c->st = NULL;
+    if (oci_id_validate(id, err) < 0)
+        return -1;
+    if (oci_state_open_dir(root, id, exclusive, &c->dir, err) < 0)
+        return -1;
+    if (oci_state_read(c->dir, id, &c->st, err) < 0) {
+        opened_close(c);
+        return -1;
+    }
+    c->status = oci_state_status(c->dir, c->st);
+    return 0;
+}
+
+static int open_pidfd_checked(const struct oci_state *st, int *pidfd)
+{
+    int fd = syscall(SYS_pidfd_open, st->pid, 0);
+
+    if (fd < 0)
+        return -errno;
+    /* The pid is pinned by the pidfd now; make sure it is still our init. */
+    if (!oci_state_pid_alive(st)) {
+        close(fd);
+        return -ESRCH;
+    }
+    *pidfd = fd;
+    return 0;
+}
+
+/* Wait until the fifo says the init is going, or the init dies. */
+static int await_fifo(int fifo, int pidfd, const char *id, oci_err_t *err)
+{
+    for (;;) {
+        struct pollfd pfd[2] = { { .fd = fifo, .events = POLLIN }, { .fd = pidfd, .events = POLLIN } };
+        char c;
+
+        if (poll(pfd, 2, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            return oci_error_sys(err, "poll");
+        }
+        if (pfd[0].revents & POLLIN) {
+            ssize_t n = read(fifo, &c, 1);
+            if (n == 1)
+                return 0;
+        }
+        if (pfd[0].revents & (POLLIN | POLLHUP) || pfd[1].revents & POLLIN)
+            return oci_error_set(err, 0, "cannot start container \"%s\": its init process exited", id);
+    }
+}
+
+int oci_container_start(const char *root, const char *id, oci_err_t *err)
+{
+    struct opened c;
+    cleanup_close int fifo = -1;
+    cleanup_close int pidfd = -1;
+    int ret;
+
+    if (open_container(root, id, true, &c, err) < 0)
+        return -1;
+    if (c.status != OCI_STATUS_CREATED) {
+        ret = oci_error_set(err, 0, "cannot start container \"%s\": container is %s (not created)", id,
+                            oci_status_name(c.status));
+        goto out;
+    }
+    fifo = openat(c.dir, EXEC_FIFO, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fifo < 0) {
+        ret = oci_error_sys(err, "cannot start container \"%s\": open %s", id, EXEC_FIFO);
+        goto out;
+    }
+    ret = open_pidfd_checked(c.st, &pidfd);
+    if (ret < 0) {
+        ret = oci_error_set(err, 0, "cannot start container \"%s\": its init process exited", id);
+        goto out;
+    }
+    ret = await_fifo(fifo, pidfd, id, err);
+    if (ret == 0)
+        unlinkat(c.dir, EXEC_FIFO, 0);
+out:
+    opened_close(&c);
+    return ret;
+}
+
+int oci_container_state_json(const char *root, const char *id, char **json, oci_err_t *err)
+{
+    struct opened c;
+
+    if (open_container(root, id, false, &c, err) < 0)
+        return -1;
+    *json = oci_state_to_json(c.st, c.status, true);
+    opened_close(&c);
+    return 0;
+}
+
+static int signal_init(const struct oci_state *st, int sig, oci_err_t *err)
+{
+    cleanup_close int pidfd = -1;
+    int ret = open_pidfd_checked(st, &pidfd);
+
+    if (ret < 0)
+        return oci_error_set(err, 0, "cannot kill container \"%s\": container not running", st->id);
+    if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)
+        return oci_error_sys(err, "cannot kill container \"%s\": pidfd_send_signal", st->id);
+    return 0;
+}
+
+int oci_container_kill(const char *root, const char *id, int sig, bool all, oci_err_t *err)
+{
+    struct opened c;
+    int ret = 0;
+
+    if (open_container(root, id, false, &c, err) < 0)
+        return -1;
+    if (all && c.st->cgroup_path)
+        ret = oci_cgroup_signal_all(c.st->cgroup_path, sig, err);
+    if (ret == 0 && c.status == OCI_STATUS_STOPPED)
+        ret = oci_error_set(err, 0, "cannot kill container \"%s\": container not running (status stopped)", id);
+    else if (ret == 0)
+        ret = signal_init(c.st, sig, err);
+    opened_close(&c);
+    return ret;
+}
+
+/* SIGKILL the container and wait (bounded) until its init is gone. */
+static int kill_and_wait(const struct oci_state *st, oci_err_t *err)
+{
+    cleanup_close int pidfd = -1;
+    struct pollfd pfd;
+
+    if (st->cgroup_path)
+        oci_cgroup_signal_all(st->cgroup_path, SIGKILL, NULL);
+    if (open_pidfd_checked(st, &pidfd) < 0)
+        return 0;
+    if (syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
+        return oci_error_sys(err, "kill container \"%s\"", st->id);
+    pfd.fd = pidfd;
+    pfd.events = POLLIN;
+    if (poll(&pfd, 1, KILL_WAIT_MS) <= 0)
+        return oci_error_set(err, 0, "container \"%s\": init %d did not exit within %d ms of SIGKILL",
+                             st->id, st->pid, KILL_WAIT_MS);
+    return 0;
+}
+
+int oci_container_delete(const char *root, const char *id, bool force, oci_err_t *err)
+{
+    struct opened c;
+    int ret;
+
+    if (open_container(root, id, true, &c, err) < 0) {
+        /* runc: --force also clears a container whose state was never written. */
+        if (force && oci_id_validate(id, NULL) == 0) {
+            oci_error_free(err);
+            oci_state_remove_dir(root, id, NULL);
+            return 0;
+        }
+        return -1;
+    }
+    if (c.status != OCI_STATUS_STOPPED) {
+        if (!force) {
+            ret = oci_error_set(err, 0, "cannot delete container \"%s\" that is not stopped (status %s; use --force)",
+                                id, oci_status_name(c.status));
+            goto out;
+        }
+        ret = kill_and_wait(c.st, err);
+        if (ret < 0)
+            goto out;
+    }
+    remove_container(root, id, c.st->cgroup_created ? c.st->cgroup_path : NULL, c.st->cgroup_created);
+    ret = 0;
+out:
+    opened_close(&c);
+    return ret;
+}
+
+int oci_container_list(const char *root, struct oci_container_info **out, size_t *n, oci_err_t *err)
+{
+    cleanup_strv char **ids = NULL;
+    struct oci_container_info *list;
+    size_t count = 0, used = 0;
+
+    if (oci_state_list_ids(root, &ids, &count, err) < 0)
+        return -1;
+    list = xzalloc((count + 1) * sizeof(*list));
+    for (size_t i = 0; i < count; i++) {
+        cleanup_close int dir = -1;
+        oci_err_t e = NULL;
+        struct oci_state *st = NULL;
+
+        if (oci_state_open_dir(root, ids[i], false, &dir, &e) < 0 || oci_state_read(dir, ids[i], &st, &e) < 0) {
+            oci_error_free(&e);
+            continue;
+        }
+        list[used].state = st;
+        list[used].status = oci_state_status(dir, st);
+        used++;
+    }
+    *out = list;
+    *n = used;
+    return 0;
+}
+
+void oci_container_list_free(struct oci_container_info *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        oci_state_free(list[i].state);
+    free(list);
+}

@@ -1,0 +1,176 @@
+/* init.c: the container's setup process: namespaces, rootfs, process attributes, wait for start, exec. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <linux/close_range.h>
+#include "ocirun/init.h"
+#include "ocirun/log.h"
+#include "ocirun/process.h"
+#include "ocirun/rootfs.h"
+#include "ocirun/sync.h"
+#include "ocirun/utils.h"
+
+__attribute__((noreturn)) static void init_fail(struct oci_init_ctx *ctx, oci_err_t *err)
+{
+    oci_sync_send(ctx->sync_fd, OCI_SYNC_ERROR, oci_error_errno(err),
+                  (err && *err) ? (*err)->msg : "container setup failed");
+    _exit(1);
+}
+
+/* With a joined pid namespace (or one created after joining a user namespace) only a
+ * child enters it: fork once more; the middle process reports the pid and leaves. */
+static int fork_into_pid_ns(struct oci_init_ctx *ctx, oci_err_t *err)
+{
+    pid_t pid = fork();
+
+    if (pid < 0)
+        return oci_error_sys(err, "fork into the pid namespace");
+    if (pid > 0) {
+        oci_sync_send(ctx->sync_fd, OCI_SYNC_PID, pid, NULL);
+        _exit(0);
+    }
+    return 0;
+}
+
+static int set_names(const struct oci_spec *spec, const struct oci_ns_plan *plan, oci_err_t *err)
+{
+    if ((spec->hostname || spec->domainname) && !plan->has[OCI_NS_UTS])
+        return oci_error_set(err, 0, "%s: cannot be set without a uts namespace (linux.namespaces)",
+                             spec->hostname ? "hostname" : "domainname");
+    if (spec->hostname && sethostname(spec->hostname, strlen(spec->hostname)) < 0)
+        return oci_error_sys(err, "hostname \"%s\": sethostname", spec->hostname);
+    if (spec->domainname && setdomainname(spec->domainname, strlen(spec->domainname)) < 0)
+        return oci_error_sys(err, "domainname \"%s\": setdomainname", spec->domainname);
+    return 0;
+}
+
+static int enter_namespaces(struct oci_init_ctx *ctx, oci_err_t *err)
+{
+    struct oci_sync_msg msg;
+
+    if (ctx->plan->new_user) {
+        /* The runtime writes our id maps, then lets us go. */
+        if (oci_sync_expect(ctx->sync_fd, OCI_SYNC_GO, &msg, err) < 0)
+            return -1;
+        if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+            return oci_error_sys(err, "become root in the new user namespace");
+    }
+    if (oci_ns_join_and_unshare(ctx->plan, err) < 0)
+        return -1;
+    if ((ctx->plan->unshare_flags & 0x80 /* CLONE_NEWTIME */) && oci_ns_write_time_offsets(ctx->spec, err) < 0)
+        return -1;
+    if (ctx->plan->need_fork && fork_into_pid_ns(ctx, err) < 0)
+        return -1;
+    return 0;
+}
+
+static int setup_rootfs(struct oci_init_ctx *ctx, oci_err_t *err)
+{
+    struct oci_rootfs_opts ro = {
+        .spec = ctx->spec,
+        .rootfs = ctx->rootfs,
+        .bundle = ctx->bundle,
+        .userns = ctx->plan->new_user || ctx->plan->join_fd[OCI_NS_USER] >= 0 || ctx->plan->has[OCI_NS_USER],
+        .no_pivot = ctx->no_pivot,
+    };
+
+    if (oci_rootfs_prepare(&ro, err) < 0)
+        return -1;
+    return oci_rootfs_finish(&ro, err);
+}
+
+/* Block until `start` opens the exec fifo, then tell it we are going. The fifo is reopened
+ * through our own /proc/PID/fd directory, opened before the root switch so that it works
+ * whether or not the container mounts a procfs. */
+static int wait_for_start(struct oci_init_ctx *ctx, int proc_fd_dir, oci_err_t *err)
+{
+    char name[16];
+    cleanup_close int fd = -1;
+
+    snprintf(name, sizeof(name), "%d", ctx->fifo_fd);
+    do
+        fd = openat(proc_fd_dir, name, O_WRONLY | O_CLOEXEC);
+    while (fd < 0 && errno == EINTR);
+    if (fd < 0)
+        return oci_error_sys(err, "open exec fifo");
+    if (write_all(fd, "0", 1) < 0)
+        return oci_error_sys(err, "write exec fifo");
+    return 0;
+}
+
+static void reset_signals(void)
+{
+    sigset_t all;
+
+    for (int s = 1; s < NSIG; s++)
+        if (s != SIGKILL && s != SIGSTOP)
+            signal(s, SIG_DFL);
+    sigemptyset(&all);
+    sigprocmask(SIG_SETMASK, &all, NULL);
+}
+
+__attribute__((noreturn)) void oci_init_main(struct oci_init_ctx *ctx)
+{
+    const struct oci_process *p = ctx->spec->process;
+    cleanup_close int proc_fd_dir = -1;
+    cleanup_free char *exe = NULL;
+    cleanup_strv char **envp = NULL;
+    struct oci_sync_msg msg;
+    oci_err_t err = NULL;
+
+    /* Die with the runtime while it still owns us. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() == 1)
+        _exit(1);
+
+    if (enter_namespaces(ctx, &err) < 0)
+        init_fail(ctx, &err);
+    if (oci_process_apply_oom_score_adj(p, &err) < 0)
+        init_fail(ctx, &err);
+    if (ctx->fifo_fd >= 0) {
+        proc_fd_dir = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (proc_fd_dir < 0) {
+            oci_error_sys(&err, "open /proc/self/fd");
+            init_fail(ctx, &err);
+        }
+    }
+    if (set_names(ctx->spec, ctx->plan, &err) < 0)
+        init_fail(ctx, &err);
+    if (setup_rootfs(ctx, &err) < 0)
+        init_fail(ctx, &err);
+    if (oci_process_apply_rlimits(p, &err) < 0)
+        init_fail(ctx, &err);
+    if (oci_process_enter_cwd(p, &err) < 0)
+        init_fail(ctx, &err);
+    envp = oci_process_build_env(p);
+    if (oci_process_switch_user(p, &err) < 0)
+        init_fail(ctx, &err);
+    if (oci_process_apply_no_new_privs(p, &err) < 0)
+        init_fail(ctx, &err);
+    if (oci_process_find_executable(p, &exe, &err) < 0)
+        init_fail(ctx, &err);
+
+    /* Nothing of the runtime's may reach the container but stdio and preserved fds. */
+    syscall(SYS_close_range, 3 + ctx->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
+
+    /* The runtime may exit now (create, run --detach): we must outlive it. */
+    prctl(PR_SET_PDEATHSIG, 0);
+    if (oci_sync_send(ctx->sync_fd, OCI_SYNC_READY, getpid(), NULL) < 0)
+        _exit(1);
+    if (ctx->fifo_fd >= 0) {
+        if (wait_for_start(ctx, proc_fd_dir, &err) < 0)
+            _exit(1);
+    } else if (oci_sync_expect(ctx->sync_fd, OCI_SYNC_GO, &msg, &err) < 0) {
+        _exit(1);
+    }
+
+    reset_signals();
+    oci_process_exec(p, exe, envp, &err);
+    init_fail(ctx, &err);
+}

@@ -1,0 +1,109 @@
+/* log.c: log lines to stderr or the --log file, as text or runc's JSON ({"level","msg","time"}). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "ocirun/log.h"
+#include "ocirun/utils.h"
+
+static int log_fd = -1;
+static enum oci_log_format log_format = OCI_LOG_TEXT;
+static bool log_debug;
+
+static const char *const level_names[] = { "debug", "info", "warning", "error" };
+
+int oci_log_init(const char *path, enum oci_log_format format, bool debug)
+{
+    log_format = format;
+    log_debug = debug;
+    if (path == NULL || *path == '\0')
+        return 0;
+    log_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    return log_fd < 0 ? -1 : 0;
+}
+
+bool oci_log_debug_enabled(void)
+{
+    return log_debug;
+}
+
+int oci_log_fd(void)
+{
+    return log_fd;
+}
+
+static void format_time(char *buf, size_t len)
+{
+    struct timespec ts;
+    struct tm tm;
+    size_t n;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf + n, len - n, ".%09ldZ", ts.tv_nsec);
+}
+
+/* JSON string escaping for the msg field: engines parse these lines. */
+static void append_json_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        unsigned char c = *s;
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c == '\n')
+            fputs("\\n", f);
+        else if (c == '\t')
+            fputs("\\t", f);
+        else if (c < 0x20)
+            fprintf(f, "\\u%04x", c);
+        else
+            fputc(c, f);
+    }
+    fputc('"', f);
+}
+
+void oci_log(enum oci_log_level level, const char *fmt, ...)
+{
+    cleanup_free char *msg = NULL;
+    char *line = NULL;
+    size_t line_len = 0;
+    char ts[64];
+    va_list ap;
+    FILE *f;
+    int saved = errno;
+
+    if (level == OCI_LOG_DEBUG && !log_debug)
+        return;
+    va_start(ap, fmt);
+    if (vasprintf(&msg, fmt, ap) < 0)
+        abort();
+    va_end(ap);
+
+    format_time(ts, sizeof(ts));
+    f = open_memstream(&line, &line_len);
+    if (f == NULL)
+        abort();
+    if (log_format == OCI_LOG_JSON) {
+        fprintf(f, "{\"level\":\"%s\",\"msg\":", level_names[level]);
+        append_json_string(f, msg);
+        fprintf(f, ",\"time\":\"%s\"}\n", ts);
+    } else if (log_fd >= 0) {
+        fprintf(f, "%s %s: %s\n", ts, level_names[level], msg);
+    } else {
+        fprintf(f, "ocirun: %s%s%s\n", level == OCI_LOG_ERROR ? "" : level_names[level],
+                level == OCI_LOG_ERROR ? "" : ": ", msg);
+    }
+    fclose(f);
+    /* One write per line so concurrent writers (engine + runtime) don't interleave. */
+    if (write_all(log_fd >= 0 ? log_fd : STDERR_FILENO, line, line_len) < 0) {
+        /* nowhere left to report */
+    }
+    free(line);
+    errno = saved;
+}

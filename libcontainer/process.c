@@ -1,0 +1,193 @@
+/* process.c: rlimits, oom score, cwd, user, PATH lookup and exec of the container's process. */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include "ocirun/process.h"
+#include "ocirun/utils.h"
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+int oci_process_apply_rlimits(const struct oci_process *p, oci_err_t *err)
+{
+    for (size_t i = 0; i < p->n_rlimits; i++) {
+        const struct oci_rlimit *r = &p->rlimits[i];
+        struct rlimit lim = { .rlim_cur = r->soft, .rlim_max = r->hard };
+
+        if (setrlimit(r->resource, &lim) < 0) {
+            int e = errno;
+            struct rlimit cur;
+            if (e == EPERM && getrlimit(r->resource, &cur) == 0 && r->hard > cur.rlim_max)
+                return oci_error_set(err, e, "process.rlimits[%zu] %s: setrlimit soft %llu hard %llu "
+                                     "(raising the hard limit above %llu needs CAP_SYS_RESOURCE)",
+                                     i, r->type, (unsigned long long) r->soft, (unsigned long long) r->hard,
+                                     (unsigned long long) cur.rlim_max);
+            return oci_error_set(err, e, "process.rlimits[%zu] %s: setrlimit soft %llu hard %llu", i, r->type,
+                                 (unsigned long long) r->soft, (unsigned long long) r->hard);
+        }
+    }
+    return 0;
+}
+
+int oci_process_apply_oom_score_adj(const struct oci_process *p, oci_err_t *err)
+{
+    char buf[32];
+    int n;
+
+    if (!p->oom_score_adj.set)
+        return 0;
+    n = snprintf(buf, sizeof(buf), "%lld", (long long) p->oom_score_adj.value);
+    if (write_file_at(AT_FDCWD, "/proc/self/oom_score_adj", buf, n, 0, err) < 0)
+        return oci_error_wrap(err, "process.oomScoreAdj %lld", (long long) p->oom_score_adj.value);
+    return 0;
+}
+
+int oci_process_enter_cwd(const struct oci_process *p, oci_err_t *err)
+{
+    const char *cwd = p->cwd ? p->cwd : "/";
+
+    if (chdir(cwd) == 0)
+        return 0;
+    if (errno == ENOENT && mkdir_p(cwd, 0755, err) == 0 && chdir(cwd) == 0)
+        return 0;
+    if (err && *err)
+        return oci_error_wrap(err, "process.cwd \"%s\"", cwd);
+    return oci_error_sys(err, "process.cwd \"%s\": chdir", cwd);
+}
+
+int oci_process_switch_user(const struct oci_process *p, oci_err_t *err)
+{
+    const struct oci_user *u = &p->user;
+
+    /* Drop the runtime's own supplementary groups even when none are configured. */
+    if (setgroups(u->n_additional_gids, u->additional_gids) < 0 && !(errno == EPERM && u->n_additional_gids == 0))
+        return oci_error_sys(err, "process.user.additionalGids: setgroups");
+    if (setresgid(u->gid, u->gid, u->gid) < 0)
+        return oci_error_sys(err, "process.user.gid %u: setresgid", u->gid);
+    if (setresuid(u->uid, u->uid, u->uid) < 0)
+        return oci_error_sys(err, "process.user.uid %u: setresuid", u->uid);
+    if (u->umask.set)
+        umask(u->umask.value & 0777);
+    return 0;
+}
+
+int oci_process_apply_no_new_privs(const struct oci_process *p, oci_err_t *err)
+{
+    if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+        return oci_error_sys(err, "process.noNewPrivileges: prctl(PR_SET_NO_NEW_PRIVS)");
+    return 0;
+}
+
+/* Go's lower-case errno texts: engines match them ("no such file or directory"). */
+static const char *go_strerror(int e)
+{
+    switch (e) {
+    case ENOENT: return "no such file or directory";
+    case EACCES: return "permission denied";
+    case ENOTDIR: return "not a directory";
+    case ELOOP: return "too many levels of symbolic links";
+    case ENOEXEC: return "exec format error";
+    default: return strerror(e);
+    }
+}
+
+static int executable_at(const char *path)
+{
+    struct stat st;
+
+    if (stat(path, &st) < 0)
+        return -errno;
+    if (S_ISDIR(st.st_mode))
+        return -EISDIR;
+    if (access(path, X_OK) < 0)
+        return -errno;
+    return 0;
+}
+
+static const char *env_get(const struct oci_process *p, const char *name)
+{
+    size_t n = strlen(name);
+
+    for (size_t i = 0; i < p->env.len; i++)
+        if (strncmp(p->env.v[i], name, n) == 0 && p->env.v[i][n] == '=')
+            return p->env.v[i] + n + 1;
+    return NULL;
+}
+
+int oci_process_find_executable(const struct oci_process *p, char **out, oci_err_t *err)
+{
+    const char *name = p->args.v[0];
+    const char *path_env;
+    cleanup_free char *dirs = NULL;
+    char *save = NULL;
+
+    if (strchr(name, '/')) {
+        int r = executable_at(name);
+        if (r < 0)
+            return oci_error_set(err, 0, "exec: \"%s\": stat %s: %s", name, name,
+                                 r == -EISDIR ? "is a directory" : go_strerror(-r));
+        *out = xstrdup(name);
+        return 0;
+    }
+    path_env = env_get(p, "PATH");
+    dirs = xstrdup(path_env ? path_env : DEFAULT_PATH);
+    for (char *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+        cleanup_free char *cand = xasprintf("%s/%s", *d ? d : ".", name);
+        if (executable_at(cand) == 0) {
+            *out = steal_pointer(&cand);
+            return 0;
+        }
+    }
+    return oci_error_set(err, 0, "exec: \"%s\": executable file not found in $PATH", name);
+}
+
+/* HOME of uid from the container's /etc/passwd (runc sets it when the config does not). */
+static char *home_of(uid_t uid)
+{
+    cleanup_fclose FILE *f = fopen("/etc/passwd", "re");
+    char line[1024];
+
+    while (f && fgets(line, sizeof(line), f)) {
+        char *fields[7];
+        char *s = line;
+        int n = 0;
+
+        for (; n < 7 && s; n++)
+            fields[n] = strsep(&s, ":");
+        if (n == 7 && (uid_t) strtoul(fields[2], NULL, 10) == uid && *fields[2]) {
+            fields[5][strcspn(fields[5], "\n")] = '\0';
+            if (*fields[5])
+                return xstrdup(fields[5]);
+        }
+    }
+    return xstrdup("/");
+}
+
+char **oci_process_build_env(const struct oci_process *p)
+{
+    bool has_home = env_get(p, "HOME") != NULL;
+    char **envp = xzalloc((p->env.len + 2) * sizeof(char *));
+    size_t n = 0;
+
+    for (size_t i = 0; i < p->env.len; i++)
+        envp[n++] = xstrdup(p->env.v[i]);
+    if (!has_home) {
+        cleanup_free char *home = home_of(p->user.uid);
+        envp[n++] = xasprintf("HOME=%s", home);
+    }
+    envp[n] = NULL;
+    return envp;
+}
+
+int oci_process_exec(const struct oci_process *p, const char *path, char **envp, oci_err_t *err)
+{
+    execve(path, p->args.v, envp);
+    return oci_error_set(err, 0, "exec %s: %s", p->args.v[0], go_strerror(errno));
+}

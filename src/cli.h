@@ -1,0 +1,38 @@
+/* cli.h: what the subcommand files share: global options, the command table, error reporting. */
+#ifndef OCIRUN_CLI_H
+#define OCIRUN_CLI_H
+
+#include <stdbool.h>
+#include "ocirun/error.h"
+
+struct cli_globals {
+    const char *root;
+    const char *log;
+    const char *log_format;
+    bool debug;
+    bool systemd_cgroup;
+};
+
+struct cli_command {
+    const char *name;
+    const char *summary;
+    int (*run)(struct cli_globals *g, int argc, char **argv);
+};
+
+/* Report a failed command (stderr, and the --log file as its last line); returns exit status 1. */
+int cli_fail(oci_err_t *err);
+/* A usage error for a command: message plus a hint to --help; returns 1. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Exactly one positional ID after options, else a usage error. */
+int cli_take_id(const char *cmd, int argc, char **argv, int optind_, const char **id);
+int cli_parse_int(const char *cmd, const char *opt, const char *value, int *out);
+
+int cmd_create(struct cli_globals *g, int argc, char **argv);
+int cmd_start(struct cli_globals *g, int argc, char **argv);
+int cmd_state(struct cli_globals *g, int argc, char **argv);
+int cmd_kill(struct cli_globals *g, int argc, char **argv);
+int cmd_delete(struct cli_globals *g, int argc, char **argv);
+int cmd_run(struct cli_globals *g, int argc, char **argv);
+int cmd_list(struct cli_globals *g, int argc, char **argv);
+
+#endif
