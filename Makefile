@@ -1,111 +1,246 @@
-# Makefile: builds ocirun, its unit tests and man pages; `make demo` and `make check` set up a fresh Debian 12 machine.
+# Makefile: builds ocirun (build/ocirun, build/libocirun.a), its tests, man pages and benchmarks.
+#
+# Works right after clone; `./configure` (optional) writes config.mk with the same knobs:
+#   PREFIX=/usr/local DESTDIR=  WITH_SELINUX=auto|yes|no  WITH_SECCOMP=yes|no  SANITIZE=<cc flags>
+
 -include config.mk
 
+SHELL := /bin/bash
+
 PREFIX ?= /usr/local
-DESTDIR ?=
-CC ?= cc
-BUILD ?= build
-PKG_CONFIG ?= pkg-config
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
 WITH_SELINUX ?= auto
 WITH_SECCOMP ?= yes
 SANITIZE ?=
+PKG_CONFIG ?= pkg-config
+GO_MD2MAN ?= go-md2man
+INSTALL ?= install
+UNIT_TIMEOUT ?= 300
+
+B := build
+OBJ := $(B)/obj
+ASAN := $(B)/asan
 
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
-COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null)
+# Only ask git when this directory is the checkout itself (not a tarball inside another repo).
+COMMIT := $(shell test -e .git && git rev-parse --short=12 HEAD 2>/dev/null)
+
+# ---- libraries -----------------------------------------------------------------------------
 
 PKGS := yajl libcap
-ifeq ($(WITH_SECCOMP),yes)
-PKGS += libseccomp
+FEATURE_DEFS :=
+
+ifeq ($(WITH_SECCOMP),no)
+FEATURE_DEFS += -DOCIRUN_NO_SECCOMP
 else
-FEATURE_CFLAGS += -DOCIRUN_NO_SECCOMP
+PKGS += libseccomp
 endif
+
 ifeq ($(WITH_SELINUX),auto)
 WITH_SELINUX := $(shell $(PKG_CONFIG) --exists libselinux 2>/dev/null && echo yes || echo no)
 endif
 ifeq ($(WITH_SELINUX),yes)
 PKGS += libselinux
-FEATURE_CFLAGS += -DHAVE_SELINUX
+FEATURE_DEFS += -DHAVE_SELINUX
 endif
 
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+CMOCKA_CFLAGS := $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
+CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
+
+# ---- flags ---------------------------------------------------------------------------------
 
 CFLAGS ?= -O2 -g
-ALL_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Iinclude -Isrc \
-	-DOCIRUN_VERSION='"$(VERSION)"' -DOCIRUN_COMMIT='"$(COMMIT)"' \
-	$(FEATURE_CFLAGS) $(PKG_CFLAGS) $(SANITIZE) $(CFLAGS) -MMD -MP
-ALL_LDFLAGS := $(SANITIZE) $(LDFLAGS)
+OCI_CFLAGS := -std=gnu11 $(CFLAGS) -Wall -Wextra -Werror -D_GNU_SOURCE -Iinclude \
+              -DOCIRUN_VERSION='"$(VERSION)"' -DOCIRUN_COMMIT='"$(COMMIT)"' \
+              $(FEATURE_DEFS) $(PKG_CFLAGS)
+DEP_FLAGS = -MMD -MP
+# Libraries the code does not use yet are not loaded at run time (start-up cost).
+LINK_FLAGS := -Wl,--as-needed
+ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer
+
+# ---- sources -------------------------------------------------------------------------------
 
 LIB_SRCS := $(wildcard libcontainer/*.c)
 CLI_SRCS := $(wildcard src/*.c)
 TEST_SRCS := $(wildcard tests/unit/test_*.c)
-MAN_SRCS := $(wildcard man/*.md)
+MAN_SRCS := $(wildcard man/*.8.md)
 
-LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
-CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
-TEST_BINS := $(TEST_SRCS:%.c=$(BUILD)/%)
-MAN_PAGES := $(MAN_SRCS:man/%.md=$(BUILD)/man/%)
-HAVE_MD2MAN := $(shell command -v go-md2man >/dev/null 2>&1 && echo yes)
+LIB_OBJS := $(LIB_SRCS:%.c=$(OBJ)/%.o)
+CLI_OBJS := $(CLI_SRCS:%.c=$(OBJ)/%.o)
+TEST_BINS := $(TEST_SRCS:%.c=$(B)/%)
+ASAN_LIB_OBJS := $(LIB_SRCS:%.c=$(ASAN)/obj/%.o)
+ASAN_TEST_BINS := $(TEST_SRCS:%.c=$(ASAN)/%)
+MAN_PAGES := $(MAN_SRCS:man/%.md=$(B)/man/%)
 
-.PHONY: all man install uninstall clean deps demo check check-unit check-unit-asan check-bats bench
-all: $(BUILD)/ocirun $(if $(HAVE_MD2MAN),man)
+HAVE_MD2MAN := $(shell command -v $(GO_MD2MAN) >/dev/null 2>&1 && echo yes)
 
-$(BUILD)/obj/%.o: %.c
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c $< -o $@
+# ---- build ---------------------------------------------------------------------------------
 
-$(BUILD)/libocirun.a: $(LIB_OBJS)
+.PHONY: all man install uninstall clean deps demo check check-unit check-unit-asan check-bats \
+        check-summary bench FORCE
+.DEFAULT_GOAL := all
+
+all: $(B)/ocirun $(if $(HAVE_MD2MAN),man)
+
+# Objects depend on a stamp that changes only when the flags (version, commit, toggles) do,
+# so `make` after a commit or a WITH_* change rebuilds what it must and nothing otherwise.
+$(B)/.flags: FORCE
+	@mkdir -p $(@D)
+	@echo '$(CC) $(OCI_CFLAGS) $(SANITIZE)' | cmp -s - $@ || echo '$(CC) $(OCI_CFLAGS) $(SANITIZE)' > $@
+
+$(ASAN)/.flags: FORCE
+	@mkdir -p $(@D)
+	@echo '$(CC) $(OCI_CFLAGS) $(ASAN_FLAGS)' | cmp -s - $@ || echo '$(CC) $(OCI_CFLAGS) $(ASAN_FLAGS)' > $@
+
+$(OBJ)/%.o: %.c $(B)/.flags
+	@mkdir -p $(@D)
+	$(CC) $(OCI_CFLAGS) $(SANITIZE) $(DEP_FLAGS) -c $< -o $@
+
+$(ASAN)/obj/%.o: %.c $(ASAN)/.flags
+	@mkdir -p $(@D)
+	$(CC) $(OCI_CFLAGS) $(ASAN_FLAGS) $(CMOCKA_CFLAGS) $(DEP_FLAGS) -c $< -o $@
+
+$(OBJ)/tests/%.o: tests/%.c $(B)/.flags
+	@mkdir -p $(@D)
+	$(CC) $(OCI_CFLAGS) $(SANITIZE) $(CMOCKA_CFLAGS) $(DEP_FLAGS) -c $< -o $@
+
+$(B)/libocirun.a: $(LIB_OBJS)
+	@mkdir -p $(@D)
 	@rm -f $@
-	ar rcs $@ $^
+	$(AR) rcs $@ $^
 
-$(BUILD)/ocirun: $(CLI_OBJS) $(BUILD)/libocirun.a
-	$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJS) $(BUILD)/libocirun.a $(PKG_LIBS)
+$(ASAN)/libocirun.a: $(ASAN_LIB_OBJS)
+	@mkdir -p $(@D)
+	@rm -f $@
+	$(AR) rcs $@ $^
 
-$(BUILD)/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libocirun.a
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libocirun.a $(PKG_LIBS) -lcmocka
+$(B)/ocirun: $(CLI_OBJS) $(B)/libocirun.a
+	$(CC) $(SANITIZE) $(LINK_FLAGS) $(LDFLAGS) -o $@ $(CLI_OBJS) $(B)/libocirun.a $(PKG_LIBS)
 
+$(B)/tests/unit/%: $(OBJ)/tests/unit/%.o $(B)/libocirun.a
+	@mkdir -p $(@D)
+	$(CC) $(SANITIZE) $(LINK_FLAGS) $(LDFLAGS) -o $@ $< $(B)/libocirun.a $(CMOCKA_LIBS) $(PKG_LIBS)
+
+$(ASAN)/tests/unit/%: $(ASAN)/obj/tests/unit/%.o $(ASAN)/libocirun.a
+	@mkdir -p $(@D)
+	$(CC) $(ASAN_FLAGS) $(LINK_FLAGS) $(LDFLAGS) -o $@ $< $(ASAN)/libocirun.a $(CMOCKA_LIBS) $(PKG_LIBS)
+
+$(B)/bench-timer: bench/timer.c $(B)/.flags
+	@mkdir -p $(@D)
+	$(CC) $(OCI_CFLAGS) $(DEP_FLAGS) -o $@ $<
+
+$(B)/man/%: man/%.md
+	@mkdir -p $(@D)
+	$(GO_MD2MAN) -in $< -out $@
+
+ifeq ($(HAVE_MD2MAN),yes)
 man: $(MAN_PAGES)
-$(BUILD)/man/%: man/%.md
-	@mkdir -p $(dir $@)
-	go-md2man -in $< -out $@
+else
+man:
+	@echo "make man: $(GO_MD2MAN) not found (apt-get install go-md2man)" >&2; exit 1
+endif
 
-install: all
-	install -D -m 0755 $(BUILD)/ocirun $(DESTDIR)$(PREFIX)/sbin/ocirun
-	$(if $(MAN_PAGES),install -d $(DESTDIR)$(PREFIX)/share/man/man8 && install -m 0644 $(wildcard $(BUILD)/man/*.8) $(DESTDIR)$(PREFIX)/share/man/man8/)
+# Keep intermediate objects (make would delete the test objects after linking otherwise).
+.SECONDARY:
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)
+
+# ---- install -------------------------------------------------------------------------------
+
+install: $(B)/ocirun $(if $(HAVE_MD2MAN),man)
+	$(INSTALL) -D -m 0755 $(B)/ocirun $(DESTDIR)$(SBINDIR)/ocirun
+	@set -e; for p in $(if $(HAVE_MD2MAN),$(MAN_PAGES)); do \
+	    echo "$(INSTALL) -D -m 0644 $$p $(DESTDIR)$(MANDIR)/man8/$${p##*/}"; \
+	    $(INSTALL) -D -m 0644 $$p $(DESTDIR)$(MANDIR)/man8/$${p##*/}; \
+	done
+	$(if $(HAVE_MD2MAN),,@echo "note: $(GO_MD2MAN) not found, man pages not installed")
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/sbin/ocirun $(MAN_SRCS:man/%.md=$(DESTDIR)$(PREFIX)/share/man/man8/%)
+	rm -f $(DESTDIR)$(SBINDIR)/ocirun
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MAN_PAGES)))
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(B)
+
+# ---- helpers -------------------------------------------------------------------------------
 
 deps:
 	scripts/install-deps.sh
 
 demo: deps
-	$(MAKE) $(BUILD)/ocirun
-	scripts/demo.sh $(BUILD)/ocirun
+	$(MAKE) --no-print-directory all
+	scripts/demo.sh
+
+bench:
+	scripts/install-deps.sh bench
+	$(MAKE) --no-print-directory all $(B)/bench-timer
+	bench/run.sh
+
+# ---- tests ---------------------------------------------------------------------------------
+
+# Runs the cmocka programs $(2) (env $(3)); prints cmocka's own output and writes
+# "PASSED FAILED" to $(1)/summary. A program that dies counts its unfinished test as failed.
+define run_unit
+	@mkdir -p $(1); rm -f $(1)/summary; \
+	pass=0; fail=0; progs=0; \
+	for t in $(2); do \
+	    progs=$$((progs + 1)); \
+	    echo "=== $$t"; \
+	    $(3) timeout $(UNIT_TIMEOUT) "$$t" > "$$t.log" 2>&1; rc=$$?; \
+	    cat "$$t.log"; \
+	    run=$$(grep -c '^\[ RUN      \]' "$$t.log"); \
+	    ok=$$(grep -c '^\[       OK \]' "$$t.log"); \
+	    skip=$$(grep -c '^\[  SKIPPED \]' "$$t.log"); \
+	    f=$$((run - ok - skip)); \
+	    if [ $$rc -ne 0 ] && [ $$f -eq 0 ]; then \
+	        f=1; echo "=== $$t: exit status $$rc"; \
+	    fi; \
+	    pass=$$((pass + ok)); fail=$$((fail + f)); \
+	done; \
+	echo "$$pass $$fail" > $(1)/summary; \
+	if [ $$progs -eq 0 ]; then \
+	    echo "no unit tests found (tests/unit/test_*.c): no tests ran"; \
+	else \
+	    echo "unit tests$(4): $$pass passed, $$fail failed ($$progs programs)"; \
+	fi; \
+	[ $$fail -eq 0 ]
+endef
 
 check-unit: $(TEST_BINS)
-	@set -e; for t in $(TEST_BINS); do echo "== $$t"; $$t; done
+	$(call run_unit,$(B)/tests/unit,$(TEST_BINS),,)
 
-# The same unit tests again with AddressSanitizer and UndefinedBehaviorSanitizer.
-check-unit-asan:
-	$(MAKE) BUILD=$(BUILD)/asan SANITIZE="-fsanitize=address,undefined -fno-omit-frame-pointer" CFLAGS="-O1 -g" \
-		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 check-unit
+check-unit-asan: $(ASAN_TEST_BINS)
+	$(call run_unit,$(ASAN)/tests/unit,$(ASAN_TEST_BINS),\
+	    ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1, (asan+ubsan))
 
-check-bats: $(BUILD)/ocirun
-	scripts/check-bats.sh $(BUILD)/ocirun
+check-bats: $(B)/ocirun
+	scripts/check-bats.sh
 
+# Runs every suite even when one fails, then prints one total line; fails if anything failed.
 check: deps
-	$(MAKE) all
-	$(MAKE) check-unit
-	$(MAKE) check-unit-asan
-	$(MAKE) check-bats
+	@$(MAKE) --no-print-directory all
+	@rm -f $(B)/tests/unit/summary $(ASAN)/tests/unit/summary $(B)/tests/bats/summary
+	@rc=0; \
+	$(MAKE) --no-print-directory check-unit || rc=1; \
+	$(MAKE) --no-print-directory check-unit-asan || rc=1; \
+	$(MAKE) --no-print-directory check-bats || rc=1; \
+	$(MAKE) --no-print-directory check-summary; \
+	exit $$rc
 
-bench: $(BUILD)/ocirun
-	scripts/install-deps.sh bench
-	bench/run.sh $(BUILD)/ocirun
-
--include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(TEST_SRCS:%.c=$(BUILD)/obj/%.d)
+# Informational: the suites' own exit statuses decide whether `make check` fails.
+check-summary:
+	@tp=0; tf=0; \
+	for s in unit:$(B)/tests/unit unit-asan:$(ASAN)/tests/unit bats:$(B)/tests/bats; do \
+	    name=$${s%%:*}; f=$${s#*:}/summary; \
+	    if [ -r "$$f" ]; then \
+	        read -r p x < "$$f"; \
+	        echo "$$name: $$p passed, $$x failed"; \
+	        tp=$$((tp + p)); tf=$$((tf + x)); \
+	    else \
+	        echo "$$name: did not complete (counted as 1 failure)"; tf=$$((tf + 1)); \
+	    fi; \
+	done; \
+	echo "$$tp passed, $$tf failed"

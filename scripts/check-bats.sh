@@ -1,18 +1,42 @@
 #!/usr/bin/env bash
-# check-bats.sh: run the bats integration suite as root inside a private mount namespace.
+# check-bats.sh: run the bats integration suite (tests/bats/*.bats) as root in a private mount namespace.
+# Usage: scripts/check-bats.sh [RUNTIME]   (default: $OCIRUN, else build/ocirun; OCIRUN=runc works too)
+# Writes "PASSED FAILED" to build/tests/bats/summary for `make check`'s total line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-OCIRUN=$(realpath "${1:-build/ocirun}")
-export OCIRUN
+
 if [ "$(id -u)" -ne 0 ]; then
-    echo "check-bats: the integration tests need root" >&2
-    exit 1
+    command -v sudo >/dev/null || { echo "check-bats: the integration tests need root (no sudo found)" >&2; exit 1; }
+    exec sudo OCIRUN="${OCIRUN:-}" "$PWD/scripts/check-bats.sh" "$@"
 fi
+
+OCIRUN=${1:-${OCIRUN:-$PWD/build/ocirun}}
+# A path is made absolute (tests cd around); a bare name (runc) is looked up in $PATH by the suite.
+[[ "$OCIRUN" == */* ]] && OCIRUN=$(realpath "$OCIRUN")
+export OCIRUN
+
+out=build/tests/bats
+mkdir -p "$out"
+rm -f "$out/summary"
+
 shopt -s nullglob
 files=(tests/bats/*.bats)
 if [ ${#files[@]} -eq 0 ]; then
-    echo "check-bats: no .bats files"
+    echo "check-bats: no tests/bats/*.bats files: no tests ran"
+    echo "0 0" > "$out/summary"
     exit 0
 fi
-# A private mount namespace: no runtime bug can change the host's mount table.
-exec unshare -m --propagation private bats --timing "${files[@]}"
+
+# The private mount namespace keeps any runtime bug away from the host's mount table.
+rc=0
+unshare -m --propagation private bats --timing --formatter tap tests/bats 2>&1 | tee "$out/bats.log" || rc=$?
+
+ok=$(grep -c '^ok ' "$out/bats.log" || true)
+skipped=$(grep -c '^ok .* # skip' "$out/bats.log" || true)
+failed=$(grep -c '^not ok ' "$out/bats.log" || true)
+# bats failing with no "not ok" line (setup_suite error, bad file) still counts as a failure.
+if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
+    failed=1
+fi
+echo "$((ok - skipped)) $failed" > "$out/summary"
+exit "$rc"

@@ -1,52 +1,73 @@
 #!/usr/bin/env bash
 # demo.sh: build a busybox bundle under build/demo and run it with ocirun, showing it is a container.
+# Usage: scripts/demo.sh [RUNTIME]   (default build/ocirun). Exits with the container's status.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-OCIRUN=$(realpath "${1:-build/ocirun}")
+
 if [ "$(id -u)" -ne 0 ]; then
-    exec sudo "$0" "$@"
+    command -v sudo >/dev/null || { echo "demo: creating containers needs root (no sudo found)" >&2; exit 1; }
+    echo "demo: not root, re-running with sudo"
+    exec sudo "$PWD/scripts/demo.sh" "$@"
 fi
+
+runtime=$(realpath "${1:-build/ocirun}")
+[ -x "$runtime" ] || { echo "demo: $runtime not found (run make first)" >&2; exit 1; }
+busybox=/bin/busybox    # busybox-static: one static binary, so the rootfs needs no libraries
+[ -x "$busybox" ] || { echo "demo: /bin/busybox missing (apt-get install busybox-static)" >&2; exit 1; }
+
 bundle=$PWD/build/demo
 rm -rf "$bundle"
-mkdir -p "$bundle/rootfs/bin" "$bundle/rootfs/etc" "$bundle/rootfs/tmp"
-cp /bin/busybox "$bundle/rootfs/bin/busybox"
-for applet in $(/bin/busybox --list); do
-    [ "$applet" = busybox ] || ln -s busybox "$bundle/rootfs/bin/$applet"
+mkdir -p "$bundle/rootfs/bin" "$bundle/rootfs/etc" "$bundle/rootfs/tmp" "$bundle/rootfs/root"
+cp "$busybox" "$bundle/rootfs/bin/busybox"
+for applet in $("$busybox" --list); do
+    [ "$applet" = busybox ] || ln -sf busybox "$bundle/rootfs/bin/$applet"
 done
 echo 'root:x:0:0:root:/root:/bin/sh' > "$bundle/rootfs/etc/passwd"
 echo 'root:x:0:' > "$bundle/rootfs/etc/group"
 
-script='echo "hostname: $(hostname)"; echo "--- ps (our shell is PID 1):"; ps; echo "--- mounts:"; cat /proc/self/mounts; echo "--- root is read-only:"; touch /x 2>&1 || true'
+# What the container shows: its own hostname, that it is PID 1, its own mount table, a read-only /.
+# shellcheck disable=SC2016  # expanded by the container's shell, not here
+script='echo "hostname: $(hostname)"; echo "--- ps (PID 1 is us):"; ps; echo "--- mounts:"; cat /proc/self/mounts; echo "--- network (fresh namespace):"; ip -o link | cut -d" " -f2; echo "--- the root is read-only:"; touch /x 2>&1 || true'
+
+# Absolute cgroupsPath with a unique name: never a cgroup we did not create.
 cgroup="/ocirun-demo-$$"
-cat > "$bundle/config.json" <<JSON
-{
-  "ociVersion": "1.2.0",
-  "process": {
-    "terminal": false,
-    "user": {"uid": 0, "gid": 0},
-    "args": ["sh", "-c", $(jq -Rn --arg s "$script" '$s')],
-    "env": ["PATH=/usr/sbin:/usr/bin:/sbin:/bin"],
-    "cwd": "/"
+id="ocirun-demo-$$"
+jq -n --arg script "$script" --arg cgroup "$cgroup" '{
+  ociVersion: "1.2.0",
+  process: {
+    terminal: false,
+    user: {uid: 0, gid: 0},
+    args: ["sh", "-c", $script],
+    env: ["PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root"],
+    cwd: "/"
   },
-  "root": {"path": "rootfs", "readonly": true},
-  "hostname": "ocirun-demo",
-  "mounts": [
-    {"destination": "/proc", "type": "proc", "source": "proc"},
-    {"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "strictatime", "mode=755", "size=65536k"]},
-    {"destination": "/dev/pts", "type": "devpts", "source": "devpts", "options": ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"]},
-    {"destination": "/dev/shm", "type": "tmpfs", "source": "shm", "options": ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]},
-    {"destination": "/dev/mqueue", "type": "mqueue", "source": "mqueue", "options": ["nosuid", "noexec", "nodev"]},
-    {"destination": "/sys", "type": "sysfs", "source": "sysfs", "options": ["nosuid", "noexec", "nodev", "ro"]}
+  root: {path: "rootfs", readonly: true},
+  hostname: "ocirun-demo",
+  mounts: [
+    {destination: "/proc", type: "proc", source: "proc"},
+    {destination: "/dev", type: "tmpfs", source: "tmpfs",
+     options: ["nosuid", "strictatime", "mode=755", "size=65536k"]},
+    {destination: "/dev/pts", type: "devpts", source: "devpts",
+     options: ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"]},
+    {destination: "/dev/shm", type: "tmpfs", source: "shm",
+     options: ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]},
+    {destination: "/dev/mqueue", type: "mqueue", source: "mqueue", options: ["nosuid", "noexec", "nodev"]},
+    {destination: "/sys", type: "sysfs", source: "sysfs", options: ["nosuid", "noexec", "nodev", "ro"]}
   ],
-  "linux": {
-    "cgroupsPath": "$cgroup/demo",
-    "namespaces": [{"type": "pid"}, {"type": "network"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"}, {"type": "cgroup"}]
+  linux: {
+    cgroupsPath: $cgroup,
+    namespaces: [{type: "pid"}, {type: "network"}, {type: "ipc"}, {type: "uts"},
+                 {type: "mount"}, {type: "cgroup"}]
   }
-}
-JSON
-# Remove the demo's cgroup parent afterwards (ocirun removes the container's own cgroup).
+}' > "$bundle/config.json"
+
+# ocirun removes the container's cgroup on delete; this only catches a failed run.
 v2=/sys/fs/cgroup
 [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ] || v2=/sys/fs/cgroup/unified
 trap 'rmdir "$v2$cgroup" 2>/dev/null || true' EXIT
-echo "+ ocirun run --bundle $bundle demo-$$"
-unshare -m --propagation private "$OCIRUN" --root "$PWD/build/demo-state" run --bundle "$bundle" "demo-$$"
+
+echo "+ ocirun run --bundle $bundle $id   (in a private mount namespace)"
+rc=0
+unshare -m --propagation private "$runtime" --root "$PWD/build/demo-state" run --bundle "$bundle" "$id" || rc=$?
+echo "+ container exited with status $rc"
+exit "$rc"

@@ -1,23 +1,40 @@
 #!/usr/bin/env bash
 # install-deps.sh: install the Debian packages ocirun needs to build and test, only those missing.
-# Usage: scripts/install-deps.sh [bench]
+# Usage: scripts/install-deps.sh [bench]    (bench adds runc, crun and hyperfine)
 set -euo pipefail
 
-pkgs=(gcc make pkg-config libyajl-dev libseccomp-dev libcap-dev libselinux1-dev go-md2man
-      busybox-static bats bats-assert bats-support libcmocka-dev jq iproute2 util-linux)
-[ "${1:-}" = bench ] && pkgs+=(runc crun hyperfine)
+build=(gcc make pkg-config libyajl-dev libseccomp-dev libcap-dev libselinux1-dev go-md2man)
+test=(busybox-static bats bats-assert bats-support libcmocka-dev jq iproute2 util-linux)
+bench=(runc crun hyperfine)
+
+case "${1:-}" in
+    "") pkgs=("${build[@]}" "${test[@]}") ;;
+    bench) pkgs=("${build[@]}" "${test[@]}" "${bench[@]}") ;;
+    *) echo "usage: $0 [bench]" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${pkgs[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+    [ "$status" = installed ] || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+if [ ${#missing[@]} -eq 0 ]; then
+    echo "install-deps: all ${#pkgs[@]} packages present"
+    exit 0
+fi
 
-sudo=""
+sudo=()
 if [ "$(id -u)" -ne 0 ]; then
-    command -v sudo >/dev/null || { echo "install-deps: need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
-    sudo=sudo
+    if ! command -v sudo >/dev/null; then
+        echo "install-deps: missing packages: ${missing[*]}" >&2
+        echo "install-deps: run as root (or install sudo) to install them: apt-get install ${missing[*]}" >&2
+        exit 1
+    fi
+    sudo=(sudo)
 fi
 echo "install-deps: installing ${missing[*]}"
-$sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# env(1) inside sudo: sudo's env_reset would drop a DEBIAN_FRONTEND set outside it.
+apt=("${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -q -y -o Dpkg::Use-Pty=0)
+"${apt[@]}" update -qq
+"${apt[@]}" install -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "install-deps: done"
