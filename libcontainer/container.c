@@ -113,7 +113,7 @@ static int resolve_paths(struct build *b, oci_err_t *err)
 
     b->bundle = realpath(bundle, NULL);
     if (b->bundle == NULL)
-        return oci_error_sys(err, "bundle \"%s\"", bundle);
+        return oci_error_sys(err, "bundle \"%s\": cannot open %s/config.json", bundle, bundle);
     config = xasprintf("%s/config.json", b->bundle);
     if (oci_spec_load(config, &b->spec, err) < 0)
         return -1;

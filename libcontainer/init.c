@@ -70,6 +70,26 @@ static int enter_namespaces(struct oci_init_ctx *ctx, oci_err_t *err)
     return 0;
 }
 
+/* process.cwd is created while the rootfs is still writable (root.readonly comes with the
+ * switch), resolved inside the rootfs so that an image symlink cannot point it elsewhere. */
+static int create_cwd(struct oci_init_ctx *ctx, oci_err_t *err)
+{
+    const char *cwd = ctx->spec->process->cwd;
+    cleanup_close int rootfd = -1;
+    int fd;
+
+    if (cwd == NULL || strcmp(cwd, "/") == 0)
+        return 0;
+    rootfd = open(ctx->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (rootfd < 0)
+        return oci_error_sys(err, "open rootfs %s", ctx->rootfs);
+    fd = oci_root_ensure(rootfd, cwd, false, err);
+    if (fd < 0)
+        return oci_error_wrap(err, "process.cwd \"%s\"", cwd);
+    close(fd);
+    return 0;
+}
+
 static int setup_rootfs(struct oci_init_ctx *ctx, oci_err_t *err)
 {
     struct oci_rootfs_opts ro = {
@@ -81,6 +101,8 @@ static int setup_rootfs(struct oci_init_ctx *ctx, oci_err_t *err)
     };
 
     if (oci_rootfs_prepare(&ro, err) < 0)
+        return -1;
+    if (create_cwd(ctx, err) < 0)
         return -1;
     return oci_rootfs_finish(&ro, err);
 }

@@ -49,9 +49,9 @@ static void print_usage(FILE *out)
 static void print_version(void)
 {
     printf("ocirun version %s\n", OCIRUN_VERSION);
+    printf("spec: %s\n", OCI_SPEC_VERSION);
     if (OCIRUN_COMMIT[0])
         printf("commit: %s\n", OCIRUN_COMMIT);
-    printf("spec: %s\n", OCI_SPEC_VERSION);
 }
 
 int cli_fail(oci_err_t *err)
