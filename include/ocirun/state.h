@@ -16,7 +16,7 @@
 #define OCI_EXEC_FIFO "exec.fifo"
 
 /* Longest accepted container id. */
-#define OCI_ID_MAX 1024
+#define OCI_ID_MAX 255   /* a directory name under --root */
 
 enum oci_status {
     OCI_STATUS_CREATING,

@@ -159,7 +159,7 @@ static void test_id_invalid(void **state)
     oci_err_t err = NULL;
     assert_true(oci_id_validate(too_long, &err) < 0);
     assert_non_null(strstr(err->msg, "invalid container id \"aaaa"));
-    assert_non_null(strstr(err->msg, "...\": longer than 1024 characters (1025)"));
+    assert_non_null(strstr(err->msg, "...\": longer than 255 characters (256)"));
     oci_error_free(&err);
     free(too_long);
 }

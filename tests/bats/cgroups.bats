@@ -1,0 +1,84 @@
+#!/usr/bin/env bats
+# cgroup v2 placement: the init runs in linux.cgroupsPath, which delete removes.
+
+load helpers
+
+# cgroup2_path PID: the "0::" entry of /proc/PID/cgroup, read from the host.
+cgroup2_path() {
+    sed -n 's/^0:://p' "/proc/$1/cgroup"
+}
+
+@test "the init runs in cgroupsPath; the cgroup exists while it runs and is gone after delete" {
+    run_sleeper
+    pid=$(container_pid "$ID")
+    assert_equal "$(cgroup2_path "$pid")" "$CG_PARENT/$ID"
+    [ -d "$CG_MOUNT$CG_PARENT/$ID" ]
+    grep -qx "$pid" "$CG_MOUNT$CG_PARENT/$ID/cgroup.procs"
+    run ocirun delete --force "$ID"
+    assert_success
+    wait_pid_gone "$pid"
+    [ ! -e "$CG_MOUNT$CG_PARENT/$ID" ]
+    # the parent is not ours to remove
+    [ -d "$CG_MOUNT$CG_PARENT" ]
+}
+
+@test "a created container's init is already in its cgroup" {
+    update_config '.process.args = ["sleep", "1000"]'
+    create_container
+    pid=$(container_pid "$ID")
+    assert_equal "$(cgroup2_path "$pid")" "$CG_PARENT/$ID"
+}
+
+@test "children of the init stay in the container's cgroup" {
+    update_config '.process.args = ["sh", "-c", "sleep 1000 & wait"]'
+    run ocirun run --detach --bundle "$BUNDLE" "$ID"
+    assert_success
+    wait_for_status "$ID" running
+    for i in $(seq 100); do
+        [ "$(wc -l <"$CG_MOUNT$CG_PARENT/$ID/cgroup.procs")" -ge 2 ] && break
+        sleep 0.05
+    done
+    assert_equal "$(wc -l <"$CG_MOUNT$CG_PARENT/$ID/cgroup.procs")" 2
+}
+
+@test "missing intermediate cgroups are created" {
+    update_config ".linux.cgroupsPath = \"$CG_PARENT/$ID-deep/a/b\""
+    CG_USED+=("$ID-deep")
+    run_sleeper
+    pid=$(container_pid "$ID")
+    assert_equal "$(cgroup2_path "$pid")" "$CG_PARENT/$ID-deep/a/b"
+    run ocirun delete --force "$ID"
+    assert_success
+    [ ! -e "$CG_MOUNT$CG_PARENT/$ID-deep/a/b" ]
+}
+
+@test "run removes the cgroup when the container exits" {
+    run_in_container 'true'
+    assert_success
+    [ ! -e "$CG_MOUNT$CG_PARENT/$ID" ]
+}
+
+@test "cgroupsPath unset: defaults to /ID" {
+    # A top-level cgroup named after the id: use a name unique to this run and remove it.
+    ID="$CG_NAME-default"
+    update_config 'del(.linux.cgroupsPath)'
+    CG_DEFAULT="$ID"
+    run_sleeper
+    pid=$(container_pid "$ID")
+    assert_equal "$(cgroup2_path "$pid")" "/$ID"
+    run ocirun delete --force "$ID"
+    assert_success
+    [ ! -e "$CG_MOUNT/$ID" ]
+}
+
+teardown() {
+    common_teardown
+    # the top-level cgroup of the "cgroupsPath unset" test
+    if [ -n "${CG_DEFAULT:-}" ]; then
+        local h
+        for h in "$CG_MOUNT" /sys/fs/cgroup/*; do
+            [ -d "$h/$CG_DEFAULT" ] && remove_cgroup_tree "$h/$CG_DEFAULT"
+        done
+    fi
+    return 0
+}

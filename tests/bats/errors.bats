@@ -1,0 +1,354 @@
+#!/usr/bin/env bats
+# Command line basics and bad input: every failure exits non-zero with a message on stderr and
+# leaves nothing behind (state dir, cgroup, mounts, processes).
+
+load helpers
+
+# expect_create_failure [ID]: `create` from $BUNDLE fails with a message on stderr and no leftovers.
+# Sets $output/$stderr for further wording checks.
+expect_create_failure() {
+    local id=${1-$ID}
+    run --separate-stderr ocirun create --bundle "$BUNDLE" "$id"
+    assert_failure
+    [ -n "$stderr" ] || fail "no error message on stderr"
+    assert_no_leftovers "$id"
+}
+
+expect_run_failure() {
+    local id=${1-$ID}
+    run --separate-stderr ocirun run --bundle "$BUNDLE" "$id"
+    assert_failure
+    [ -n "$stderr" ] || fail "no error message on stderr"
+    assert_no_leftovers "$id"
+}
+
+# ---------------------------------------------------------------------------------------------
+# version / help / usage
+
+@test "--version and -v" {
+    for opt in --version -v; do
+        run "$OCIRUN" "$opt"
+        assert_success
+        assert_line --index 0 --partial "version"
+        assert_line --regexp '^spec: [0-9]+\.[0-9]+\.[0-9]+'
+    done
+}
+
+@test "--version: wording" {
+    # ocirun wording
+    run "$OCIRUN" --version
+    assert_success
+    assert_line --index 0 --regexp '^ocirun version [0-9]+\.[0-9]+\.[0-9]+'
+    assert_line --index 1 'spec: 1.3.0'
+}
+
+@test "--help and -h list the commands" {
+    for opt in --help -h; do
+        run "$OCIRUN" "$opt"
+        assert_success
+        for cmd in create start state kill delete run list; do
+            assert_output --regexp "(^|[[:space:]])$cmd([[:space:]]|,|$)"
+        done
+    done
+}
+
+@test "COMMAND --help exits 0 and describes the command" {
+    for cmd in create start state kill delete run list; do
+        run "$OCIRUN" "$cmd" --help
+        assert_success
+        assert_output --partial "$cmd"
+    done
+    run "$OCIRUN" create --help
+    assert_output --partial --bundle
+    assert_output --partial --pid-file
+    run "$OCIRUN" run --help
+    assert_output --partial --detach
+    run "$OCIRUN" kill --help
+    assert_output --partial --all
+    run "$OCIRUN" delete --help
+    assert_output --partial --force
+    run "$OCIRUN" list --help
+    assert_output --partial --format
+    assert_output --partial --quiet
+}
+
+@test "an unknown command fails" {
+    run --separate-stderr "$OCIRUN" --root "$ROOT" no-such-command
+    assert_failure
+    [ -n "$stderr" ]
+}
+
+@test "an unknown option fails" {
+    run --separate-stderr ocirun create --no-such-option --bundle "$BUNDLE" "$ID"
+    assert_failure
+    [ -n "$stderr" ]
+    assert_no_leftovers "$ID"
+}
+
+@test "a missing container id fails for every command that needs one" {
+    for cmd in create start state kill delete run; do
+        run --separate-stderr ocirun "$cmd"
+        assert_failure
+        [ -n "$stderr" ]
+    done
+}
+
+@test "errors exit with status 1 and 'ocirun: ' on stderr" {
+    # ocirun wording
+    run --separate-stderr ocirun state nosuchcontainer
+    assert_failure 1
+    [[ "$stderr" == *"ocirun: "*'container "nosuchcontainer" does not exist'* ]]
+}
+
+# ---------------------------------------------------------------------------------------------
+# --log / --log-format
+
+@test "--log FILE --log-format json: the error is the last line, as JSON" {
+    log="$BATS_TEST_TMPDIR/log.json"
+    run ocirun --log "$log" --log-format json state nosuchcontainer
+    assert_failure
+    [ -s "$log" ]
+    last=$(tail -n 1 "$log")
+    assert_equal "$(jq -r .level <<<"$last")" error
+    [ -n "$(jq -r .msg <<<"$last")" ]
+    [ -n "$(jq -r .time <<<"$last")" ]
+    # every line is JSON
+    jq -e . "$log" >/dev/null
+}
+
+@test "--log FILE --log-format json: wording" {
+    # ocirun wording
+    log="$BATS_TEST_TMPDIR/log.json"
+    run ocirun --log "$log" --log-format json state nosuchcontainer
+    assert_failure
+    assert_equal "$(tail -n 1 "$log" | jq -r .msg)" 'container "nosuchcontainer" does not exist'
+}
+
+@test "--log=FILE with the default text format records the error" {
+    log="$BATS_TEST_TMPDIR/log.txt"
+    run ocirun --log="$log" state nosuchcontainer
+    assert_failure
+    [ -s "$log" ]
+    grep -q "does not exist" "$log"
+}
+
+@test "--log-format with an unknown value fails" {
+    run ocirun --log-format yaml state nosuchcontainer
+    assert_failure
+}
+
+@test "--log on a successful create/start/delete keeps working" {
+    log="$BATS_TEST_TMPDIR/log.json"
+    update_config '.process.args = ["true"]'
+    run ocirun --log "$log" --log-format json run --bundle "$BUNDLE" "$ID"
+    assert_success
+    if [ -s "$log" ]; then
+        jq -e . "$log" >/dev/null
+    fi
+}
+
+@test "--debug is accepted" {
+    update_config '.process.args = ["true"]'
+    run ocirun --debug run --bundle "$BUNDLE" "$ID"
+    assert_success
+}
+
+# ---------------------------------------------------------------------------------------------
+# Bad bundles: nothing is left behind
+
+@test "bundle directory does not exist" {
+    run --separate-stderr ocirun create --bundle "$BATS_TEST_TMPDIR/no-such-bundle" "$ID"
+    assert_failure
+    [ -n "$stderr" ]
+    assert_no_leftovers "$ID"
+}
+
+@test "bundle directory does not exist: wording" {
+    # ocirun wording
+    run --separate-stderr ocirun create --bundle "$BATS_TEST_TMPDIR/no-such-bundle" "$ID"
+    assert_failure 1
+    [[ "$stderr" == *config.json* ]]
+}
+
+@test "config.json missing" {
+    rm "$BUNDLE/config.json"
+    expect_create_failure
+    [[ "$stderr" == *config.json* ]]
+}
+
+@test "config.json is malformed JSON" {
+    echo '{"ociVersion": "1.2.0", "process": {' >"$BUNDLE/config.json"
+    expect_create_failure
+}
+
+@test "config.json is malformed JSON: wording" {
+    # ocirun wording
+    echo '{"ociVersion": "1.2.0", "process": {' >"$BUNDLE/config.json"
+    expect_create_failure
+    [[ "$stderr" == *"config.json: parse error"* ]]
+}
+
+@test "config.json is empty" {
+    : >"$BUNDLE/config.json"
+    expect_create_failure
+}
+
+@test "unknown namespace type" {
+    update_config '.linux.namespaces[2].type = "pdi"'
+    expect_create_failure
+}
+
+@test "unknown namespace type: wording" {
+    # ocirun wording
+    update_config '.linux.namespaces[2].type = "pdi"'
+    expect_create_failure
+    [[ "$stderr" == *'config.json: linux.namespaces[2].type: unknown namespace type "pdi"'* ]]
+}
+
+@test "root.path does not exist" {
+    update_config '.root.path = "no-such-rootfs"'
+    expect_create_failure
+}
+
+@test "process.args missing" {
+    update_config 'del(.process.args)'
+    expect_create_failure
+}
+
+@test "joining a namespace path that does not exist" {
+    update_config '(.linux.namespaces[] | select(.type == "network")) .path = "/proc/999999999/ns/net"'
+    expect_create_failure
+}
+
+@test "bind mount source that does not exist" {
+    update_config ".mounts += [{destination: \"/mnt\", type: \"bind\", source: \"$BUNDLE/nope\",
+                                options: [\"rbind\"]}]"
+    expect_create_failure
+}
+
+@test "mount of an unknown filesystem type" {
+    update_config '.mounts += [{destination: "/mnt", type: "nosuchfs", source: "x"}]'
+    expect_create_failure
+}
+
+@test "process.cwd is not a directory" {
+    update_config '.process.cwd = "/etc/passwd"'
+    expect_run_failure
+}
+
+@test "process.args[0] not found: run fails, nothing left" {
+    update_config '.process.args = ["no-such-binary"]'
+    expect_run_failure
+    [[ "$stderr" == *'executable file not found'* ]]
+}
+
+@test "process.args[0] not found: wording" {
+    # ocirun wording (runc's message, but runc escapes the quotes in its text log format)
+    update_config '.process.args = ["no-such-binary"]'
+    expect_run_failure
+    [[ "$stderr" == *'exec: "no-such-binary": executable file not found in $PATH'* ]]
+}
+
+@test "process.args[0] not found: create already fails" {
+    update_config '.process.args = ["no-such-binary"]'
+    expect_create_failure
+    [[ "$stderr" == *'executable file not found'* ]]
+}
+
+@test "process.args[0] is not executable" {
+    update_config '.process.args = ["/etc/passwd"]'
+    expect_run_failure
+}
+
+# ---------------------------------------------------------------------------------------------
+# Bad ids
+
+@test "bad container ids are refused" {
+    for bad in "../x" "a/b" "" "." ".." "/abs" "a b" "x\$y"; do
+        run --separate-stderr ocirun create --bundle "$BUNDLE" "$bad"
+        assert_failure
+        [ -n "$stderr" ] || fail "id '$bad': no error message"
+        assert_no_leftovers "$bad"
+        # nothing was created outside the root either
+        [ ! -e "$BATS_TEST_TMPDIR/x" ]
+        [ -z "$(ls -A "$ROOT")" ] || fail "id '$bad': $ROOT is not empty: $(ls -A "$ROOT")"
+    done
+}
+
+@test "bad container ids: wording" {
+    # ocirun wording
+    for bad in "../x" "a/b" ".."; do
+        run --separate-stderr ocirun create --bundle "$BUNDLE" "$bad"
+        assert_failure 1
+        [[ "$stderr" == *"invalid container id \"$bad\""* ]]
+    done
+}
+
+@test "bad container id for state/kill/delete/start" {
+    for cmd in state kill delete start; do
+        run --separate-stderr ocirun "$cmd" "../x"
+        assert_failure
+        [ -n "$stderr" ]
+    done
+}
+
+@test "valid unusual ids: dots, dashes, underscores, plus, 255 chars" {
+    update_config '.process.args = ["true"]'
+    # 255 = NAME_MAX: the id names a directory under the root
+    long=$(printf 'a%.0s' $(seq 255))
+    for good in "a.b-c_d+e" "X9" "$long"; do
+        run ocirun create --bundle "$BUNDLE" "$good"
+        assert_success
+        run ocirun delete --force "$good"
+        assert_success
+        [ ! -e "$ROOT/$good" ]
+    done
+}
+
+@test "an id longer than 255 characters is refused, nothing left" {
+    long=$(printf 'a%.0s' $(seq 256))
+    run --separate-stderr ocirun create --bundle "$BUNDLE" "$long"
+    assert_failure 1
+    [[ "$stderr" == *"invalid container id"*"longer than 255 characters"* ]]
+    [ -z "$(ls -A "$ROOT" 2>/dev/null)" ]
+}
+
+@test "duplicate id: the second create fails, the first container survives" {
+    update_config '.process.args = ["sleep", "1000"]'
+    create_container
+    pid=$(container_pid "$ID")
+    setup_bundle "$BATS_TEST_TMPDIR/bundle2" "$ID-dup"
+    update_config '.process.args = ["sleep", "1000"]' "$BATS_TEST_TMPDIR/bundle2"
+    run --separate-stderr ocirun create --bundle "$BATS_TEST_TMPDIR/bundle2" "$ID"
+    assert_failure
+    [ -n "$stderr" ]
+    # the first is intact
+    assert_equal "$(container_status "$ID")" created
+    assert_equal "$(container_pid "$ID")" "$pid"
+    pid_alive "$pid"
+    assert_equal "$(ocirun state "$ID" | jq -r .bundle)" "$BUNDLE"
+    # and can still be started
+    run ocirun start "$ID"
+    assert_success
+    wait_for_status "$ID" running
+    # the second left nothing but the first's state dir
+    [ ! -e "$CG_MOUNT$CG_PARENT/$ID-dup" ]
+    for p in /proc/[0-9]*; do
+        [[ "$p/root/" -ef "$BATS_TEST_TMPDIR/bundle2/rootfs" ]] && fail "leftover process ${p#/proc/}"
+    done
+    ! grep -qF "$BATS_TEST_TMPDIR/bundle2" /proc/self/mountinfo
+}
+
+@test "duplicate id: wording" {
+    # ocirun wording
+    update_config '.process.args = ["sleep", "1000"]'
+    create_container
+    run --separate-stderr ocirun create --bundle "$BUNDLE" "$ID"
+    assert_failure 1
+    [[ "$stderr" == *"container \"$ID\" already exists"* ]]
+}
+
+@test "run with a bad bundle leaves nothing behind either" {
+    update_config '.linux.namespaces[0].type = "pdi"'
+    expect_run_failure
+}

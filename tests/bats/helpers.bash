@@ -1,0 +1,368 @@
+# Shared helpers for the ocirun bats suite: runtime wrapper, bundle builder, cleanup, checks.
+#
+# Every test gets (from common_setup, the default setup()):
+#   ROOT    a private --root state directory
+#   ID      a container id unique in the whole run
+#   BUNDLE  a fresh busybox bundle whose config.json runs "sh" (edit with update_config)
+#   ROOTFS  "$BUNDLE/rootfs"
+# The suite runs as root inside `unshare -m --propagation private`, so mounts done by a buggy
+# runtime in our own mount namespace cannot reach the host.
+
+source /usr/lib/bats/bats-support/load.bash
+source /usr/lib/bats/bats-assert/load.bash
+
+# `run --separate-stderr` and `run -N` need bats >= 1.5 (Debian 12 has 1.8.2).
+bats_require_minimum_version 1.5.0
+
+OCIRUN=${OCIRUN:-$BATS_TEST_DIRNAME/../../build/ocirun}
+
+# ---------------------------------------------------------------------------------------------
+# Suite fixtures (used by setup_suite.bash; also a fallback when a file runs without it)
+
+# Print the mount point of the cgroup2 hierarchy (hybrid hosts: /sys/fs/cgroup/unified).
+detect_cgroup2() {
+    local d
+    for d in /sys/fs/cgroup/unified /sys/fs/cgroup; do
+        if [ "$(stat -fc %T "$d" 2>/dev/null)" = cgroup2fs ]; then
+            echo "$d"
+            return 0
+        fi
+    done
+    return 1
+}
+
+# Build a minimal rootfs from busybox-static: one symlink per applet, root and nobody users.
+build_base_rootfs() {
+    local dir=$1 applet
+    mkdir -p "$dir"/{bin,etc,proc,sys,dev,tmp,root,mnt}
+    chmod 1777 "$dir/tmp"
+    cp /bin/busybox "$dir/bin/busybox"
+    for applet in $(/bin/busybox --list); do
+        [ "$applet" = busybox ] || ln -s busybox "$dir/bin/$applet"
+    done
+    printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' \
+        >"$dir/etc/passwd"
+    printf 'root:x:0:\nnogroup:x:65534:\n' >"$dir/etc/group"
+}
+
+# Remove a cgroup directory and all its descendants, children first (cgroupfs needs rmdir).
+remove_cgroup_tree() {
+    local dir=$1 i
+    [ -d "$dir" ] || return 0
+    find "$dir" -mindepth 1 -depth -type d -exec rmdir {} + 2>/dev/null
+    for i in 1 2 3 4 5 6 7 8 9 10; do
+        rmdir "$dir" 2>/dev/null && return 0
+        [ -d "$dir" ] || return 0
+        sleep 0.1
+        find "$dir" -mindepth 1 -depth -type d -exec rmdir {} + 2>/dev/null
+    done
+    echo "# could not remove cgroup $dir" >&3
+    return 1
+}
+
+ensure_suite_fixtures() {
+    if [ -z "${CG_PARENT:-}" ] || [ -z "${CG_MOUNT:-}" ]; then
+        # Running without setup_suite.bash: the per-file teardown removes this parent again.
+        CG_NAME="ocirun-bats-$$-$RANDOM"
+        CG_PARENT="/$CG_NAME"
+        CG_MOUNT=$(detect_cgroup2)
+        mkdir -p "$CG_MOUNT$CG_PARENT"
+        OWN_CG_PARENT=1
+        export CG_NAME CG_PARENT CG_MOUNT OWN_CG_PARENT
+    fi
+    if [ -z "${BASE_ROOTFS:-}" ] || [ ! -x "$BASE_ROOTFS/bin/busybox" ]; then
+        BASE_ROOTFS="$BATS_FILE_TMPDIR/base-rootfs"
+        build_base_rootfs "$BASE_ROOTFS"
+        export BASE_ROOTFS
+    fi
+    if [ -z "${BASE_CONFIG:-}" ] || [ ! -s "$BASE_CONFIG" ]; then
+        BASE_CONFIG="$BATS_FILE_TMPDIR/base-config.json"
+        write_base_config "$BASE_CONFIG"
+        export BASE_CONFIG
+    fi
+}
+
+setup_file() {
+    ensure_suite_fixtures
+}
+
+teardown_file() {
+    if [ -n "${OWN_CG_PARENT:-}" ]; then
+        local h
+        for h in "$CG_MOUNT" /sys/fs/cgroup/*; do
+            [ -d "$h/$CG_NAME" ] && remove_cgroup_tree "$h/$CG_NAME"
+        done
+    fi
+    return 0
+}
+
+# ---------------------------------------------------------------------------------------------
+# Per-test setup / teardown
+
+common_setup() {
+    ensure_suite_fixtures
+    ROOT="$BATS_TEST_TMPDIR/root"
+    mkdir -p "$ROOT"
+    ID="t${BATS_SUITE_TEST_NUMBER:-$BATS_TEST_NUMBER}-$$"
+    CG_USED=()
+    ROOTFS_USED=()
+    BUNDLE="$BATS_TEST_TMPDIR/bundle"
+    ROOTFS="$BUNDLE/rootfs"
+    setup_bundle "$BUNDLE" "$ID"
+}
+
+common_teardown() {
+    local d id
+    # 1. the runtime's own cleanup of whatever the test left in its root
+    for d in "$ROOT"/*/; do
+        [ -d "$d" ] || continue
+        d=${d%/}
+        id=${d##*/}
+        timeout --kill-after=5 30 "$OCIRUN" --root "$ROOT" delete --force "$id" \
+            </dev/null >/dev/null 2>&1 3>&- || true
+    done
+    # 2. processes the runtime failed to clean up, found by their cgroup or root directory
+    kill_leftovers
+    # 3. this test's cgroups (in every hierarchy: runc also creates v1 ones on hybrid hosts)
+    local name h
+    for name in "${CG_USED[@]}"; do
+        for h in "$CG_MOUNT" /sys/fs/cgroup/*; do
+            [ -d "$h$CG_PARENT/$name" ] && remove_cgroup_tree "$h$CG_PARENT/$name"
+        done
+    done
+    return 0
+}
+
+setup() {
+    common_setup
+}
+
+teardown() {
+    common_teardown
+}
+
+# Collect into LEFTOVER_PIDS the processes that belong to this test: in one of its cgroups (or a
+# child cgroup) or chrooted in one of its rootfs directories (compared by device+inode, which
+# survives pivot_root). No forks: this runs after every test.
+collect_leftover_pids() {
+    local name f p r
+    LEFTOVER_PIDS=()
+    for name in "${CG_USED[@]}"; do
+        for f in "$CG_MOUNT$CG_PARENT/$name/cgroup.procs" "$CG_MOUNT$CG_PARENT/$name"/*/cgroup.procs \
+            "$CG_MOUNT$CG_PARENT/$name"/*/*/cgroup.procs; do
+            [ -r "$f" ] || continue
+            while read -r p; do
+                LEFTOVER_PIDS+=("$p")
+            done <"$f"
+        done
+    done
+    # one find instead of a stat per process per rootfs: this runs after every test
+    for r in "${ROOTFS_USED[@]}"; do
+        while read -r p; do
+            p=${p#/proc/}
+            LEFTOVER_PIDS+=("${p%/root}")
+        done < <(find -L /proc/[0-9]*/root -maxdepth 0 -samefile "$r" 2>/dev/null)
+    done
+}
+
+kill_leftovers() {
+    local p i
+    collect_leftover_pids
+    [ "${#LEFTOVER_PIDS[@]}" -gt 0 ] || return 0
+    for p in "${LEFTOVER_PIDS[@]}"; do
+        kill -9 "$p" 2>/dev/null
+    done
+    for i in $(seq 50); do
+        collect_leftover_pids
+        [ "${#LEFTOVER_PIDS[@]}" -gt 0 ] || return 0
+        sleep 0.05
+    done
+}
+
+# ---------------------------------------------------------------------------------------------
+# Bundles
+
+# write_base_config FILE: the base config.json, with @CGPATH@ standing for linux.cgroupsPath.
+write_base_config() {
+    jq -n '{
+        ociVersion: "1.2.0",
+        process: {
+            terminal: false,
+            user: {uid: 0, gid: 0},
+            args: ["sh"],
+            env: ["PATH=/usr/sbin:/usr/bin:/sbin:/bin"],
+            cwd: "/"
+        },
+        root: {path: "rootfs", readonly: true},
+        hostname: "ocirun-test",
+        mounts: [
+            {destination: "/proc", type: "proc", source: "proc"},
+            {destination: "/dev", type: "tmpfs", source: "tmpfs",
+             options: ["nosuid", "strictatime", "mode=755", "size=65536k"]},
+            {destination: "/dev/pts", type: "devpts", source: "devpts",
+             options: ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"]},
+            {destination: "/dev/shm", type: "tmpfs", source: "shm",
+             options: ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]},
+            {destination: "/dev/mqueue", type: "mqueue", source: "mqueue",
+             options: ["nosuid", "noexec", "nodev"]},
+            {destination: "/sys", type: "sysfs", source: "sysfs",
+             options: ["nosuid", "noexec", "nodev", "ro"]}
+        ],
+        linux: {
+            namespaces: [
+                {type: "pid"}, {type: "network"}, {type: "ipc"},
+                {type: "uts"}, {type: "mount"}, {type: "cgroup"}
+            ],
+            cgroupsPath: "@CGPATH@",
+            maskedPaths: [],
+            readonlyPaths: []
+        }
+    }' >"$1"
+}
+
+# setup_bundle DIR CGNAME: a bundle in DIR with a copy of the base rootfs and the base config.json
+# (cgroupsPath "$CG_PARENT/CGNAME"). The rootfs is hard-linked to the base one for speed: tests
+# may add files to it but must not modify its existing files in place.
+setup_bundle() {
+    local dir=$1 cgname=$2 cfg
+    mkdir -p "$dir"
+    cp -al "$BASE_ROOTFS" "$dir/rootfs"
+    CG_USED+=("$cgname")
+    ROOTFS_USED+=("$dir/rootfs")
+    read -r -d '' cfg <"$BASE_CONFIG" || true
+    printf '%s\n' "${cfg//@CGPATH@/$CG_PARENT/$cgname}" >"$dir/config.json"
+}
+
+# update_config 'JQ FILTER' [BUNDLE]: edit config.json in place.
+update_config() {
+    local filter=$1 dir=${2:-$BUNDLE}
+    jq "$filter" "$dir/config.json" >"$dir/.config.json.new" &&
+        mv "$dir/.config.json.new" "$dir/config.json"
+}
+
+# json_quote STRING: print STRING as a JSON string literal (no fork).
+json_quote() {
+    local s=$1
+    s=${s//\\/\\\\}
+    s=${s//\"/\\\"}
+    s=${s//$'\n'/\\n}
+    s=${s//$'\t'/\\t}
+    printf '"%s"' "$s"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Running the runtime
+
+# ocirun ARGS...: "$OCIRUN" --root "$ROOT" ARGS, killed after $OCIRUN_TIMEOUT (60) seconds so a
+# hang fails the test (status 124) instead of the suite. Its stdio goes through files, not pipes, so that a
+# container that outlives the command (create, run -d, a leak) cannot keep `run`'s capture pipe
+# open and hang the test. stdout is replayed on stdout, stderr on stderr.
+ocirun() {
+    local out err rc
+    OCIRUN_CALLS=$((${OCIRUN_CALLS:-0} + 1))
+    out="$BATS_TEST_TMPDIR/stdout.$BASHPID.$OCIRUN_CALLS"
+    err="$BATS_TEST_TMPDIR/stderr.$BASHPID.$OCIRUN_CALLS"
+    # fd 3 is bats' own output: a container must never hold it (bats would wait for it)
+    timeout --kill-after=5 "${OCIRUN_TIMEOUT:-60}" "$OCIRUN" --root "$ROOT" "$@" \
+        </dev/null >"$out" 2>"$err" 3>&-
+    rc=$?
+    if [ -s "$out" ]; then cat "$out"; fi
+    if [ -s "$err" ]; then cat "$err" >&2; fi
+    return $rc
+}
+
+# create_container [ID] [OPTIONS...]: create from $BUNDLE, fail the test on error.
+create_container() {
+    local id=${1:-$ID}
+    shift || true
+    run ocirun create --bundle "$BUNDLE" "$@" "$id"
+    assert_success
+}
+
+# run_sleeper [ID] [BUNDLE]: a detached container whose process sleeps (status running).
+run_sleeper() {
+    local id=${1:-$ID} bundle=${2:-$BUNDLE}
+    update_config '.process.args = ["sleep", "1000"]' "$bundle"
+    run ocirun run --detach --bundle "$bundle" "$id"
+    assert_success
+    wait_for_status "$id" running
+}
+
+# run_in_container CMD: run `sh -c CMD` in a fresh container from $BUNDLE; sets $status/$output.
+run_in_container() {
+    update_config ".process.args = [\"sh\", \"-c\", $(json_quote "$1")]"
+    run ocirun run --bundle "$BUNDLE" "$ID"
+}
+
+# container_status ID / container_pid ID: fields of `state` (bash regex, not jq: they are polled).
+container_status() {
+    local json
+    json=$(ocirun state "$1" 2>/dev/null) || return 0
+    [[ "$json" =~ \"status\":\ *\"([a-z]*)\" ]] && echo "${BASH_REMATCH[1]}"
+}
+
+container_pid() {
+    local json
+    json=$(ocirun state "$1") || return 1
+    [[ "$json" =~ \"pid\":\ *([0-9]+) ]] && echo "${BASH_REMATCH[1]}"
+}
+
+# wait_for_status ID STATUS [TIMEOUT_SECONDS]
+wait_for_status() {
+    local id=$1 want=$2 timeout=${3:-5} s i
+    for ((i = 0; i < timeout * 20; i++)); do
+        s=$(container_status "$id")
+        [ "$s" = "$want" ] && return 0
+        sleep 0.05
+    done
+    echo "container $id: status '$s', expected '$want' after ${timeout}s" >&2
+    return 1
+}
+
+# wait_pid_gone PID [TIMEOUT_SECONDS]: the process is gone or a zombie.
+wait_pid_gone() {
+    local pid=$1 timeout=${2:-5} i
+    for ((i = 0; i < timeout * 20; i++)); do
+        pid_alive "$pid" || return 0
+        sleep 0.05
+    done
+    return 1
+}
+
+pid_alive() {
+    local st
+    [ -e "/proc/$1" ] || return 1
+    st=$(awk '/^State:/ {print $2}' "/proc/$1/status" 2>/dev/null)
+    [ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
+}
+
+# ---------------------------------------------------------------------------------------------
+# Checks
+
+# assert_no_leftovers ID [BUNDLE]: a failed command left no state dir, no cgroup (the bundle's
+# cgroupsPath, or the default "$CG_PARENT/ID"), no mount mentioning the bundle in our mount
+# namespace and no process chrooted in the rootfs.
+assert_no_leftovers() {
+    local id=$1 bundle=${2:-$BUNDLE} cg="" p
+    cg=$(jq -r '.linux.cgroupsPath // empty' "$bundle/config.json" 2>/dev/null) || cg=""
+    [ -n "$cg" ] || cg="$CG_PARENT/$ID"
+    # ("." and ".." would name the root itself or its parent: callers check those otherwise)
+    if [ -n "$id" ] && [ "$id" != . ] && [ "$id" != .. ] && [ -e "$ROOT/$id" ]; then
+        fail "state directory $ROOT/$id still exists"
+    fi
+    if [ -e "$CG_MOUNT$cg" ]; then
+        fail "cgroup $CG_MOUNT$cg still exists"
+    fi
+    if grep -qF "$bundle" /proc/self/mountinfo; then
+        fail "mount left behind: $(grep -F "$bundle" /proc/self/mountinfo)"
+    fi
+    p=$(find -L /proc/[0-9]*/root -maxdepth 0 -samefile "$bundle/rootfs" 2>/dev/null) || true
+    if [ -n "$p" ]; then
+        fail "processes still run in the rootfs: $p"
+    fi
+}
+
+# host_ns TYPE: the host's (this test's) namespace link, e.g. "net:[4026531840]".
+host_ns() {
+    readlink "/proc/self/ns/$1"
+}

@@ -1,0 +1,139 @@
+#!/usr/bin/env bats
+# Namespaces: new ones differ from the host's, joining by path, hostname, pid 1, network, userns.
+
+load helpers
+
+@test "uts: hostname from config.json" {
+    run_in_container 'hostname; cat /proc/sys/kernel/hostname'
+    assert_success
+    assert_output "ocirun-test
+ocirun-test"
+    # the host keeps its name
+    refute [ "$(hostname)" = ocirun-test ]
+}
+
+@test "pid: the container process is PID 1" {
+    run_in_container 'echo $$'
+    assert_success
+    assert_output 1
+}
+
+@test "pid: only the container's processes are visible" {
+    run_in_container 'ls -d /proc/[0-9]* | wc -l'
+    assert_success
+    # sh and ls (wc may also be listed, depending on timing)
+    [ "$output" -le 3 ]
+}
+
+@test "all configured namespaces differ from the host's" {
+    run_in_container 'for n in pid net ipc uts mnt cgroup; do readlink /proc/self/ns/$n; done'
+    assert_success
+    assert_equal "${#lines[@]}" 6
+    i=0
+    for n in pid net ipc uts mnt cgroup; do
+        [[ "${lines[$i]}" == "$n:["*"]" ]]
+        assert_not_equal "${lines[$i]}" "$(host_ns "$n")"
+        i=$((i + 1))
+    done
+}
+
+@test "namespaces not in config.json are shared with the host" {
+    update_config '.linux.namespaces |= map(select(.type == "mount" or .type == "pid"))
+                   | del(.hostname)'
+    run_in_container 'for n in net ipc uts cgroup; do readlink /proc/self/ns/$n; done'
+    assert_success
+    i=0
+    for n in net ipc uts cgroup; do
+        assert_equal "${lines[$i]}" "$(host_ns "$n")"
+        i=$((i + 1))
+    done
+}
+
+@test "network: a new network namespace has only lo" {
+    run_in_container 'tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " "; ls /sys/class/net'
+    assert_success
+    assert_output "lo
+lo"
+}
+
+@test "cgroup namespace: the container sees its cgroup as /" {
+    run_in_container 'grep "^0::" /proc/self/cgroup'
+    assert_success
+    assert_output "0::/"
+}
+
+@test "join a namespace by path: network of a running container" {
+    setup_bundle "$BATS_TEST_TMPDIR/bundle-a" "$ID-a"
+    run_sleeper "$ID-a" "$BATS_TEST_TMPDIR/bundle-a"
+    pid=$(container_pid "$ID-a")
+    want=$(readlink "/proc/$pid/ns/net")
+    update_config "(.linux.namespaces[] | select(.type == \"network\")) .path = \"/proc/$pid/ns/net\""
+    run_in_container 'readlink /proc/self/ns/net; readlink /proc/self/ns/uts'
+    assert_success
+    assert_line --index 0 "$want"
+    # only the network namespace is shared
+    assert_not_equal "${lines[1]}" "$(readlink "/proc/$pid/ns/uts")"
+}
+
+@test "join a namespace by path: ipc and uts of a running container" {
+    setup_bundle "$BATS_TEST_TMPDIR/bundle-a" "$ID-a"
+    update_config '.hostname = "first"' "$BATS_TEST_TMPDIR/bundle-a"
+    run_sleeper "$ID-a" "$BATS_TEST_TMPDIR/bundle-a"
+    pid=$(container_pid "$ID-a")
+    update_config "(.linux.namespaces[] | select(.type == \"ipc\")) .path = \"/proc/$pid/ns/ipc\"
+                   | (.linux.namespaces[] | select(.type == \"uts\")) .path = \"/proc/$pid/ns/uts\"
+                   | del(.hostname)"
+    run_in_container 'readlink /proc/self/ns/ipc; readlink /proc/self/ns/uts; hostname'
+    assert_success
+    assert_line --index 0 "$(readlink "/proc/$pid/ns/ipc")"
+    assert_line --index 1 "$(readlink "/proc/$pid/ns/uts")"
+    assert_line --index 2 first
+}
+
+@test "join a namespace by path: a bind-mounted network namespace file" {
+    # The suite runs in a private mount namespace, so this bind mount stays ours.
+    nsfile="$BATS_TEST_TMPDIR/netns"
+    touch "$nsfile"
+    unshare --net="$nsfile" true
+    want=$(stat -L -c %i "$nsfile")
+    update_config "(.linux.namespaces[] | select(.type == \"network\")) .path = \"$nsfile\""
+    run_in_container 'readlink /proc/self/ns/net'
+    umount "$nsfile"
+    assert_success
+    assert_output "net:[$want]"
+}
+
+# A user namespace needs the bundle path to be searchable by the mapped root (host uid 100000):
+# bats' temporary directories are 0700.
+make_bundle_path_searchable() {
+    local d=$BUNDLE
+    while [ "$d" != / ]; do
+        chmod o+x "$d"
+        d=$(dirname "$d")
+    done
+}
+
+@test "user namespace with uidMappings/gidMappings" {
+    make_bundle_path_searchable
+    update_config '.linux.namespaces += [{type: "user"}]
+                   | .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+                   | .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]'
+    run_in_container 'cat /proc/self/uid_map /proc/self/gid_map; id -u; readlink /proc/self/ns/user'
+    assert_success
+    assert_line --index 0 --regexp '^\s*0\s+100000\s+65536$'
+    assert_line --index 1 --regexp '^\s*0\s+100000\s+65536$'
+    assert_line --index 2 0
+    assert_not_equal "${lines[3]}" "$(host_ns user)"
+}
+
+@test "user namespace: the init runs as the mapped host uid" {
+    make_bundle_path_searchable
+    update_config '.linux.namespaces += [{type: "user"}]
+                   | .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+                   | .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]'
+    run_sleeper
+    pid=$(container_pid "$ID")
+    run grep -E '^(Uid|Gid):' "/proc/$pid/status"
+    assert_line --regexp '^Uid:\s+100000\s+100000\s+100000\s+100000$'
+    assert_line --regexp '^Gid:\s+100000\s+100000\s+100000\s+100000$'
+}

@@ -1,0 +1,165 @@
+#!/usr/bin/env bats
+# Root filesystem and mounts: pivot_root, readonly root, /proc /dev /sys, bind and tmpfs mounts.
+
+load helpers
+
+@test "the container sees only its rootfs" {
+    run_in_container 'ls /'
+    assert_success
+    assert_output "$(ls "$ROOTFS")"
+    refute_line usr
+}
+
+@test "--no-pivot: the container sees only its rootfs" {
+    update_config '.process.args = ["sh", "-c", "ls /"]'
+    run ocirun run --no-pivot --bundle "$BUNDLE" "$ID"
+    assert_success
+    assert_output "$(ls "$ROOTFS")"
+}
+
+@test "mounts: /proc, /dev, /dev/pts, /dev/shm, /dev/mqueue, /sys with their types" {
+    run_in_container 'cat /proc/self/mountinfo'
+    assert_success
+    # mountinfo fields: 5 = mount point, after the "-" separator: fstype
+    for m in /proc:proc /dev:tmpfs /dev/pts:devpts /dev/shm:tmpfs /dev/mqueue:mqueue /sys:sysfs; do
+        echo "$output" | awk -v mp="${m%%:*}" -v fs="${m#*:}" '
+            { for (i = 7; i <= NF; i++) if ($i == "-") break }
+            $5 == mp && $(i + 1) == fs { found = 1 }
+            END { exit !found }' || fail "no ${m#*:} mount at ${m%%:*}"
+    done
+}
+
+@test "mounts: /sys is read-only, /dev has mode 755 and nosuid" {
+    run_in_container 'awk "\$5 == \"/sys\" || \$5 == \"/dev\" {print \$5, \$6}" /proc/self/mountinfo; stat -c %a /dev'
+    assert_success
+    assert_line --regexp '^/sys (ro,|.*,ro,|ro$|.*,ro$)'
+    assert_line --regexp '^/dev .*nosuid'
+    assert_line 755
+}
+
+@test "/dev: null zero full random urandom tty are char devices with the right numbers" {
+    run_in_container 'for d in null zero full random urandom tty; do stat -c "%n %F %t:%T" /dev/$d; done'
+    assert_success
+    assert_output "/dev/null character special file 1:3
+/dev/zero character special file 1:5
+/dev/full character special file 1:7
+/dev/random character special file 1:8
+/dev/urandom character special file 1:9
+/dev/tty character special file 5:0"
+}
+
+@test "/dev: devices work (null, zero, full, urandom)" {
+    run_in_container 'echo x >/dev/null && head -c 4 /dev/zero | od -An -tx1 | tr -d " " &&
+                      head -c 16 /dev/urandom | wc -c && ! echo x 2>/dev/null >/dev/full'
+    assert_success
+    assert_output "00000000
+16"
+}
+
+@test "/dev/ptmx refers to the container's devpts instance" {
+    run_in_container 'test -c /dev/ptmx && echo char; readlink /dev/ptmx || stat -c "%t:%T" /dev/ptmx'
+    assert_success
+    assert_line --index 0 char
+    # either a symlink to pts/ptmx or a bind mount of /dev/pts/ptmx (5:2)
+    assert_line --index 1 --regexp '^(pts/ptmx|/dev/pts/ptmx|5:2)$'
+}
+
+@test "/dev/fd, /dev/stdin, /dev/stdout, /dev/stderr symlinks" {
+    run_in_container 'for l in fd stdin stdout stderr; do echo "$l -> $(readlink /dev/$l)"; done'
+    assert_success
+    assert_output "fd -> /proc/self/fd
+stdin -> /proc/self/fd/0
+stdout -> /proc/self/fd/1
+stderr -> /proc/self/fd/2"
+}
+
+@test "no host devices leak into /dev" {
+    run_in_container 'ls /dev | sort | tr "\n" " "'
+    assert_success
+    refute_output --partial vda
+    refute_output --partial sda
+    refute_output --partial mem
+}
+
+@test "readonly root: writing / fails, /dev/shm stays writable" {
+    run_in_container 'touch /newfile 2>/dev/null && echo root-writable;
+                      touch /dev/shm/ok && echo shm-writable'
+    assert_success
+    assert_output shm-writable
+    [ ! -e "$ROOTFS/newfile" ]
+}
+
+@test "readonly root shows as ro in mountinfo" {
+    run_in_container 'awk "\$5 == \"/\" {print \$6}" /proc/self/mountinfo'
+    assert_success
+    assert_output --regexp '^ro(,|$)'
+}
+
+@test "root.readonly false: the root is writable" {
+    update_config '.root.readonly = false'
+    run_in_container 'touch /newfile && echo ok'
+    assert_success
+    assert_output ok
+    [ -e "$ROOTFS/newfile" ]
+}
+
+@test "bind mount of a bundle directory with rbind,ro" {
+    mkdir "$BUNDLE/data"
+    echo hello >"$BUNDLE/data/file"
+    update_config ".mounts += [{destination: \"/mnt\", type: \"bind\", source: \"$BUNDLE/data\",
+                                options: [\"rbind\", \"ro\"]}]"
+    run_in_container 'cat /mnt/file; touch /mnt/new 2>/dev/null && echo writable;
+                      awk "\$5 == \"/mnt\" {print \$6}" /proc/self/mountinfo'
+    assert_success
+    assert_line --index 0 hello
+    refute_line writable
+    assert_line --index 1 --regexp '^ro(,|$)'
+    [ ! -e "$BUNDLE/data/new" ]
+}
+
+@test "bind mount read-write: changes are visible on the host" {
+    mkdir "$BUNDLE/data"
+    update_config ".mounts += [{destination: \"/mnt\", type: \"bind\", source: \"$BUNDLE/data\",
+                                options: [\"rbind\", \"rw\"]}]"
+    run_in_container 'echo from-container >/mnt/out'
+    assert_success
+    assert_equal "$(cat "$BUNDLE/data/out")" from-container
+}
+
+@test "bind mount onto a destination missing from a readonly rootfs is created" {
+    mkdir "$BUNDLE/data"
+    echo hi >"$BUNDLE/data/file"
+    update_config ".mounts += [{destination: \"/data/sub\", type: \"bind\", source: \"$BUNDLE/data\",
+                                options: [\"rbind\", \"ro\"]}]"
+    run_in_container 'cat /data/sub/file'
+    assert_success
+    assert_output hi
+}
+
+@test "bind mount of a single file" {
+    echo file-content >"$BUNDLE/hostfile"
+    update_config ".mounts += [{destination: \"/etc/hostfile\", type: \"bind\",
+                                source: \"$BUNDLE/hostfile\", options: [\"bind\", \"ro\"]}]"
+    run_in_container 'cat /etc/hostfile'
+    assert_success
+    assert_output file-content
+}
+
+@test "tmpfs mount with options" {
+    update_config '.mounts += [{destination: "/tmp", type: "tmpfs", source: "tmpfs",
+                                options: ["nosuid", "nodev", "mode=1777", "size=1m"]}]'
+    run_in_container 'echo x >/tmp/f && cat /tmp/f; stat -c %a /tmp;
+                      awk "\$5 == \"/tmp\" {print \$6, \$(NF-2), \$NF}" /proc/self/mountinfo'
+    assert_success
+    assert_line --index 0 x
+    assert_line --index 1 1777
+    assert_line --index 2 --regexp '^[^ ]*nosuid[^ ]* tmpfs .*size=1024k'
+}
+
+@test "a successful run leaves no mounts behind in the caller's namespace" {
+    before=$(wc -l </proc/self/mountinfo)
+    run_in_container 'true'
+    assert_success
+    assert_equal "$(wc -l </proc/self/mountinfo)" "$before"
+    assert_no_leftovers "$ID"
+}
