@@ -137,3 +137,58 @@ make_bundle_path_searchable() {
     assert_line --regexp '^Uid:\s+100000\s+100000\s+100000\s+100000$'
     assert_line --regexp '^Gid:\s+100000\s+100000\s+100000\s+100000$'
 }
+
+@test "join a pid namespace by path: the process shares the running container's pids" {
+    # A joined pid namespace takes an extra fork inside ocirun (only children enter it).
+    setup_bundle "$BATS_TEST_TMPDIR/bundle-a" "$ID-a"
+    run_sleeper "$ID-a" "$BATS_TEST_TMPDIR/bundle-a"
+    pid=$(container_pid "$ID-a")
+    update_config "(.linux.namespaces[] | select(.type == \"pid\")) .path = \"/proc/$pid/ns/pid\""
+    update_config '.process.args = ["sleep", "1000"]'
+    create_container
+    init=$(container_pid "$ID")
+    [ "$(readlink "/proc/$init/ns/pid")" = "$(readlink "/proc/$pid/ns/pid")" ]
+    ocirun start "$ID"
+    wait_for_status "$ID" running
+    # the second container's process is visible from inside the first one's namespace
+    run bash -c "grep NSpid /proc/$init/status"
+    assert_success
+    [[ "$output" =~ NSpid:[[:space:]]+$init[[:space:]]+[0-9]+ ]]
+    run ocirun delete --force "$ID"
+    assert_success
+    assert_no_leftovers "$ID"
+}
+
+@test "join a pid namespace by path: run waits for the process and reports its status" {
+    setup_bundle "$BATS_TEST_TMPDIR/bundle-a" "$ID-a"
+    run_sleeper "$ID-a" "$BATS_TEST_TMPDIR/bundle-a"
+    pid=$(container_pid "$ID-a")
+    update_config "(.linux.namespaces[] | select(.type == \"pid\")) .path = \"/proc/$pid/ns/pid\""
+    update_config '.process.args = ["sh", "-c", "exit 7"]'
+    run ocirun run --bundle "$BUNDLE" "$ID"
+    assert_failure 7
+    assert_no_leftovers "$ID"
+}
+
+@test "time namespace: linux.timeOffsets shift CLOCK_BOOTTIME (seen in /proc/uptime)" {
+    [ -e /proc/self/ns/time ] || skip "kernel without time namespaces"
+    update_config '.linux.namespaces += [{"type": "time"}] | .linux.timeOffsets = {"boottime": {"secs": 86400000, "nanosecs": 0}, "monotonic": {"secs": 3600, "nanosecs": 0}}'
+    run_in_container 'cut -d. -f1 /proc/uptime'
+    assert_success
+    [ "$output" -ge 86400000 ]
+}
+
+@test "domainname from config.json" {
+    update_config '.domainname = "example.test"'
+    run_in_container 'cat /proc/sys/kernel/domainname'
+    assert_success
+    assert_output "example.test"
+}
+
+@test "hostname without a uts namespace is an error, nothing left" {
+    update_config 'del(.linux.namespaces[] | select(.type == "uts"))'
+    run --separate-stderr ocirun run --bundle "$BUNDLE" "$ID"
+    assert_failure 1
+    [[ "$stderr" == *"hostname: cannot be set without a uts namespace"* ]]
+    assert_no_leftovers "$ID"
+}

@@ -163,3 +163,20 @@ stderr -> /proc/self/fd/2"
     assert_equal "$(wc -l </proc/self/mountinfo)" "$before"
     assert_no_leftovers "$ID"
 }
+
+@test "linux.devices: character device and fifo created with mode and owner" {
+    update_config '.linux.devices = [{"path": "/dev/mynull", "type": "c", "major": 1, "minor": 3, "fileMode": 432, "uid": 1000, "gid": 1000}, {"path": "/dev/sub/fifo", "type": "p", "fileMode": 384}]'
+    run_in_container 'stat -c "%F %t:%T %a %u:%g" /dev/mynull; stat -c "%F %a" /dev/sub/fifo; echo x > /dev/mynull && echo writable'
+    assert_success
+    assert_line --index 0 "character special file 1:3 660 1000:1000"
+    assert_line --index 1 "fifo 600"
+    assert_line --index 2 "writable"
+}
+
+@test "a mount namespace is required" {
+    update_config 'del(.linux.namespaces[] | select(.type == "mount"))'
+    run --separate-stderr ocirun run --bundle "$BUNDLE" "$ID"
+    assert_failure 1
+    [[ "$stderr" == *"a mount namespace is required"* ]]
+    assert_no_leftovers "$ID"
+}
