@@ -421,13 +421,19 @@ static void opened_close(struct opened *c)
     c->st = NULL;
 }
 
-static int open_container(const char *root, const char *id, bool exclusive, struct opened *c, oci_err_t *err)
+enum lock_mode { LOCK_NONE, LOCK_SHARED, LOCK_EXCLUSIVE };
+
+static int open_container(const char *root, const char *id, enum lock_mode lock, struct opened *c, oci_err_t *err)
 {
+    int ret;
+
     c->dir = -1;
     c->st = NULL;
-    if (oci_id_validate(id, err) < 0)
-        return -1;
-    if (oci_state_open_dir(root, id, exclusive, &c->dir, err) < 0)
+    if (lock == LOCK_NONE)
+        ret = oci_state_open_dir_unlocked(root, id, &c->dir, err);
+    else
+        ret = oci_state_open_dir(root, id, lock == LOCK_EXCLUSIVE, &c->dir, err);
+    if (ret < 0)
         return -1;
     if (oci_state_read(c->dir, id, &c->st, err) < 0) {
         opened_close(c);
@@ -481,7 +487,7 @@ int oci_container_start(const char *root, const char *id, oci_err_t *err)
     cleanup_close int pidfd = -1;
     int ret;
 
-    if (open_container(root, id, true, &c, err) < 0)
+    if (open_container(root, id, LOCK_EXCLUSIVE, &c, err) < 0)
         return -1;
     if (c.status != OCI_STATUS_CREATED) {
         ret = oci_error_set(err, 0, "cannot start container \"%s\": container is %s (not created)", id,
@@ -510,7 +516,7 @@ int oci_container_state_json(const char *root, const char *id, char **json, oci_
 {
     struct opened c;
 
-    if (open_container(root, id, false, &c, err) < 0)
+    if (open_container(root, id, LOCK_NONE, &c, err) < 0)
         return -1;
     *json = oci_state_to_json(c.st, c.status, true);
     opened_close(&c);
@@ -534,7 +540,7 @@ int oci_container_kill(const char *root, const char *id, int sig, bool all, oci_
     struct opened c;
     int ret = 0;
 
-    if (open_container(root, id, false, &c, err) < 0)
+    if (open_container(root, id, LOCK_SHARED, &c, err) < 0)
         return -1;
     if (all && c.st->cgroup_path)
         ret = oci_cgroup_signal_all(c.st->cgroup_path, sig, err);
@@ -571,7 +577,7 @@ int oci_container_delete(const char *root, const char *id, bool force, oci_err_t
     struct opened c;
     int ret;
 
-    if (open_container(root, id, true, &c, err) < 0) {
+    if (open_container(root, id, LOCK_EXCLUSIVE, &c, err) < 0) {
         /* runc: --force also clears a container whose state was never written. */
         if (force && oci_id_validate(id, NULL) == 0) {
             oci_error_free(err);
@@ -611,7 +617,7 @@ int oci_container_list(const char *root, struct oci_container_info **out, size_t
         oci_err_t e = NULL;
         struct oci_state *st = NULL;
 
-        if (oci_state_open_dir(root, ids[i], false, &dir, &e) < 0 || oci_state_read(dir, ids[i], &st, &e) < 0) {
+        if (oci_state_open_dir_unlocked(root, ids[i], &dir, &e) < 0 || oci_state_read(dir, ids[i], &st, &e) < 0) {
             oci_error_free(&e);
             continue;
         }

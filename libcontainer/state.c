@@ -155,10 +155,10 @@ int oci_state_create_dir(const char *root, const char *id, int *dirfd, oci_err_t
     return 0;
 }
 
-int oci_state_open_dir(const char *root, const char *id, bool exclusive, int *dirfd, oci_err_t *err)
+int oci_state_open_dir_unlocked(const char *root, const char *id, int *dirfd, oci_err_t *err)
 {
     cleanup_free char *path = NULL;
-    cleanup_close int fd = -1;
+    int fd;
 
     if (oci_id_validate(id, err) < 0)
         return -1;
@@ -169,6 +169,16 @@ int oci_state_open_dir(const char *root, const char *id, bool exclusive, int *di
             return oci_error_set(err, 0, "container \"%s\" does not exist", id);
         return oci_error_sys(err, "open %s", path);
     }
+    *dirfd = fd;
+    return 0;
+}
+
+int oci_state_open_dir(const char *root, const char *id, bool exclusive, int *dirfd, oci_err_t *err)
+{
+    cleanup_close int fd = -1;
+
+    if (oci_state_open_dir_unlocked(root, id, &fd, err) < 0)
+        return -1;
     if (lock_dir(fd, exclusive, id, err) < 0)
         return -1;
     *dirfd = steal_fd(&fd);

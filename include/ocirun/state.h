@@ -58,6 +58,9 @@ int oci_state_create_dir(const char *root, const char *id, int *dirfd, oci_err_t
 /* Open ROOT/ID (ENOENT/ENOTDIR -> `container "ID" does not exist`), flock it (exclusive or
  * shared; blocks while another ocirun holds it exclusively, e.g. during create), return fd. */
 int oci_state_open_dir(const char *root, const char *id, bool exclusive, int *dirfd, oci_err_t *err);
+/* The same without a lock: readers (state, list) need none, state.json is replaced atomically,
+ * and they must not wait for a create or start that holds the lock. */
+int oci_state_open_dir_unlocked(const char *root, const char *id, int *dirfd, oci_err_t *err);
 
 /* state.json, atomic temp+rename, no fsync. */
 int oci_state_write(int dirfd, const struct oci_state *st, oci_err_t *err);

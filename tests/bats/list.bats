@@ -83,3 +83,18 @@ load helpers
     assert_success
     assert_output ""
 }
+
+@test "state and list do not wait for a command that holds the container's lock" {
+    update_config '.process.args = ["sleep", "1000"]'
+    create_container
+    # hold the exclusive lock as a concurrent create/start/delete would
+    flock -x "$ROOT/$ID" sleep 5 &
+    locker=$!
+    sleep 0.2
+    run timeout 2 "$OCIRUN" --root "$ROOT" state "$ID"
+    assert_success
+    run timeout 2 "$OCIRUN" --root "$ROOT" list -q
+    assert_success
+    assert_output "$ID"
+    kill "$locker"; wait "$locker" || true
+}
