@@ -91,6 +91,28 @@ static int resolve_path(const char *cgroups_path, const char *id, char **out, oc
     return 0;
 }
 
+/* mkdir -p of the parents, remembering the highest one made so a failed create can undo it. */
+static int make_parents(struct oci_cgroup *cg, const char *parent, const char *mnt, oci_err_t *err)
+{
+    cleanup_free char *buf = xstrdup(parent);
+    size_t skip = strlen(mnt);
+
+    for (char *p = buf + skip + 1; p <= buf + strlen(parent); p++) {
+        if (*p != '/' && *p != '\0')
+            continue;
+        char saved = *p;
+        *p = '\0';
+        if (mkdir(buf, 0755) == 0) {
+            if (cg->created_top == NULL)
+                cg->created_top = xstrdup(buf);
+        } else if (errno != EEXIST) {
+            return oci_error_sys(err, "mkdir %s", buf);
+        }
+        *p = saved;
+    }
+    return 0;
+}
+
 int oci_cgroup_create(const char *cgroups_path, const char *id, bool systemd, struct oci_cgroup *cg, oci_err_t *err)
 {
     cleanup_free char *rel = NULL;
@@ -99,6 +121,7 @@ int oci_cgroup_create(const char *cgroups_path, const char *id, bool systemd, st
     char *slash;
 
     cg->path = NULL;
+    cg->created_top = NULL;
     cg->fd = -1;
     cg->created = false;
     if (systemd)
@@ -112,7 +135,7 @@ int oci_cgroup_create(const char *cgroups_path, const char *id, bool systemd, st
     parent = xstrdup(cg->path);
     slash = strrchr(parent, '/');
     *slash = '\0';
-    if (mkdir_p(parent, 0755, err) < 0)
+    if (make_parents(cg, parent, mnt, err) < 0)
         goto fail;
     if (mkdir(cg->path, 0755) == 0)
         cg->created = true;
@@ -128,14 +151,33 @@ int oci_cgroup_create(const char *cgroups_path, const char *id, bool systemd, st
     return 0;
 fail:
     oci_error_wrap(err, "linux.cgroupsPath \"%s\"", cgroups_path ? cgroups_path : rel);
-    if (cg->created)
-        rmdir(cg->path);
+    oci_cgroup_destroy_created(cg);
     oci_cgroup_release(cg);
     return -1;
 }
 
+void oci_cgroup_destroy_created(struct oci_cgroup *cg)
+{
+    cleanup_free char *dir = NULL;
+    char *slash;
+
+    if (cg->path == NULL || !cg->created)
+        return;
+    oci_cgroup_signal_all(cg->path, SIGKILL, NULL);
+    if (oci_cgroup_remove(cg->path, NULL) < 0 || cg->created_top == NULL)
+        return;
+    dir = xstrdup(cg->path);
+    while ((slash = strrchr(dir, '/')) != NULL) {
+        *slash = '\0';
+        if (strlen(dir) < strlen(cg->created_top) || rmdir(dir) < 0)
+            break;
+    }
+}
+
 void oci_cgroup_release(struct oci_cgroup *cg)
 {
+    free(cg->created_top);
+    cg->created_top = NULL;
     if (cg->fd >= 0)
         close(cg->fd);
     cg->fd = -1;

@@ -73,10 +73,7 @@ static void build_finish(struct build *b, bool destroy)
             waitpid(b->child, NULL, 0);
         if (b->init > 0 && b->init != b->child)
             waitpid(b->init, NULL, __WALL);
-        if (b->cg.path && b->cg.created) {
-            oci_cgroup_signal_all(b->cg.path, SIGKILL, NULL);
-            oci_cgroup_remove(b->cg.path, NULL);
-        }
+        oci_cgroup_destroy_created(&b->cg);
         if (b->state_dir_made)
             oci_state_remove_dir(b->o->root, b->o->id, NULL);
     }

@@ -16,12 +16,15 @@ struct oci_cgroup {
     char *path;      /* absolute filesystem path of the container's cgroup2 directory */
     int fd;          /* O_DIRECTORY fd for CLONE_INTO_CGROUP, -1 when none */
     bool created;    /* we made the leaf (delete removes it) */
+    char *created_top; /* the highest directory of the path that this create made, NULL if only the leaf */
 };
 
 /* Resolve linux.cgroupsPath (NULL: "/ID"; relative: below the caller's own cgroup, as runc)
  * and create it in the cgroup2 hierarchy. No cgroup2 on the host: cg->fd = -1, no error. */
 int oci_cgroup_create(const char *cgroups_path, const char *id, bool systemd, struct oci_cgroup *cg, oci_err_t *err);
 void oci_cgroup_release(struct oci_cgroup *cg);
+/* Undo a create that failed: remove the leaf and the parents this create made. */
+void oci_cgroup_destroy_created(struct oci_cgroup *cg);
 
 /* Signal every process in the cgroup (cgroup.kill for SIGKILL when the kernel has it). */
 int oci_cgroup_signal_all(const char *path, int sig, oci_err_t *err);

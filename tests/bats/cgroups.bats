@@ -82,3 +82,11 @@ teardown() {
     fi
     return 0
 }
+
+@test "a failed create removes the intermediate cgroups it made, not existing ones" {
+    update_config ".linux.cgroupsPath = \"$CG_PARENT/made-$ID/deeper/$ID\" | .process.args = [\"no-such-program\"]"
+    run ocirun create --bundle "$BUNDLE" "$ID"
+    assert_failure
+    [ ! -e "$CG_MOUNT$CG_PARENT/made-$ID" ]
+    [ -d "$CG_MOUNT$CG_PARENT" ]
+}
