@@ -78,42 +78,8 @@ in_ns() {
 
 # ---- bundles: the same config for every runtime but the cgroup leaf -------------------------
 
-make_rootfs() {
-    local rootfs=$1 applet
-    mkdir -p "$rootfs/bin" "$rootfs/etc" "$rootfs/tmp" "$rootfs/root"
-    cp /bin/busybox "$rootfs/bin/busybox"
-    for applet in $(/bin/busybox --list); do
-        [ "$applet" = busybox ] || ln -sf busybox "$rootfs/bin/$applet"
-    done
-    echo 'root:x:0:0:root:/root:/bin/sh' > "$rootfs/etc/passwd"
-    echo 'root:x:0:' > "$rootfs/etc/group"
-}
-
-make_config() {
-    jq -n --arg cg "$1" '{
-      ociVersion: "1.0.2",
-      process: {terminal: false, user: {uid: 0, gid: 0}, args: ["/bin/true"],
-                env: ["PATH=/usr/sbin:/usr/bin:/sbin:/bin"], cwd: "/"},
-      root: {path: "rootfs", readonly: true},
-      hostname: "bench",
-      mounts: [
-        {destination: "/proc", type: "proc", source: "proc"},
-        {destination: "/dev", type: "tmpfs", source: "tmpfs",
-         options: ["nosuid", "strictatime", "mode=755", "size=65536k"]},
-        {destination: "/dev/pts", type: "devpts", source: "devpts",
-         options: ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"]},
-        {destination: "/dev/shm", type: "tmpfs", source: "shm",
-         options: ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]},
-        {destination: "/dev/mqueue", type: "mqueue", source: "mqueue", options: ["nosuid", "noexec", "nodev"]},
-        {destination: "/sys", type: "sysfs", source: "sysfs", options: ["nosuid", "noexec", "nodev", "ro"]}
-      ],
-      linux: {
-        cgroupsPath: $cg,
-        namespaces: [{type: "pid"}, {type: "network"}, {type: "ipc"}, {type: "uts"},
-                     {type: "mount"}, {type: "cgroup"}]
-      }
-    }'
-}
+# shellcheck source=../scripts/busybox-bundle.sh
+. "$(dirname "$0")/../scripts/busybox-bundle.sh"
 
 active=()
 mkdir -p "$v2$cg_parent"
@@ -122,8 +88,8 @@ for rt in ocirun runc crun; do
         notes+=("$rt: not installed, skipped")
         continue
     fi
-    make_rootfs "$work/bundle-$rt/rootfs"
-    make_config "$cg_parent/$rt" > "$work/bundle-$rt/config.json"
+    busybox_rootfs "$work/bundle-$rt/rootfs"
+    busybox_config bench "$cg_parent/$rt" '["/bin/true"]' > "$work/bundle-$rt/config.json"
     mkdir -p "$work/state-$rt"
     # One untimed run: checks the runtime works here and warms the page cache.
     if in_ns "$rt" "${path[$rt]}" --root "$work/state-$rt" run --bundle "$work/bundle-$rt" "$tag-$rt" \

@@ -15,15 +15,11 @@ runtime=$(realpath "${1:-build/ocirun}")
 busybox=/bin/busybox    # busybox-static: one static binary, so the rootfs needs no libraries
 [ -x "$busybox" ] || { echo "demo: /bin/busybox missing (apt-get install busybox-static)" >&2; exit 1; }
 
+# shellcheck source=busybox-bundle.sh
+. scripts/busybox-bundle.sh
 bundle=$PWD/build/demo
 rm -rf "$bundle"
-mkdir -p "$bundle/rootfs/bin" "$bundle/rootfs/etc" "$bundle/rootfs/tmp" "$bundle/rootfs/root"
-cp "$busybox" "$bundle/rootfs/bin/busybox"
-for applet in $("$busybox" --list); do
-    [ "$applet" = busybox ] || ln -sf busybox "$bundle/rootfs/bin/$applet"
-done
-echo 'root:x:0:0:root:/root:/bin/sh' > "$bundle/rootfs/etc/passwd"
-echo 'root:x:0:' > "$bundle/rootfs/etc/group"
+busybox_rootfs "$bundle/rootfs"
 
 # What the container shows: its own hostname, that it is PID 1, its own mount table, a read-only /.
 # shellcheck disable=SC2016  # expanded by the container's shell, not here
@@ -32,34 +28,7 @@ script='echo "hostname: $(hostname)"; echo "--- ps (PID 1 is us):"; ps; echo "--
 # Absolute cgroupsPath with a unique name: never a cgroup we did not create.
 cgroup="/ocirun-demo-$$"
 id="ocirun-demo-$$"
-jq -n --arg script "$script" --arg cgroup "$cgroup" '{
-  ociVersion: "1.2.0",
-  process: {
-    terminal: false,
-    user: {uid: 0, gid: 0},
-    args: ["sh", "-c", $script],
-    env: ["PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root"],
-    cwd: "/"
-  },
-  root: {path: "rootfs", readonly: true},
-  hostname: "ocirun-demo",
-  mounts: [
-    {destination: "/proc", type: "proc", source: "proc"},
-    {destination: "/dev", type: "tmpfs", source: "tmpfs",
-     options: ["nosuid", "strictatime", "mode=755", "size=65536k"]},
-    {destination: "/dev/pts", type: "devpts", source: "devpts",
-     options: ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"]},
-    {destination: "/dev/shm", type: "tmpfs", source: "shm",
-     options: ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]},
-    {destination: "/dev/mqueue", type: "mqueue", source: "mqueue", options: ["nosuid", "noexec", "nodev"]},
-    {destination: "/sys", type: "sysfs", source: "sysfs", options: ["nosuid", "noexec", "nodev", "ro"]}
-  ],
-  linux: {
-    cgroupsPath: $cgroup,
-    namespaces: [{type: "pid"}, {type: "network"}, {type: "ipc"}, {type: "uts"},
-                 {type: "mount"}, {type: "cgroup"}]
-  }
-}' > "$bundle/config.json"
+busybox_config ocirun-demo "$cgroup" "$(jq -n --arg s "$script" '["sh", "-c", $s]')" > "$bundle/config.json"
 
 # ocirun removes the container's cgroup on delete; this only catches a failed run.
 v2=/sys/fs/cgroup

@@ -31,19 +31,8 @@ detect_cgroup2() {
     return 1
 }
 
-# Build a minimal rootfs from busybox-static: one symlink per applet, root and nobody users.
-build_base_rootfs() {
-    local dir=$1 applet
-    mkdir -p "$dir"/{bin,etc,proc,sys,dev,tmp,root,mnt}
-    chmod 1777 "$dir/tmp"
-    cp /bin/busybox "$dir/bin/busybox"
-    for applet in $(/bin/busybox --list); do
-        [ "$applet" = busybox ] || ln -s busybox "$dir/bin/$applet"
-    done
-    printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' \
-        >"$dir/etc/passwd"
-    printf 'root:x:0:\nnogroup:x:65534:\n' >"$dir/etc/group"
-}
+# shellcheck source=../../scripts/busybox-bundle.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../../scripts/busybox-bundle.sh"
 
 # Remove a cgroup directory and all its descendants, children first (cgroupfs needs rmdir).
 remove_cgroup_tree() {
@@ -72,7 +61,7 @@ ensure_suite_fixtures() {
     fi
     if [ -z "${BASE_ROOTFS:-}" ] || [ ! -x "$BASE_ROOTFS/bin/busybox" ]; then
         BASE_ROOTFS="$BATS_FILE_TMPDIR/base-rootfs"
-        build_base_rootfs "$BASE_ROOTFS"
+        busybox_rootfs "$BASE_ROOTFS"
         export BASE_ROOTFS
     fi
     if [ -z "${BASE_CONFIG:-}" ] || [ ! -s "$BASE_CONFIG" ]; then
@@ -184,40 +173,7 @@ kill_leftovers() {
 
 # write_base_config FILE: the base config.json, with @CGPATH@ standing for linux.cgroupsPath.
 write_base_config() {
-    jq -n '{
-        ociVersion: "1.2.0",
-        process: {
-            terminal: false,
-            user: {uid: 0, gid: 0},
-            args: ["sh"],
-            env: ["PATH=/usr/sbin:/usr/bin:/sbin:/bin"],
-            cwd: "/"
-        },
-        root: {path: "rootfs", readonly: true},
-        hostname: "ocirun-test",
-        mounts: [
-            {destination: "/proc", type: "proc", source: "proc"},
-            {destination: "/dev", type: "tmpfs", source: "tmpfs",
-             options: ["nosuid", "strictatime", "mode=755", "size=65536k"]},
-            {destination: "/dev/pts", type: "devpts", source: "devpts",
-             options: ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"]},
-            {destination: "/dev/shm", type: "tmpfs", source: "shm",
-             options: ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]},
-            {destination: "/dev/mqueue", type: "mqueue", source: "mqueue",
-             options: ["nosuid", "noexec", "nodev"]},
-            {destination: "/sys", type: "sysfs", source: "sysfs",
-             options: ["nosuid", "noexec", "nodev", "ro"]}
-        ],
-        linux: {
-            namespaces: [
-                {type: "pid"}, {type: "network"}, {type: "ipc"},
-                {type: "uts"}, {type: "mount"}, {type: "cgroup"}
-            ],
-            cgroupsPath: "@CGPATH@",
-            maskedPaths: [],
-            readonlyPaths: []
-        }
-    }' >"$1"
+    busybox_config ocirun-test @CGPATH@ '["sh"]' >"$1"
 }
 
 # setup_bundle DIR CGNAME: a bundle in DIR with a copy of the base rootfs and the base config.json

@@ -15,7 +15,7 @@ setup_suite() {
     export CG_NAME CG_PARENT CG_MOUNT
 
     BASE_ROOTFS="$BATS_SUITE_TMPDIR/base-rootfs"
-    build_base_rootfs "$BASE_ROOTFS"
+    busybox_rootfs "$BASE_ROOTFS"
     BASE_CONFIG="$BATS_SUITE_TMPDIR/base-config.json"
     write_base_config "$BASE_CONFIG"
     export BASE_ROOTFS BASE_CONFIG
