@@ -96,7 +96,7 @@ static int setup_rootfs(struct oci_init_ctx *ctx, oci_err_t *err)
         .spec = ctx->spec,
         .rootfs = ctx->rootfs,
         .bundle = ctx->bundle,
-        .userns = ctx->plan->new_user || ctx->plan->join_fd[OCI_NS_USER] >= 0 || ctx->plan->has[OCI_NS_USER],
+        .userns = ctx->plan->has[OCI_NS_USER],   /* new or joined */
         .no_pivot = ctx->no_pivot,
     };
 
