@@ -9,6 +9,7 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <linux/close_range.h>
+#include "ocirun/confine.h"
 #include "ocirun/init.h"
 #include "ocirun/log.h"
 #include "ocirun/process.h"
@@ -104,7 +105,12 @@ static int setup_rootfs(struct oci_init_ctx *ctx, oci_err_t *err)
         return -1;
     if (create_cwd(ctx, err) < 0)
         return -1;
-    return oci_rootfs_finish(&ro, err);
+    if (oci_rootfs_finish(&ro, err) < 0)
+        return -1;
+    /* sysctl first: the usual readonlyPaths include /proc/sys. */
+    if (oci_sysctl_apply(ctx->spec, ctx->plan, err) < 0)
+        return -1;
+    return oci_paths_apply(ctx->spec, err);
 }
 
 /* Block until `start` opens the exec fifo, then tell it we are going. The fifo is reopened

@@ -1,0 +1,61 @@
+#!/usr/bin/env bats
+# linux.sysctl, linux.readonlyPaths and linux.maskedPaths, checked from inside the container.
+
+load helpers
+
+@test "linux.sysctl: namespaced keys are written in the container only" {
+    host=$(cat /proc/sys/kernel/shmmni)
+    update_config '.linux.sysctl = {"net.ipv4.ip_forward": "1", "kernel.shmmni": "1234"}'
+    run_in_container 'cat /proc/sys/net/ipv4/ip_forward /proc/sys/kernel/shmmni'
+    assert_success
+    assert_line --index 0 "1"
+    assert_line --index 1 "1234"
+    [ "$(cat /proc/sys/kernel/shmmni)" = "$host" ]
+}
+
+@test "linux.sysctl: a system-wide key is refused, nothing left" {
+    update_config '.linux.sysctl = {"kernel.panic": "5"}'
+    run --separate-stderr ocirun run --bundle "$BUNDLE" "$ID"
+    assert_failure 1
+    [[ "$stderr" == *'linux.sysctl "kernel.panic": not namespaced'* ]]
+    assert_no_leftovers "$ID"
+}
+
+@test "linux.sysctl: a net key without a network namespace is refused" {
+    update_config 'del(.linux.namespaces[] | select(.type == "network")) | .linux.sysctl = {"net.ipv4.ip_forward": "1"}'
+    run --separate-stderr ocirun run --bundle "$BUNDLE" "$ID"
+    assert_failure 1
+    [[ "$stderr" == *'needs a network namespace'* ]]
+    assert_no_leftovers "$ID"
+}
+
+@test "linux.readonlyPaths: the path and what is below it are read-only" {
+    update_config '.linux.readonlyPaths = ["/proc/sys", "/does/not/exist"] | .root.readonly = false'
+    mkdir -p "$ROOTFS/data"
+    run_in_container 'echo 1 > /proc/sys/kernel/ns_last_pid; touch /data/x && echo data-writable'
+    assert_success
+    assert_output --partial "Read-only file system"
+    assert_output --partial "data-writable"
+}
+
+@test "linux.maskedPaths: files read empty, directories are empty" {
+    update_config '.linux.maskedPaths = ["/proc/kcore", "/proc/timer_list", "/sys/firmware", "/nope"]'
+    run_in_container 'wc -c < /proc/timer_list; ls -A /sys/firmware | wc -l; stat -c %t:%T /proc/timer_list'
+    assert_success
+    assert_line --index 0 "0"
+    assert_line --index 1 "0"
+    assert_line --index 2 "1:3"
+}
+
+@test "an image /dev/null that is not the null device is refused" {
+    update_config '.linux.maskedPaths = ["/proc/timer_list"] | .mounts |= map(select(.destination != "/dev" and .destination != "/dev/pts" and .destination != "/dev/shm" and .destination != "/dev/mqueue"))'
+    mkdir -p "$ROOTFS/dev"
+    rm -f "$ROOTFS/dev/null"
+    echo secret > "$ROOTFS/dev/null"
+    run --separate-stderr ocirun run --bundle "$BUNDLE" "$ID"
+    assert_failure 1
+    # refused either by the default-device check or by the masking check (1:3), never followed
+    [[ "$stderr" == *"/dev/null"* ]]
+    grep -qx secret "$ROOTFS/dev/null"
+    assert_no_leftovers "$ID"
+}
