@@ -9,6 +9,7 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <linux/close_range.h>
+#include "ocirun/capabilities.h"
 #include "ocirun/confine.h"
 #include "ocirun/init.h"
 #include "ocirun/log.h"
@@ -149,6 +150,7 @@ __attribute__((noreturn)) void oci_init_main(struct oci_init_ctx *ctx)
     cleanup_close int proc_fd_dir = -1;
     cleanup_free char *exe = NULL;
     cleanup_strv char **envp = NULL;
+    struct oci_caps caps = { 0 };
     struct oci_sync_msg msg;
     oci_err_t err = NULL;
 
@@ -177,7 +179,11 @@ __attribute__((noreturn)) void oci_init_main(struct oci_init_ctx *ctx)
     if (oci_process_enter_cwd(p, &err) < 0)
         init_fail(ctx, &err);
     envp = oci_process_build_env(p);
+    if (p->capabilities && (oci_caps_resolve(p->capabilities, &caps, &err) < 0 || oci_caps_prepare(&caps, &err) < 0))
+        init_fail(ctx, &err);
     if (oci_process_switch_user(p, &err) < 0)
+        init_fail(ctx, &err);
+    if (p->capabilities && oci_caps_apply(&caps, &err) < 0)
         init_fail(ctx, &err);
     if (oci_process_apply_no_new_privs(p, &err) < 0)
         init_fail(ctx, &err);
