@@ -236,6 +236,11 @@ static int build_container(struct build *b, bool with_fifo, oci_err_t *err)
     if (with_fifo) {
         if (mkfifoat(b->state_dir, EXEC_FIFO, 0600) < 0)
             return oci_error_sys(err, "mkfifo %s/%s/%s", b->o->root, b->o->id, EXEC_FIFO);
+        /* The init opens it for writing after dropping to the container's user, perhaps in a
+         * user namespace and without CAP_DAC_OVERRIDE: let any uid write. The state directory
+         * (0700, root) keeps everyone else on the host from reaching it. */
+        if (fchmodat(b->state_dir, EXEC_FIFO, 0622, 0) < 0)
+            return oci_error_sys(err, "chmod %s", EXEC_FIFO);
         fifo_fd = openat(b->state_dir, EXEC_FIFO, O_PATH | O_CLOEXEC);
         if (fifo_fd < 0)
             return oci_error_sys(err, "open %s", EXEC_FIFO);
@@ -539,11 +544,13 @@ int oci_container_kill(const char *root, const char *id, int sig, bool all, oci_
 
     if (open_container(root, id, LOCK_SHARED, &c, err) < 0)
         return -1;
-    if (all && c.st->cgroup_path)
+    bool via_cgroup = all && c.st->cgroup_path;
+
+    if (via_cgroup)
         ret = oci_cgroup_signal_all(c.st->cgroup_path, sig, err);
     if (ret == 0 && c.status == OCI_STATUS_STOPPED)
         ret = oci_error_set(err, 0, "cannot kill container \"%s\": container not running (status stopped)", id);
-    else if (ret == 0)
+    else if (ret == 0 && !via_cgroup)   /* the init is in its cgroup: signalled already */
         ret = signal_init(c.st, sig, err);
     opened_close(&c);
     return ret;

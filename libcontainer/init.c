@@ -154,8 +154,11 @@ __attribute__((noreturn)) void oci_init_main(struct oci_init_ctx *ctx)
     struct oci_sync_msg msg;
     oci_err_t err = NULL;
 
-    /* Die with the runtime while it still owns us. */
+    /* Die with the runtime while it still owns us. Not dumpable until exec (CVE-2016-9962):
+     * nothing in the container may ptrace us or open our /proc files while we hold the
+     * runtime's fds; execve makes the process dumpable again. */
     prctl(PR_SET_PDEATHSIG, SIGKILL);
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     if (getppid() == 1)
         _exit(1);
 

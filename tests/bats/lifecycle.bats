@@ -283,3 +283,15 @@ load helpers
     assert_success
     assert_equal "$(container_status "$ID-2")" running
 }
+
+@test "create + start work for a non-root process user without capabilities" {
+    # the init opens exec.fifo after dropping to the user: the fifo must let it write
+    update_config '.process.user = {uid: 1000, gid: 1000} | .process.capabilities = {bounding: [], effective: [], permitted: [], inheritable: [], ambient: []} | .process.args = ["sleep", "1000"]'
+    create_container
+    run ocirun start "$ID"
+    assert_success
+    wait_for_status "$ID" running
+    pid=$(container_pid "$ID")
+    run grep -E '^Uid:' "/proc/$pid/status"
+    assert_line --regexp '^Uid:\s+1000\s+1000\s+1000\s+1000$'
+}

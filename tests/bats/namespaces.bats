@@ -192,3 +192,24 @@ make_bundle_path_searchable() {
     [[ "$stderr" == *"hostname: cannot be set without a uts namespace"* ]]
     assert_no_leftovers "$ID"
 }
+
+@test "the setup process is not dumpable until exec (CVE-2016-9962)" {
+    # In a user namespace the /proc/PID files of a dumpable process belong to the mapped root
+    # (100000); a non-dumpable one's belong to the host's root. Before start the init is still
+    # ocirun's setup process; after start it is the container's program.
+    make_bundle_path_searchable
+    update_config '.linux.namespaces += [{type: "user"}]
+                   | .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+                   | .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+                   | .process.args = ["sleep", "1000"]'
+    create_container
+    pid=$(container_pid "$ID")
+    [ "$(stat -c %u "/proc/$pid/environ")" = 0 ]
+    ocirun start "$ID"
+    wait_for_status "$ID" running
+    for _ in $(seq 50); do
+        [ "$(stat -c %u "/proc/$pid/environ")" = 100000 ] && break
+        sleep 0.05
+    done
+    [ "$(stat -c %u "/proc/$pid/environ")" = 100000 ]
+}
