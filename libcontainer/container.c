@@ -25,7 +25,6 @@
 #include "ocirun/sync.h"
 #include "ocirun/utils.h"
 
-#define EXEC_FIFO "exec.fifo"
 #define KILL_WAIT_MS 10000
 
 /* Everything create builds, so that a failure at any step can take it all down again. */
@@ -160,18 +159,6 @@ static pid_t clone_init(struct build *b, int fifo_fd, oci_err_t *err)
     return pid;
 }
 
-static char *now_rfc3339(void)
-{
-    struct timespec ts;
-    struct tm tm;
-    char buf[64];
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
-    strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-    return xasprintf("%s.%09ldZ", buf, ts.tv_nsec);
-}
-
 static int save_state(struct build *b, oci_err_t *err)
 {
     struct oci_state st = {
@@ -185,9 +172,10 @@ static int save_state(struct build *b, oci_err_t *err)
         .cgroup_created = b->cg.created,
         .systemd_cgroup = b->o->systemd_cgroup,
     };
-    cleanup_free char *created = now_rfc3339();
+    char created[64];
     char state_char;
 
+    now_rfc3339(created, sizeof(created));
     st.created = created;
     if (oci_proc_stat(b->init, &st.pid_start_time, &state_char) < 0)
         return oci_error_set(err, ESRCH, "container init %d exited during setup", b->init);
@@ -234,16 +222,16 @@ static int build_container(struct build *b, bool with_fifo, oci_err_t *err)
         return -1;
     b->state_dir_made = true;
     if (with_fifo) {
-        if (mkfifoat(b->state_dir, EXEC_FIFO, 0600) < 0)
-            return oci_error_sys(err, "mkfifo %s/%s/%s", b->o->root, b->o->id, EXEC_FIFO);
+        if (mkfifoat(b->state_dir, OCI_EXEC_FIFO, 0600) < 0)
+            return oci_error_sys(err, "mkfifo %s/%s/%s", b->o->root, b->o->id, OCI_EXEC_FIFO);
         /* The init opens it for writing after dropping to the container's user, perhaps in a
          * user namespace and without CAP_DAC_OVERRIDE: let any uid write. The state directory
          * (0700, root) keeps everyone else on the host from reaching it. */
-        if (fchmodat(b->state_dir, EXEC_FIFO, 0622, 0) < 0)
-            return oci_error_sys(err, "chmod %s", EXEC_FIFO);
-        fifo_fd = openat(b->state_dir, EXEC_FIFO, O_PATH | O_CLOEXEC);
+        if (fchmodat(b->state_dir, OCI_EXEC_FIFO, 0622, 0) < 0)
+            return oci_error_sys(err, "chmod %s", OCI_EXEC_FIFO);
+        fifo_fd = openat(b->state_dir, OCI_EXEC_FIFO, O_PATH | O_CLOEXEC);
         if (fifo_fd < 0)
-            return oci_error_sys(err, "open %s", EXEC_FIFO);
+            return oci_error_sys(err, "open %s", OCI_EXEC_FIFO);
     }
     if (oci_cgroup_create(b->spec->linux_ ? b->spec->linux_->cgroups_path : NULL, b->o->id,
                           b->o->systemd_cgroup, &b->cg, err) < 0)
@@ -496,9 +484,9 @@ int oci_container_start(const char *root, const char *id, oci_err_t *err)
                             oci_status_name(c.status));
         goto out;
     }
-    fifo = openat(c.dir, EXEC_FIFO, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    fifo = openat(c.dir, OCI_EXEC_FIFO, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fifo < 0) {
-        ret = oci_error_sys(err, "cannot start container \"%s\": open %s", id, EXEC_FIFO);
+        ret = oci_error_sys(err, "cannot start container \"%s\": open %s", id, OCI_EXEC_FIFO);
         goto out;
     }
     ret = open_pidfd_checked(c.st, &pidfd);
@@ -508,7 +496,7 @@ int oci_container_start(const char *root, const char *id, oci_err_t *err)
     }
     ret = await_fifo(fifo, pidfd, id, err);
     if (ret == 0)
-        unlinkat(c.dir, EXEC_FIFO, 0);
+        unlinkat(c.dir, OCI_EXEC_FIFO, 0);
 out:
     opened_close(&c);
     return ret;

@@ -63,9 +63,7 @@ static int enter_namespaces(struct oci_init_ctx *ctx, oci_err_t *err)
         if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
             return oci_error_sys(err, "become root in the new user namespace");
     }
-    if (oci_ns_join_and_unshare(ctx->plan, err) < 0)
-        return -1;
-    if ((ctx->plan->unshare_flags & 0x80 /* CLONE_NEWTIME */) && oci_ns_write_time_offsets(ctx->spec, err) < 0)
+    if (oci_ns_join_and_unshare(ctx->plan, ctx->spec, err) < 0)
         return -1;
     if (ctx->plan->need_fork && fork_into_pid_ns(ctx, err) < 0)
         return -1;

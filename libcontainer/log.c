@@ -36,18 +36,6 @@ int oci_log_fd(void)
     return log_fd;
 }
 
-static void format_time(char *buf, size_t len)
-{
-    struct timespec ts;
-    struct tm tm;
-    size_t n;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
-    n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(buf + n, len - n, ".%09ldZ", ts.tv_nsec);
-}
-
 /* JSON string escaping for the msg field: engines parse these lines. */
 static void append_json_string(FILE *f, const char *s)
 {
@@ -85,7 +73,7 @@ void oci_log(enum oci_log_level level, const char *fmt, ...)
         abort();
     va_end(ap);
 
-    format_time(ts, sizeof(ts));
+    now_rfc3339(ts, sizeof(ts));
     f = open_memstream(&line, &line_len);
     if (f == NULL)
         abort();

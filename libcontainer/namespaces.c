@@ -90,7 +90,7 @@ void oci_ns_plan_close(struct oci_ns_plan *plan)
     }
 }
 
-int oci_ns_join_and_unshare(struct oci_ns_plan *plan, oci_err_t *err)
+int oci_ns_join_and_unshare(struct oci_ns_plan *plan, const struct oci_spec *spec, oci_err_t *err)
 {
     for (size_t i = 0; i < ARRAY_SIZE(join_order); i++) {
         enum oci_ns_type t = join_order[i];
@@ -107,6 +107,8 @@ int oci_ns_join_and_unshare(struct oci_ns_plan *plan, oci_err_t *err)
     }
     if (plan->unshare_flags && unshare(plan->unshare_flags) < 0)
         return oci_error_sys(err, "unshare namespaces (flags 0x%x)", plan->unshare_flags);
+    if (plan->unshare_flags & CLONE_NEWTIME)
+        return oci_ns_write_time_offsets(spec, err);
     return 0;
 }
 

@@ -9,43 +9,26 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <linux/mount.h>
-#include <linux/openat2.h>
 #include "ocirun/confine.h"
+#include "ocirun/rootfs.h"
 #include "ocirun/utils.h"
 
-/* Open PATH under "/" without following a symlink out of it; -ENOENT when it is missing. */
-static int open_in_root(const char *path)
-{
-    struct open_how how = {
-        .flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
-        .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-    };
-    int fd = syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
-
-    return fd < 0 ? -errno : fd;
-}
-
-static void fd_path(char *buf, size_t len, int fd)
-{
-    snprintf(buf, len, "/proc/self/fd/%d", fd);
-}
-
-static int make_readonly(const char *field, size_t i, const char *path, oci_err_t *err)
+static int make_readonly(int rootfd, const char *field, size_t i, const char *path, oci_err_t *err)
 {
     struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
-    cleanup_close int fd = open_in_root(path);
+    cleanup_close int fd = oci_root_open(rootfd, path, O_PATH | O_NOFOLLOW);
     cleanup_close int top = -1;
-    char target[64];
+    char target[OCI_PROC_FD_PATH_MAX];
 
     if (fd == -ENOENT)
         return 0;
     if (fd < 0)
         return oci_error_set(err, -fd, "%s[%zu] \"%s\": open", field, i, path);
-    fd_path(target, sizeof(target), fd);
+    oci_proc_fd_path(target, fd);
     if (mount(target, target, NULL, MS_BIND | MS_REC, NULL) < 0)
         return oci_error_sys(err, "%s[%zu] \"%s\": bind onto itself", field, i, path);
     /* The fd still names what was under the new bind: reopen to reach the bind itself. */
-    top = open_in_root(path);
+    top = oci_root_open(rootfd, path, O_PATH | O_NOFOLLOW);
     if (top < 0)
         return oci_error_set(err, -top, "%s[%zu] \"%s\": reopen", field, i, path);
     if (syscall(SYS_mount_setattr, top, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
@@ -54,9 +37,9 @@ static int make_readonly(const char *field, size_t i, const char *path, oci_err_
 }
 
 /* /dev/null by fd, checked to be the real 1:3 character device (CVE-2025-31133). */
-static int open_dev_null(oci_err_t *err)
+static int open_dev_null(int rootfd, oci_err_t *err)
 {
-    cleanup_close int fd = open_in_root("/dev/null");
+    cleanup_close int fd = oci_root_open(rootfd, "/dev/null", O_PATH | O_NOFOLLOW);
     struct stat st;
 
     if (fd < 0)
@@ -68,10 +51,10 @@ static int open_dev_null(oci_err_t *err)
     return steal_fd(&fd);
 }
 
-static int mask_path(size_t i, const char *path, int *null_fd, oci_err_t *err)
+static int mask_path(int rootfd, size_t i, const char *path, int *null_fd, oci_err_t *err)
 {
-    cleanup_close int fd = open_in_root(path);
-    char target[64], source[64];
+    cleanup_close int fd = oci_root_open(rootfd, path, O_PATH | O_NOFOLLOW);
+    char target[OCI_PROC_FD_PATH_MAX], source[OCI_PROC_FD_PATH_MAX];
     struct stat st;
 
     if (fd == -ENOENT)
@@ -80,15 +63,15 @@ static int mask_path(size_t i, const char *path, int *null_fd, oci_err_t *err)
         return oci_error_set(err, -fd, "linux.maskedPaths[%zu] \"%s\": open", i, path);
     if (fstat(fd, &st) < 0)
         return oci_error_sys(err, "linux.maskedPaths[%zu] \"%s\": stat", i, path);
-    fd_path(target, sizeof(target), fd);
+    oci_proc_fd_path(target, fd);
     if (S_ISDIR(st.st_mode)) {
         if (mount("tmpfs", target, "tmpfs", MS_RDONLY, "size=0,mode=0555") < 0)
             return oci_error_sys(err, "linux.maskedPaths[%zu] \"%s\": mount tmpfs", i, path);
         return 0;
     }
-    if (*null_fd < 0 && (*null_fd = open_dev_null(err)) < 0)
+    if (*null_fd < 0 && (*null_fd = open_dev_null(rootfd, err)) < 0)
         return -1;
-    fd_path(source, sizeof(source), *null_fd);
+    oci_proc_fd_path(source, *null_fd);
     if (mount(source, target, NULL, MS_BIND, NULL) < 0)
         return oci_error_sys(err, "linux.maskedPaths[%zu] \"%s\": bind /dev/null", i, path);
     return 0;
@@ -98,14 +81,18 @@ int oci_paths_apply(const struct oci_spec *spec, oci_err_t *err)
 {
     const struct oci_linux *lx = spec->linux_;
     cleanup_close int null_fd = -1;
+    cleanup_close int rootfd = -1;
 
-    if (lx == NULL)
+    if (lx == NULL || (lx->readonly_paths.len == 0 && lx->masked_paths.len == 0))
         return 0;
+    rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (rootfd < 0)
+        return oci_error_sys(err, "open /");
     for (size_t i = 0; i < lx->readonly_paths.len; i++)
-        if (make_readonly("linux.readonlyPaths", i, lx->readonly_paths.v[i], err) < 0)
+        if (make_readonly(rootfd, "linux.readonlyPaths", i, lx->readonly_paths.v[i], err) < 0)
             return -1;
     for (size_t i = 0; i < lx->masked_paths.len; i++)
-        if (mask_path(i, lx->masked_paths.v[i], &null_fd, err) < 0)
+        if (mask_path(rootfd, i, lx->masked_paths.v[i], &null_fd, err) < 0)
             return -1;
     return 0;
 }

@@ -53,13 +53,9 @@ int oci_process_enter_cwd(const struct oci_process *p, oci_err_t *err)
 {
     const char *cwd = p->cwd ? p->cwd : "/";
 
-    if (chdir(cwd) == 0)
-        return 0;
-    if (errno == ENOENT && mkdir_p(cwd, 0755, err) == 0 && chdir(cwd) == 0)
-        return 0;
-    if (err && *err)
-        return oci_error_wrap(err, "process.cwd \"%s\"", cwd);
-    return oci_error_sys(err, "process.cwd \"%s\": chdir", cwd);
+    if (chdir(cwd) < 0)
+        return oci_error_sys(err, "process.cwd \"%s\": chdir", cwd);
+    return 0;
 }
 
 int oci_process_switch_user(const struct oci_process *p, oci_err_t *err)

@@ -30,7 +30,7 @@
 #define CGROUP2_SUPER_MAGIC 0x63677270
 #endif
 
-#define PROC_FD_PATH_MAX 32
+#define PROC_FD_PATH_MAX OCI_PROC_FD_PATH_MAX
 
 /* What a mount needs while it is being set up. */
 struct mount_job {
@@ -41,7 +41,7 @@ struct mount_job {
     int destfd;            /* the mount point, O_PATH */
 };
 
-static void proc_fd_path(char buf[PROC_FD_PATH_MAX], int fd)
+void oci_proc_fd_path(char buf[OCI_PROC_FD_PATH_MAX], int fd)
 {
     snprintf(buf, PROC_FD_PATH_MAX, "/proc/self/fd/%d", fd);
 }
@@ -264,7 +264,7 @@ static int legacy_bind(const char *source, int dest_fd, bool recursive, oci_err_
 {
     char target[PROC_FD_PATH_MAX];
 
-    proc_fd_path(target, dest_fd);
+    oci_proc_fd_path(target, dest_fd);
     if (mount(source, target, NULL, MS_BIND | (recursive ? MS_REC : 0), NULL) < 0)
         return oci_error_sys(err, "bind mount \"%s\"", source);
     return 0;
@@ -579,7 +579,7 @@ static int legacy_fs_mount(const struct mount_job *j, oci_err_t *err)
 {
     char target[PROC_FD_PATH_MAX];
 
-    proc_fd_path(target, j->destfd);
+    oci_proc_fd_path(target, j->destfd);
     if (mount(j->m->source, target, job_fstype(j), j->opts.flags & ~(MS_BIND | MS_REC), j->opts.data) < 0)
         return oci_error_sys(err, "mount %s", job_fstype(j));
     return 0;
@@ -672,7 +672,7 @@ static int legacy_bind_job(const struct mount_job *j, const char *source, oci_er
     if (mfd < 0)
         return -1;
     if ((j->opts.flags & ~ignored) || j->opts.clear) {
-        proc_fd_path(target, mfd);
+        oci_proc_fd_path(target, mfd);
         if (remount_bind(target, j->opts.flags) < 0)
             return oci_error_sys(err, "remount bind");
     }
@@ -744,7 +744,7 @@ static int apply_after_mount(const struct mount_job *j, int mfd, oci_err_t *err)
         if (errno == ENOSYS) {
             char target[PROC_FD_PATH_MAX];
 
-            proc_fd_path(target, mfd);
+            oci_proc_fd_path(target, mfd);
             if (mount(NULL, target, NULL, p, NULL) == 0)
                 continue;
         }
@@ -766,7 +766,7 @@ static int remount_existing(struct mount_job *j, oci_err_t *err)
     j->destfd = oci_root_open(j->rootfd, j->m->destination, O_PATH);
     if (j->destfd < 0)
         return oci_error_set(err, -j->destfd, "remount: open the mount point");
-    proc_fd_path(target, j->destfd);
+    oci_proc_fd_path(target, j->destfd);
     if (mount(j->m->source, target, j->m->type, flags & ~MS_REC, j->opts.data) < 0)
         return oci_error_sys(err, "remount");
     mfd = reopen_dest(j, err);

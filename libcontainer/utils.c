@@ -277,6 +277,18 @@ int parse_uint64(const char *s, uint64_t *out)
     return 0;
 }
 
+void now_rfc3339(char *buf, size_t len)
+{
+    struct timespec ts;
+    struct tm tm;
+    size_t n;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf + n, len - n, ".%09ldZ", ts.tv_nsec);
+}
+
 uint64_t now_ns(void)
 {
     struct timespec ts;

@@ -20,8 +20,9 @@ struct oci_ns_plan {
 int oci_ns_plan_build(const struct oci_spec *spec, struct oci_ns_plan *plan, oci_err_t *err);
 void oci_ns_plan_close(struct oci_ns_plan *plan);
 
-/* In the init: setns() every joined namespace (user first, mount last), then unshare the rest. */
-int oci_ns_join_and_unshare(struct oci_ns_plan *plan, oci_err_t *err);
+/* In the init: setns() every joined namespace (user first, mount last), then unshare the rest
+ * and write the new time namespace's offsets. */
+int oci_ns_join_and_unshare(struct oci_ns_plan *plan, const struct oci_spec *spec, oci_err_t *err);
 
 /* In the runtime: write uid_map/gid_map of the init `pid`. */
 int oci_ns_write_id_maps(pid_t pid, const struct oci_spec *spec, oci_err_t *err);

@@ -9,7 +9,7 @@
 int oci_process_apply_rlimits(const struct oci_process *p, oci_err_t *err);
 /* process.oomScoreAdj, written through procfs. */
 int oci_process_apply_oom_score_adj(const struct oci_process *p, oci_err_t *err);
-/* process.cwd: created when missing (as runc does), then entered. Call after the root switch. */
+/* process.cwd, entered after the root switch (init.c creates it before root.readonly applies). */
 int oci_process_enter_cwd(const struct oci_process *p, oci_err_t *err);
 /* process.user: supplementary groups, gid, uid, umask. */
 int oci_process_switch_user(const struct oci_process *p, oci_err_t *err);

@@ -63,6 +63,9 @@ int mkdir_p(const char *path, mode_t mode, oci_err_t *err);
 int parse_int64(const char *s, int64_t *out);
 int parse_uint64(const char *s, uint64_t *out);
 
+/* The current UTC time as RFC 3339 with nanoseconds (2026-11-22T23:10:48.123456789Z). */
+void now_rfc3339(char *buf, size_t len);
+
 /* Monotonic clock in nanoseconds (for --debug phase timings). */
 uint64_t now_ns(void);
 
