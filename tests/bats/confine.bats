@@ -15,18 +15,12 @@ load helpers
 
 @test "linux.sysctl: a system-wide key is refused, nothing left" {
     update_config '.linux.sysctl = {"kernel.panic": "5"}'
-    run --separate-stderr ocirun run --bundle "$BUNDLE" "$ID"
-    assert_failure 1
-    [[ "$stderr" == *'linux.sysctl "kernel.panic": not namespaced'* ]]
-    assert_no_leftovers "$ID"
+    expect_run_error 'linux.sysctl "kernel.panic": not namespaced'
 }
 
 @test "linux.sysctl: a net key without a network namespace is refused" {
     update_config 'del(.linux.namespaces[] | select(.type == "network")) | .linux.sysctl = {"net.ipv4.ip_forward": "1"}'
-    run --separate-stderr ocirun run --bundle "$BUNDLE" "$ID"
-    assert_failure 1
-    [[ "$stderr" == *'needs a network namespace'* ]]
-    assert_no_leftovers "$ID"
+    expect_run_error 'needs a network namespace'
 }
 
 @test "linux.readonlyPaths: the path and what is below it are read-only" {

@@ -4,24 +4,6 @@
 
 load helpers
 
-# expect_create_failure [ID]: `create` from $BUNDLE fails with a message on stderr and no leftovers.
-# Sets $output/$stderr for further wording checks.
-expect_create_failure() {
-    local id=${1-$ID}
-    run --separate-stderr ocirun create --bundle "$BUNDLE" "$id"
-    assert_failure
-    [ -n "$stderr" ] || fail "no error message on stderr"
-    assert_no_leftovers "$id"
-}
-
-expect_run_failure() {
-    local id=${1-$ID}
-    run --separate-stderr ocirun run --bundle "$BUNDLE" "$id"
-    assert_failure
-    [ -n "$stderr" ] || fail "no error message on stderr"
-    assert_no_leftovers "$id"
-}
-
 # ---------------------------------------------------------------------------------------------
 # version / help / usage
 

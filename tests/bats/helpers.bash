@@ -322,3 +322,29 @@ assert_no_leftovers() {
 host_ns() {
     readlink "/proc/self/ns/$1"
 }
+
+# expect_create_failure [ID]: `create` from $BUNDLE fails with a message on stderr and no leftovers.
+# Sets $output/$stderr for further wording checks.
+expect_create_failure() {
+    local id=${1-$ID}
+    run --separate-stderr ocirun create --bundle "$BUNDLE" "$id"
+    assert_failure
+    [ -n "$stderr" ] || fail "no error message on stderr"
+    assert_no_leftovers "$id"
+}
+
+expect_run_failure() {
+    local id=${1-$ID}
+    run --separate-stderr ocirun run --bundle "$BUNDLE" "$id"
+    assert_failure
+    [ -n "$stderr" ] || fail "no error message on stderr"
+    assert_no_leftovers "$id"
+}
+
+# expect_run_error TEXT: `run` of the bundle exits 1 with TEXT on stderr and leaves nothing behind.
+expect_run_error() {
+    run --separate-stderr ocirun run --bundle "$BUNDLE" "$ID"
+    assert_failure 1
+    [[ "$stderr" == *"$1"* ]] || fail "stderr lacks \"$1\": $stderr"
+    assert_no_leftovers "$ID"
+}

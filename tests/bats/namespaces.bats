@@ -187,10 +187,7 @@ make_bundle_path_searchable() {
 
 @test "hostname without a uts namespace is an error, nothing left" {
     update_config 'del(.linux.namespaces[] | select(.type == "uts"))'
-    run --separate-stderr ocirun run --bundle "$BUNDLE" "$ID"
-    assert_failure 1
-    [[ "$stderr" == *"hostname: cannot be set without a uts namespace"* ]]
-    assert_no_leftovers "$ID"
+    expect_run_error "hostname: cannot be set without a uts namespace"
 }
 
 @test "the setup process is not dumpable until exec (CVE-2016-9962)" {

@@ -175,8 +175,5 @@ stderr -> /proc/self/fd/2"
 
 @test "a mount namespace is required" {
     update_config 'del(.linux.namespaces[] | select(.type == "mount"))'
-    run --separate-stderr ocirun run --bundle "$BUNDLE" "$ID"
-    assert_failure 1
-    [[ "$stderr" == *"a mount namespace is required"* ]]
-    assert_no_leftovers "$ID"
+    expect_run_error "a mount namespace is required"
 }
