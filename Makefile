@@ -128,6 +128,17 @@ $(ASAN)/tests/unit/%: $(ASAN)/obj/tests/unit/%.o $(ASAN)/libocirun.a
 	@mkdir -p $(@D)
 	$(CC) $(ASAN_FLAGS) $(LINK_FLAGS) $(LDFLAGS) -o $@ $< $(ASAN)/libocirun.a $(CMOCKA_LIBS) $(PKG_LIBS)
 
+# Test programs the bats suite runs; the probe is copied into busybox rootfses (no libc there).
+HELPER_BINS := $(B)/tests/helpers/syscall-probe $(B)/tests/helpers/seccomp-agent
+
+$(B)/tests/helpers/syscall-probe: tests/helpers/syscall-probe.c $(B)/.flags
+	@mkdir -p $(@D)
+	$(CC) $(OCI_CFLAGS) -static -o $@ $<
+
+$(B)/tests/helpers/%: tests/helpers/%.c $(B)/.flags
+	@mkdir -p $(@D)
+	$(CC) $(OCI_CFLAGS) -o $@ $<
+
 $(B)/bench-timer: bench/timer.c $(B)/.flags
 	@mkdir -p $(@D)
 	$(CC) $(OCI_CFLAGS) $(DEP_FLAGS) -o $@ $<
@@ -216,7 +227,7 @@ check-unit-asan: $(ASAN_TEST_BINS)
 	$(call run_unit,$(ASAN)/tests/unit,$(ASAN_TEST_BINS),\
 	    ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1, (asan+ubsan))
 
-check-bats: $(B)/ocirun
+check-bats: $(B)/ocirun $(HELPER_BINS)
 	scripts/check-bats.sh
 
 # Runs every suite even when one fails, then prints one total line; fails if anything failed.

@@ -20,6 +20,7 @@
 #include "ocirun/init.h"
 #include "ocirun/log.h"
 #include "ocirun/namespaces.h"
+#include "ocirun/seccomp.h"
 #include "ocirun/spec.h"
 #include "ocirun/state.h"
 #include "ocirun/sync.h"
@@ -37,6 +38,7 @@ struct build {
     bool state_dir_made;
     struct oci_cgroup cg;
     struct oci_ns_plan plan;
+    struct oci_seccomp_filter seccomp;
     int sync[2];
     pid_t child;              /* what clone returned */
     pid_t init;               /* the container's init (child, or its child after a pid-ns fork) */
@@ -78,6 +80,7 @@ static void build_finish(struct build *b, bool destroy)
     }
     oci_cgroup_release(&b->cg);
     oci_ns_plan_close(&b->plan);
+    oci_seccomp_filter_free(&b->seccomp);
     close_fd(&b->sync[0]);
     close_fd(&b->sync[1]);
     close_fd(&b->state_dir);
@@ -148,6 +151,7 @@ static pid_t clone_init(struct build *b, int fifo_fd, oci_err_t *err)
             .fifo_fd = fifo_fd,
             .no_pivot = b->o->no_pivot,
             .preserve_fds = b->o->preserve_fds,
+            .seccomp = &b->seccomp,
         };
         /* The state lock must not outlive `create` in us: `start` takes it. */
         close(b->state_dir);
@@ -159,9 +163,9 @@ static pid_t clone_init(struct build *b, int fifo_fd, oci_err_t *err)
     return pid;
 }
 
-static int save_state(struct build *b, oci_err_t *err)
+static void build_state(const struct build *b, struct oci_state *st)
 {
-    struct oci_state st = {
+    *st = (struct oci_state) {
         .id = (char *) b->o->id,
         .pid = b->init,
         .bundle = b->bundle,
@@ -172,9 +176,15 @@ static int save_state(struct build *b, oci_err_t *err)
         .cgroup_created = b->cg.created,
         .systemd_cgroup = b->o->systemd_cgroup,
     };
+}
+
+static int save_state(struct build *b, oci_err_t *err)
+{
+    struct oci_state st;
     char created[64];
     char state_char;
 
+    build_state(b, &st);
     now_rfc3339(created, sizeof(created));
     st.created = created;
     if (oci_proc_stat(b->init, &st.pid_start_time, &state_char) < 0)
@@ -190,7 +200,24 @@ static int save_state(struct build *b, oci_err_t *err)
     return 0;
 }
 
-/* Wait for the init's report; after a pid-ns fork, the pid first, then reap the middle process. */
+static int forward_seccomp_fd(struct build *b, int listener_fd, oci_err_t *err)
+{
+    struct oci_state st;
+    char now[64];
+    int ret;
+
+    if (listener_fd < 0)
+        return oci_error_set(err, 0, "container setup process sent no seccomp notify fd");
+    build_state(b, &st);
+    now_rfc3339(now, sizeof(now));
+    st.created = now;
+    ret = oci_seccomp_send_listener(b->spec->linux_->seccomp, listener_fd, &st, err);
+    close(listener_fd);
+    return ret;
+}
+
+/* Wait for the init's report; after a pid-ns fork, the pid first, then reap the middle process.
+ * A seccomp notify fd may come before the report. */
 static int wait_ready(struct build *b, oci_err_t *err)
 {
     struct oci_sync_msg msg;
@@ -204,7 +231,20 @@ static int wait_ready(struct build *b, oci_err_t *err)
             return -1;
         b->init = msg.value;
     }
-    return oci_sync_expect(b->sync[0], OCI_SYNC_READY, &msg, err);
+    for (;;) {
+        int fd;
+
+        if (oci_sync_recv_fd(b->sync[0], &msg, &fd, err) < 0)
+            return -1;
+        if (msg.type != OCI_SYNC_SECCOMP_FD) {
+            if (fd >= 0)
+                close(fd);
+            break;
+        }
+        if (forward_seccomp_fd(b, fd, err) < 0)
+            return -1;
+    }
+    return oci_sync_check(&msg, OCI_SYNC_READY, err);
 }
 
 /* Everything up to an init that waits for start (fifo) or for our go (run). */
@@ -237,6 +277,8 @@ static int build_container(struct build *b, bool with_fifo, oci_err_t *err)
                           b->o->systemd_cgroup, &b->cg, err) < 0)
         return -1;
     if (oci_ns_plan_build(b->spec, &b->plan, err) < 0)
+        return -1;
+    if (b->spec->linux_ && oci_seccomp_compile(b->spec->linux_->seccomp, &b->seccomp, err) < 0)
         return -1;
     if (oci_sync_pair(b->sync, err) < 0)
         return -1;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <linux/capability.h>
 #include <linux/close_range.h>
 #include "ocirun/capabilities.h"
 #include "ocirun/confine.h"
@@ -15,6 +16,7 @@
 #include "ocirun/log.h"
 #include "ocirun/process.h"
 #include "ocirun/rootfs.h"
+#include "ocirun/seccomp.h"
 #include "ocirun/sync.h"
 #include "ocirun/utils.h"
 
@@ -131,6 +133,32 @@ static int wait_for_start(struct oci_init_ctx *ctx, int proc_fd_dir, oci_err_t *
     return 0;
 }
 
+/* Loading a filter needs no_new_privs or CAP_SYS_ADMIN: without the first, load it while we
+ * still hold the second, unless the process keeps it anyway. Otherwise as late as possible,
+ * so that few of our own syscalls run under the container's filter. */
+static bool seccomp_after_user_switch(const struct oci_process *p, const struct oci_caps *caps)
+{
+    if (p->no_new_privileges)
+        return true;
+    if (p->capabilities)
+        return (caps->effective & (1ULL << CAP_SYS_ADMIN)) != 0;
+    return p->user.uid == 0;
+}
+
+/* A notify listener fd goes to the runtime, which hands it to the agent. */
+static int load_seccomp(struct oci_init_ctx *ctx, oci_err_t *err)
+{
+    cleanup_close int listener = -1;
+
+    if (ctx->seccomp == NULL || ctx->seccomp->insns == NULL)
+        return 0;
+    if (oci_seccomp_load(ctx->seccomp, &listener, err) < 0)
+        return -1;
+    if (listener >= 0 && oci_sync_send_fd(ctx->sync_fd, OCI_SYNC_SECCOMP_FD, listener) < 0)
+        return oci_error_set(err, 0, "linux.seccomp: send the notify fd to the runtime");
+    return 0;
+}
+
 static void reset_signals(void)
 {
     sigset_t all;
@@ -151,6 +179,7 @@ __attribute__((noreturn)) void oci_init_main(struct oci_init_ctx *ctx)
     struct oci_caps caps = { 0 };
     struct oci_sync_msg msg;
     oci_err_t err = NULL;
+    bool seccomp_late;
 
     /* Die with the runtime while it still owns us. Not dumpable until exec (CVE-2016-9962):
      * nothing in the container may ptrace us or open our /proc files while we hold the
@@ -182,6 +211,9 @@ __attribute__((noreturn)) void oci_init_main(struct oci_init_ctx *ctx)
     envp = oci_process_build_env(p);
     if (p->capabilities && (oci_caps_resolve(p->capabilities, &caps, &err) < 0 || oci_caps_prepare(&caps, &err) < 0))
         init_fail(ctx, &err);
+    seccomp_late = seccomp_after_user_switch(p, &caps);
+    if (!seccomp_late && load_seccomp(ctx, &err) < 0)
+        init_fail(ctx, &err);
     if (oci_process_switch_user(p, &err) < 0)
         init_fail(ctx, &err);
     if (p->capabilities && oci_caps_apply(&caps, &err) < 0)
@@ -193,6 +225,8 @@ __attribute__((noreturn)) void oci_init_main(struct oci_init_ctx *ctx)
 
     /* Nothing of the runtime's may reach the container but stdio and preserved fds. */
     syscall(SYS_close_range, 3 + ctx->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
+    if (seccomp_late && load_seccomp(ctx, &err) < 0)
+        init_fail(ctx, &err);
 
     /* The runtime may exit now (create, run --detach): we must outlive it. */
     prctl(PR_SET_PDEATHSIG, 0);

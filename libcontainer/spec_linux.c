@@ -404,6 +404,37 @@ static int parse_seccomp_arg(struct spec_ctx *c, yajl_val v, void *item, void *d
     return 0;
 }
 
+static bool action_takes_errno(const char *action)
+{
+    return strcmp(action, "SCMP_ACT_ERRNO") == 0 || strcmp(action, "SCMP_ACT_TRACE") == 0;
+}
+
+/* The checks that need the whole object: the spec's MUSTs, and what would deadlock. */
+static int check_seccomp(struct spec_ctx *c, const struct oci_seccomp *s)
+{
+    if (s->default_errno_ret.set && !action_takes_errno(s->default_action))
+        return SPEC_AT_KEY(c, "defaultErrnoRet", spec_fail(c, "only SCMP_ACT_ERRNO and SCMP_ACT_TRACE take an "
+                                                            "errno, not %s", s->default_action));
+    /* The setup process itself would be stopped on its next syscall, before any agent has the fd. */
+    if (strcmp(s->default_action, "SCMP_ACT_NOTIFY") == 0)
+        return SPEC_AT_KEY(c, "defaultAction", spec_fail(c, "SCMP_ACT_NOTIFY cannot be the default action"));
+    for (size_t i = 0; i < s->n_syscalls; i++) {
+        const struct oci_syscall_rule *r = &s->syscalls[i];
+
+        if (strcmp(r->action, "SCMP_ACT_NOTIFY") != 0)
+            continue;
+        if (s->listener_path == NULL)
+            return SPEC_AT_KEY(c, "listenerPath", spec_fail(c, "required: syscalls[%zu] uses SCMP_ACT_NOTIFY", i));
+        /* The notify fd leaves the container through sendmsg: notifying it would deadlock. */
+        for (size_t j = 0; j < r->names.len; j++)
+            if (strcmp(r->names.v[j], "sendmsg") == 0)
+                return SPEC_AT_KEY(c, "syscalls", SPEC_AT_INDEX(c, i, SPEC_AT_KEY(c, "names",
+                       spec_fail(c, "SCMP_ACT_NOTIFY cannot be used for sendmsg (the runtime needs it to "
+                                 "pass the notify fd on)"))));
+    }
+    return 0;
+}
+
 static int parse_syscall(struct spec_ctx *c, yajl_val v, void *item, void *data)
 {
     struct oci_syscall_rule *r = item;
@@ -422,6 +453,9 @@ static int parse_syscall(struct spec_ctx *c, yajl_val v, void *item, void *data)
         spec_field_opt_u32(c, v, "errnoRet", &r->errno_ret) < 0 ||
         field_items(c, v, "args", sizeof(*r->args), &r->args, &r->n_args, parse_seccomp_arg, NULL) < 0)
         return -1;
+    if (r->errno_ret.set && !action_takes_errno(r->action))
+        return SPEC_AT_KEY(c, "errnoRet", spec_fail(c, "only SCMP_ACT_ERRNO and SCMP_ACT_TRACE take an errno, "
+                                                     "not %s", r->action));
     return 0;
 }
 
@@ -442,8 +476,10 @@ static int parse_seccomp(struct spec_ctx *c, yajl_val o, void *item, void *data)
         return -1;
     if (s->listener_metadata && s->listener_path == NULL)
         return SPEC_AT_KEY(c, "listenerMetadata", spec_fail(c, "requires listenerPath"));
-    return field_items(c, o, "syscalls", sizeof(*s->syscalls), &s->syscalls, &s->n_syscalls,
-                       parse_syscall, NULL);
+    if (field_items(c, o, "syscalls", sizeof(*s->syscalls), &s->syscalls, &s->n_syscalls,
+                    parse_syscall, NULL) < 0)
+        return -1;
+    return check_seccomp(c, s);
 }
 
 /* ---- intelRdt, personality, netDevices, memoryPolicy ---------------------- */

@@ -589,11 +589,8 @@ static void compact_empty_map_tail(char *text)
         strcpy(text + len - n, "{}\n}");
 }
 
-char *oci_state_to_json(const struct oci_state *st, enum oci_status status, bool pretty)
+void oci_state_gen(yajl_gen g, const struct oci_state *st, enum oci_status status)
 {
-    yajl_gen g = gen_new(pretty);
-    char *out;
-
     yajl_gen_map_open(g);
     gen_key_str(g, "ociVersion", OCI_SPEC_VERSION);
     gen_key_str(g, "id", st->id);
@@ -605,6 +602,14 @@ char *oci_state_to_json(const struct oci_state *st, enum oci_status status, bool
     gen_key_str(g, "owner", st->owner ? st->owner : "");
     gen_annotations(g, &st->annotations);
     yajl_gen_map_close(g);
+}
+
+char *oci_state_to_json(const struct oci_state *st, enum oci_status status, bool pretty)
+{
+    yajl_gen g = gen_new(pretty);
+    char *out;
+
+    oci_state_gen(g, st, status);
     out = gen_take(g, NULL);
     yajl_gen_free(g);
     if (pretty && st->annotations.len == 0)

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include "ocirun/namespaces.h"
+#include "ocirun/seccomp.h"
 #include "ocirun/spec.h"
 
 struct oci_init_ctx {
@@ -15,6 +16,7 @@ struct oci_init_ctx {
     int fifo_fd;                 /* O_PATH fd of exec.fifo (create), -1 for run */
     bool no_pivot;
     int preserve_fds;
+    const struct oci_seccomp_filter *seccomp;   /* compiled by the runtime before clone */
 };
 
 /* Runs in the cloned child; never returns. Failures are sent to the runtime as OCI_SYNC_ERROR. */

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <yajl/yajl_gen.h>
 #include <sys/types.h>
 #include "ocirun/error.h"
 #include "ocirun/spec.h"
@@ -94,5 +95,7 @@ enum oci_status oci_state_status(int dirfd, const struct oci_state *st);
  * pid is 0 when stopped; pretty = indented by two spaces like runc's `state`. No trailing
  * newline. Caller frees. */
 char *oci_state_to_json(const struct oci_state *st, enum oci_status status, bool pretty);
+/* The same object, written into a generator (for documents that embed the state). */
+void oci_state_gen(yajl_gen g, const struct oci_state *st, enum oci_status status);
 
 #endif

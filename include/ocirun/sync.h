@@ -11,6 +11,7 @@ enum oci_sync_type {
     OCI_SYNC_PID,         /* init -> runtime: pid of the real init after an extra fork */
     OCI_SYNC_READY,       /* init -> runtime: set-up done, about to wait for start */
     OCI_SYNC_ERROR,       /* init -> runtime: set-up failed; value = errno, text = message */
+    OCI_SYNC_SECCOMP_FD,  /* init -> runtime: the seccomp notify fd rides along (SCM_RIGHTS) */
 };
 
 struct oci_sync_msg {
@@ -22,9 +23,15 @@ struct oci_sync_msg {
 /* Create a SOCK_SEQPACKET pair (both ends close-on-exec). */
 int oci_sync_pair(int fds[2], oci_err_t *err);
 int oci_sync_send(int fd, enum oci_sync_type type, int32_t value, const char *text);
+/* A message carrying one fd. */
+int oci_sync_send_fd(int fd, enum oci_sync_type type, int passed_fd);
 /* Receive one message; EOF means the other side died: reported as an error. */
 int oci_sync_recv(int fd, struct oci_sync_msg *msg, oci_err_t *err);
+/* The same, also taking an fd passed along (*passed_fd = -1 when none; close-on-exec). */
+int oci_sync_recv_fd(int fd, struct oci_sync_msg *msg, int *passed_fd, oci_err_t *err);
 /* Receive and require a given type; an OCI_SYNC_ERROR becomes *err with the sender's text. */
+/* Require a type of a received message; an OCI_SYNC_ERROR becomes *err with the sender's text. */
+int oci_sync_check(const struct oci_sync_msg *msg, enum oci_sync_type type, oci_err_t *err);
 int oci_sync_expect(int fd, enum oci_sync_type type, struct oci_sync_msg *msg, oci_err_t *err);
 
 #endif

@@ -1,0 +1,107 @@
+/* seccomp_notify.c: hand a SCMP_ACT_NOTIFY listener fd to the agent at linux.seccomp.listenerPath. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <yajl/yajl_gen.h>
+#include "ocirun/seccomp.h"
+#include "ocirun/utils.h"
+
+static void gen_key(yajl_gen g, const char *key)
+{
+    yajl_gen_string(g, (const unsigned char *) key, strlen(key));
+}
+
+/* config-linux.md "The Container Process State"; the state's status is "creating". */
+static char *process_state_json(const struct oci_seccomp *s, const struct oci_state *st, size_t *len)
+{
+    yajl_gen g = yajl_gen_alloc(NULL);
+    const unsigned char *buf;
+    char *out;
+
+    if (g == NULL)
+        abort();
+    yajl_gen_map_open(g);
+    gen_key(g, "ociVersion");
+    gen_key(g, OCI_SPEC_VERSION);
+    gen_key(g, "fds");
+    yajl_gen_array_open(g);
+    gen_key(g, "seccompFd");
+    yajl_gen_array_close(g);
+    gen_key(g, "pid");
+    yajl_gen_integer(g, st->pid);
+    if (s->listener_metadata) {
+        gen_key(g, "metadata");
+        gen_key(g, s->listener_metadata);
+    }
+    gen_key(g, "state");
+    oci_state_gen(g, st, OCI_STATUS_CREATING);
+    yajl_gen_map_close(g);
+    yajl_gen_get_buf(g, &buf, len);
+    out = xstrndup((const char *) buf, *len);
+    yajl_gen_free(g);
+    return out;
+}
+
+static int connect_listener(const char *path, oci_err_t *err)
+{
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    int fd;
+
+    if (strlen(path) >= sizeof(addr.sun_path))
+        return oci_error_set(err, ENAMETOOLONG, "linux.seccomp.listenerPath \"%s\": longer than %zu bytes",
+                             path, sizeof(addr.sun_path) - 1);
+    strcpy(addr.sun_path, path);
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return oci_error_sys(err, "linux.seccomp.listenerPath: socket");
+    if (connect(fd, (struct sockaddr *) &addr, sizeof(addr)) < 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return oci_error_sys(err, "linux.seccomp.listenerPath \"%s\": connect", path);
+    }
+    return fd;
+}
+
+/* The fd goes with the first bytes (the spec allows several sendmsg calls, fds in the first). */
+static int send_with_fd(int sock, const char *data, size_t len, int fd)
+{
+    struct iovec iov = { .iov_base = (void *) data, .iov_len = len };
+    union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } u;
+    struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+    ssize_t n;
+
+    memset(&u, 0, sizeof(u));
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &fd, sizeof(int));
+    do
+        n = sendmsg(sock, &mh, MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return -1;
+    return write_all(sock, data + n, len - (size_t) n) < 0 ? -1 : 0;
+}
+
+int oci_seccomp_send_listener(const struct oci_seccomp *s, int listener_fd, const struct oci_state *st,
+                              oci_err_t *err)
+{
+    cleanup_close int sock = -1;
+    cleanup_free char *json = NULL;
+    size_t len;
+
+    if (s == NULL || s->listener_path == NULL)
+        return oci_error_set(err, EINVAL, "linux.seccomp.listenerPath: required with SCMP_ACT_NOTIFY");
+    sock = connect_listener(s->listener_path, err);
+    if (sock < 0)
+        return -1;
+    json = process_state_json(s, st, &len);
+    if (send_with_fd(sock, json, len, listener_fd) < 0)
+        return oci_error_sys(err, "linux.seccomp.listenerPath \"%s\": send the notify fd", s->listener_path);
+    return 0;
+}

@@ -1,0 +1,228 @@
+#!/usr/bin/env bats
+# linux.seccomp: actions, errno values, argument conditions, ENOSYS for syscalls newer than the
+# profile, flags, the notify agent hand-over, and the error paths, checked from inside containers.
+
+load helpers
+
+HELPERS="$BATS_TEST_DIRNAME/../../build/tests/helpers"
+UNISTD_64=/usr/include/x86_64-linux-gnu/asm/unistd_64.h
+
+setup() {
+    common_setup
+    AGENT_PID=
+}
+
+teardown() {
+    if [ -n "$AGENT_PID" ]; then
+        kill -9 "$AGENT_PID" 2>/dev/null
+        wait "$AGENT_PID" 2>/dev/null
+    fi
+    common_teardown
+}
+
+# seccomp JQ_OBJECT: set linux.seccomp (and a writable rootfs, so mkdir reaches the kernel).
+seccomp() {
+    update_config ".root.readonly = false | .linux.seccomp = $1"
+}
+
+# Every x86_64 syscall name numbered <= MAX except those given: an allow-list for probing.
+syscall_names_upto() {
+    local max=$1
+    shift
+    awk -v max="$max" -v skip=" $* " '$1 == "#define" && $2 ~ /^__NR_/ && $3 + 0 <= max {
+        sub("__NR_", "", $2); if (index(skip, " " $2 " ") == 0) print $2 }' "$UNISTD_64" | jq -R . | jq -sc .
+}
+
+# probe NR [ARGS...]: run the static syscall prober as the container's process.
+probe() {
+    cp "$HELPERS/syscall-probe" "$ROOTFS/probe"
+    update_config ".process.args = $(printf '%s\n' /probe "$@" | jq -R . | jq -sc .)"
+    run ocirun run --bundle "$BUNDLE" "$ID"
+}
+
+# start_agent ERRNO: the test notify agent, answering every notified syscall with -ERRNO.
+start_agent() {
+    AGENT_DIR="$BATS_TEST_TMPDIR/agent"
+    mkdir -p "$AGENT_DIR"
+    "$HELPERS/seccomp-agent" "$AGENT_DIR/sock" "$AGENT_DIR" "$1" 3>&- &
+    AGENT_PID=$!
+    for _ in $(seq 100); do
+        [ -e "$AGENT_DIR/ready" ] && return 0
+        sleep 0.02
+    done
+    fail "seccomp agent did not start"
+}
+
+@test "seccomp: a denied syscall fails with the rule's errnoRet" {
+    seccomp '{"defaultAction": "SCMP_ACT_ALLOW",
+              "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 18}]}'
+    run_in_container 'mkdir /tmp/x; grep -E "^Seccomp(_filters)?:" /proc/self/status; touch /tmp/y && echo touched'
+    assert_success
+    assert_output --partial "Invalid cross-device link"
+    assert_line --regexp '^Seccomp:[[:space:]]+2$'
+    assert_line --regexp '^Seccomp_filters:[[:space:]]+1$'
+    assert_line touched
+}
+
+@test "seccomp: SCMP_ACT_ERRNO without errnoRet gives EPERM; defaultErrnoRet sets the default's" {
+    seccomp '{"defaultAction": "SCMP_ACT_ALLOW",
+              "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}'
+    run_in_container 'mkdir /tmp/x'
+    assert_failure
+    assert_output --partial "Operation not permitted"
+
+    names=$(syscall_names_upto 334 getppid)
+    seccomp "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 5,
+              \"syscalls\": [{\"names\": $names, \"action\": \"SCMP_ACT_ALLOW\"}]}"
+    probe 110
+    assert_output "errno 5"
+}
+
+@test "seccomp: syscalls newer than the profile get ENOSYS, known unlisted ones the default" {
+    # Allow everything up to rseq (334) but getppid (110), deny the rest by default.
+    names=$(syscall_names_upto 334 getppid)
+    seccomp "{\"defaultAction\": \"SCMP_ACT_ERRNO\",
+              \"syscalls\": [{\"names\": $names, \"action\": \"SCMP_ACT_ALLOW\"}]}"
+    probe 110
+    assert_output "errno 1"
+    probe 439          # faccessat2: newer than anything the profile names
+    assert_output "errno 38"
+    probe 1000         # not a syscall at all
+    assert_output "errno 38"
+    probe 39           # getpid: allowed
+    assert_success
+}
+
+@test "seccomp: no ENOSYS stub when the default allows (unknown syscalls reach the kernel)" {
+    seccomp '{"defaultAction": "SCMP_ACT_LOG", "syscalls": [{"names": ["getppid"], "action": "SCMP_ACT_ERRNO"}]}'
+    probe 110
+    assert_output "errno 1"
+    probe 1000
+    assert_output "errno 38"     # from the kernel itself
+    probe 39
+    assert_success
+}
+
+@test "seccomp: argument conditions: MASKED_EQ, and several conditions on one argument mean OR" {
+    # personality(2) returns the old persona: ok for any value not matched by a rule.
+    seccomp '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+        {"names": ["personality"], "action": "SCMP_ACT_ERRNO", "errnoRet": 22,
+         "args": [{"index": 0, "value": 255, "valueTwo": 8, "op": "SCMP_CMP_MASKED_EQ"}]},
+        {"names": ["getpriority"], "action": "SCMP_ACT_ERRNO", "errnoRet": 33,
+         "args": [{"index": 1, "value": 7, "op": "SCMP_CMP_EQ"}, {"index": 1, "value": 9, "op": "SCMP_CMP_EQ"}]}]}'
+    probe 135 0x108        # low byte 8: denied
+    assert_output "errno 22"
+    probe 135 0xffffffff   # the query form: low byte 0xff, allowed
+    assert_success
+    probe 140 0 7
+    assert_output "errno 33"
+    probe 140 0 9
+    assert_output "errno 33"
+    probe 140 0 0
+    assert_success
+}
+
+@test "seccomp: SCMP_ACT_KILL_PROCESS and SCMP_ACT_TRAP end the process with SIGSYS" {
+    seccomp '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["getppid"], "action": "SCMP_ACT_KILL_PROCESS"}]}'
+    probe 110
+    assert_failure 159
+    seccomp '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["getppid"], "action": "SCMP_ACT_TRAP"}]}'
+    probe 110
+    assert_failure 159
+}
+
+@test "seccomp: loaded without noNewPrivileges for a user without capabilities" {
+    update_config '.process.user = {"uid": 1000, "gid": 1000} | .process.noNewPrivileges = false |
+                   .process.capabilities = {"bounding": [], "effective": [], "permitted": []}'
+    seccomp '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 18}]}'
+    run_in_container 'mkdir /tmp/x; grep -E "^(NoNewPrivs|Seccomp|CapEff):" /proc/self/status'
+    assert_output --partial "Invalid cross-device link"
+    assert_line --regexp '^NoNewPrivs:[[:space:]]+0$'
+    assert_line --regexp '^Seccomp:[[:space:]]+2$'
+    assert_line --regexp '^CapEff:[[:space:]]+0+$'
+}
+
+@test "seccomp: ... and with noNewPrivileges" {
+    update_config '.process.user = {"uid": 1000, "gid": 1000} | .process.noNewPrivileges = true'
+    seccomp '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 18}]}'
+    run_in_container 'mkdir /tmp/x; grep -E "^(NoNewPrivs|Seccomp):" /proc/self/status'
+    assert_output --partial "Invalid cross-device link"
+    assert_line --regexp '^NoNewPrivs:[[:space:]]+1$'
+    assert_line --regexp '^Seccomp:[[:space:]]+2$'
+}
+
+@test "seccomp: flags and architectures are accepted; syscall names unknown to libseccomp are skipped" {
+    seccomp '{"defaultAction": "SCMP_ACT_ALLOW",
+              "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
+              "flags": ["SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW", "SECCOMP_FILTER_FLAG_TSYNC"],
+              "syscalls": [{"names": ["no_such_syscall_2099", "mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}'
+    run_in_container 'mkdir /tmp/x'
+    assert_failure
+    assert_output --partial "Operation not permitted"
+}
+
+@test "seccomp: the filter survives create/start (loaded before the start wait)" {
+    seccomp '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 18}]}'
+    update_config '.process.args = ["sh", "-c", "mkdir /tmp/x 2> /out; sleep 1000"]'
+    create_container
+    run ocirun start "$ID"
+    assert_success
+    wait_for_status "$ID" running
+    for _ in $(seq 50); do [ -s "$ROOTFS/out" ] && break; sleep 0.05; done
+    run cat "$ROOTFS/out"
+    assert_output --partial "Invalid cross-device link"
+    run ocirun delete --force "$ID"
+    assert_success
+}
+
+@test "seccomp: SCMP_ACT_NOTIFY hands the fd and the process state to the agent, which answers" {
+    start_agent 123      # ENOMEDIUM
+    seccomp "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": \"$AGENT_DIR/sock\",
+              \"listenerMetadata\": \"hello agent\",
+              \"syscalls\": [{\"names\": [\"mkdir\", \"mkdirat\"], \"action\": \"SCMP_ACT_NOTIFY\"}]}"
+    update_config '.annotations = {"k": "v"}'
+    run_in_container 'mkdir /tmp/x; echo pid=$$'
+    assert_output --partial "No medium found"
+    run jq -r '[.ociVersion, (.fds | join(",")), .metadata, .state.id, .state.status, .state.bundle,
+                .state.annotations.k, (.pid == .state.pid)] | join(" ")' "$AGENT_DIR/state.json"
+    assert_output "1.3.0 seccompFd hello agent $ID creating $BUNDLE v true"
+    run grep -c '^nr=83 ' "$AGENT_DIR/notified"      # mkdir
+    assert_output 1
+}
+
+@test "seccomp: an agent that is not listening fails the container, nothing left" {
+    seccomp "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": \"$BATS_TEST_TMPDIR/nobody.sock\",
+              \"syscalls\": [{\"names\": [\"mkdir\"], \"action\": \"SCMP_ACT_NOTIFY\"}]}"
+    expect_run_error "linux.seccomp.listenerPath \"$BATS_TEST_TMPDIR/nobody.sock\": connect: No such file or directory"
+}
+
+@test "seccomp: configuration errors name the field, nothing left" {
+    seccomp '{"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_Z80"]}'
+    expect_run_error 'linux.seccomp.architectures[0]: unknown architecture "SCMP_ARCH_Z80"'
+
+    seccomp '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_KILL", "errnoRet": 1}]}'
+    expect_run_error 'linux.seccomp.syscalls[0].errnoRet: only SCMP_ACT_ERRNO and SCMP_ACT_TRACE take an errno'
+
+    seccomp '{"defaultAction": "SCMP_ACT_ALLOW", "defaultErrnoRet": 3}'
+    expect_run_error 'linux.seccomp.defaultErrnoRet: only SCMP_ACT_ERRNO and SCMP_ACT_TRACE take an errno'
+
+    seccomp '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_NOTIFY"}]}'
+    expect_run_error 'linux.seccomp.listenerPath: required: syscalls[0] uses SCMP_ACT_NOTIFY'
+
+    seccomp '{"defaultAction": "SCMP_ACT_NOTIFY", "listenerPath": "/x"}'
+    expect_run_error 'linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default action'
+
+    seccomp '{"defaultAction": "SCMP_ACT_ALLOW", "flags": ["SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"]}'
+    expect_run_error 'SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV applies only to SCMP_ACT_NOTIFY rules'
+
+    seccomp '{"defaultAction": "SCMP_ACT_DANCE"}'
+    expect_run_error 'linux.seccomp.defaultAction: unknown seccomp action "SCMP_ACT_DANCE"'
+}
+
+@test "seccomp: a profile that denies what the setup needs fails cleanly, nothing left" {
+    # Loaded before the user switch (no noNewPrivileges, no CAP_SYS_ADMIN kept): setresuid denied.
+    update_config '.process.user = {"uid": 1000, "gid": 1000} |
+                   .process.capabilities = {"bounding": [], "effective": [], "permitted": []}'
+    seccomp '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["setresuid"], "action": "SCMP_ACT_ERRNO"}]}'
+    expect_run_error 'process.user.uid 1000: setresuid: Operation not permitted'
+}
