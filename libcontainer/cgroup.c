@@ -1,4 +1,4 @@
-/* cgroup.c: cgroup2 placement of the container: detect the host layout, create, kill, remove. */
+/* cgroup.c: the container's cgroup directories in every hierarchy: host layout, paths, create, kill, remove. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <linux/magic.h>
+#include "cgroup_internal.h"
 #include "ocirun/cgroup.h"
 #include "ocirun/utils.h"
 
@@ -50,28 +51,39 @@ out:
     return cached;
 }
 
-/* The caller's own cgroup2 path ("0::/x/y" in /proc/self/cgroup). */
-static int own_cgroup2_path(char **out, oci_err_t *err)
+/* ---- paths ------------------------------------------------------------------------------- */
+
+/* The caller's own path in the hierarchy KEY ("0::/x" for unified, "N:memory:/x" for v1). */
+static int own_cgroup_path(const char *key, char **out, oci_err_t *err)
 {
     cleanup_free char *text = NULL;
-    char *line;
+    bool unified = strcmp(key, OCI_CGROUP_UNIFIED) == 0;
+    char *save = NULL;
 
     if (read_file_at(AT_FDCWD, "/proc/self/cgroup", &text, NULL, err) < 0)
         return -1;
-    for (line = text; line && *line; ) {
-        char *next = strchr(line, '\n');
-        if (next)
-            *next++ = '\0';
-        if (strncmp(line, "0::", 3) == 0) {
-            *out = xstrdup(line + 3);
+    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+        if (c2 == NULL)
+            continue;
+        *c2 = '\0';
+        if (unified ? (strcmp(line, "0") == 0 && c2 == c1 + 1) : strcmp(c1 + 1, key) == 0) {
+            *out = xstrdup(c2 + 1);
             return 0;
         }
-        line = next;
     }
-    return oci_error_set(err, 0, "no cgroup2 entry in /proc/self/cgroup");
+    return oci_error_set(err, 0, "no \"%s\" entry in /proc/self/cgroup", key);
 }
 
-static int resolve_path(const char *cgroups_path, const char *id, char **out, oci_err_t *err)
+static int check_cgroups_path(const char *cgroups_path, oci_err_t *err)
+{
+    if (strstr(cgroups_path, "..") != NULL)
+        return oci_error_set(err, 0, "linux.cgroupsPath \"%s\": must not contain \"..\"", cgroups_path);
+    return 0;
+}
+
+/* The container's path inside one hierarchy, as /proc/PID/cgroup will show it. */
+static int resolve_path(const char *cgroups_path, const char *id, const char *key, char **out, oci_err_t *err)
 {
     cleanup_free char *own = NULL;
 
@@ -79,32 +91,38 @@ static int resolve_path(const char *cgroups_path, const char *id, char **out, oc
         *out = xasprintf("/%s", id);
         return 0;
     }
-    if (strstr(cgroups_path, "..") != NULL)
-        return oci_error_set(err, 0, "linux.cgroupsPath \"%s\": must not contain \"..\"", cgroups_path);
     if (cgroups_path[0] == '/') {
         *out = xstrdup(cgroups_path);
         return 0;
     }
-    if (own_cgroup2_path(&own, err) < 0)
+    if (own_cgroup_path(key, &own, err) < 0)
         return oci_error_wrap(err, "linux.cgroupsPath \"%s\"", cgroups_path);
     *out = xasprintf("%s/%s", strcmp(own, "/") == 0 ? "" : own, cgroups_path);
     return 0;
 }
 
-/* mkdir -p of the parents, remembering the highest one made so a failed create can undo it. */
-static int make_parents(struct oci_cgroup *cg, const char *parent, const char *mnt, oci_err_t *err)
-{
-    cleanup_free char *buf = xstrdup(parent);
-    size_t skip = strlen(mnt);
+/* ---- create ------------------------------------------------------------------------------ */
 
-    for (char *p = buf + skip + 1; p <= buf + strlen(parent); p++) {
+/* mkdir -p of DIR below MNT, remembering the highest directory made so a failed create can
+ * undo it; hook runs on each new directory (v1 cpuset needs its parent's cpus and mems). */
+static int make_dirs(struct oci_cgroup_dir *d, size_t mnt_len, bool cpuset, oci_err_t *err)
+{
+    cleanup_free char *buf = xstrdup(d->path);
+    size_t len = strlen(buf);
+
+    for (char *p = buf + mnt_len + 1; p <= buf + len; p++) {
         if (*p != '/' && *p != '\0')
             continue;
         char saved = *p;
+        bool leaf = *p == '\0';
         *p = '\0';
         if (mkdir(buf, 0755) == 0) {
-            if (cg->created_top == NULL)
-                cg->created_top = xstrdup(buf);
+            if (leaf)
+                d->created = true;
+            else if (d->created_top == NULL)
+                d->created_top = xstrdup(buf);
+            if (cpuset && cgroup_cpuset_inherit(buf, err) < 0)
+                return -1;
         } else if (errno != EEXIST) {
             return oci_error_sys(err, "mkdir %s", buf);
         }
@@ -113,79 +131,168 @@ static int make_parents(struct oci_cgroup *cg, const char *parent, const char *m
     return 0;
 }
 
-int oci_cgroup_create(const char *cgroups_path, const char *id, bool systemd, struct oci_cgroup *cg, oci_err_t *err)
+static void add_dir(struct oci_cgroup *cg, const char *key, char *path)
 {
-    cleanup_free char *rel = NULL;
-    cleanup_free char *parent = NULL;
-    const char *mnt;
-    char *slash;
+    cg->dirs = xrealloc(cg->dirs, (cg->n_dirs + 1) * sizeof(*cg->dirs));
+    cg->dirs[cg->n_dirs++] = (struct oci_cgroup_dir) { .key = xstrdup(key), .path = path };
+}
 
-    cg->path = NULL;
-    cg->created_top = NULL;
-    cg->fd = -1;
-    cg->created = false;
-    if (systemd)
-        return oci_error_set(err, 0, "--systemd-cgroup: the systemd cgroup driver is not available in this build; use cgroupfs paths");
-    if (oci_cgroup_detect(&mnt) == OCI_CGROUP_NONE || mnt == NULL)
-        return 0;
-    if (resolve_path(cgroups_path, id, &rel, err) < 0)
+static int create_dir(struct oci_cgroup *cg, const char *cgroups_path, const char *id, const char *key,
+                      const char *mnt, oci_err_t *err)
+{
+    char *rel = NULL;
+    struct oci_cgroup_dir *d;
+
+    if (resolve_path(cgroups_path, id, key, &rel, err) < 0)
         return -1;
-
-    cg->path = xasprintf("%s%s", mnt, rel);
-    parent = xstrdup(cg->path);
-    slash = strrchr(parent, '/');
-    *slash = '\0';
-    if (make_parents(cg, parent, mnt, err) < 0)
-        goto fail;
-    if (mkdir(cg->path, 0755) == 0)
+    add_dir(cg, key, xasprintf("%s%s", mnt, rel));
+    free(rel);
+    d = &cg->dirs[cg->n_dirs - 1];
+    if (make_dirs(d, strlen(mnt), strstr(key, "cpuset") != NULL && strcmp(key, OCI_CGROUP_UNIFIED) != 0, err) < 0)
+        return -1;
+    if (d->created)
         cg->created = true;
-    else if (errno != EEXIST) {
-        oci_error_sys(err, "mkdir %s", cg->path);
-        goto fail;
+    return 0;
+}
+
+static int create_all_dirs(const struct oci_spec *spec, const char *id, struct oci_cgroup *cg, oci_err_t *err)
+{
+    const char *cgroups_path = spec->linux_ ? spec->linux_->cgroups_path : NULL;
+    const char *v2_mount;
+    enum oci_cgroup_layout layout = oci_cgroup_detect(&v2_mount);
+    const struct cgroup_v1_mount *v1 = NULL;
+    size_t n_v1 = 0;
+
+    if (v2_mount && create_dir(cg, cgroups_path, id, OCI_CGROUP_UNIFIED, v2_mount, err) < 0)
+        return -1;
+    if (layout == OCI_CGROUP_V1 || layout == OCI_CGROUP_HYBRID) {
+        if (cgroup_v1_mounts(&v1, &n_v1, err) < 0)
+            return -1;
+        for (size_t i = 0; i < n_v1; i++)
+            if (create_dir(cg, cgroups_path, id, v1[i].key, v1[i].mount, err) < 0)
+                return -1;
     }
-    cg->fd = open(cg->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (cg->fd < 0) {
-        oci_error_sys(err, "open %s", cg->path);
+    return 0;
+}
+
+int oci_cgroup_create(const struct oci_spec *spec, const char *id, bool systemd, struct oci_cgroup *cg, oci_err_t *err)
+{
+    const char *cgroups_path = spec->linux_ ? spec->linux_->cgroups_path : NULL;
+
+    memset(cg, 0, sizeof(*cg));
+    cg->fd = -1;
+    if (systemd)
+        return oci_error_set(err, 0, "--systemd-cgroup: the systemd cgroup driver is not available in this build; "
+                             "use cgroupfs paths");
+    if (oci_cgroup_detect(NULL) == OCI_CGROUP_NONE)
+        return 0;
+    if (cgroups_path && check_cgroups_path(cgroups_path, err) < 0)
+        return -1;
+    if (create_all_dirs(spec, id, cg, err) < 0)
         goto fail;
+    if (cgroup_apply_spec(cg, spec, err) < 0)
+        goto fail;
+    if (cg->n_dirs && strcmp(cg->dirs[0].key, OCI_CGROUP_UNIFIED) == 0) {
+        cg->fd = open(cg->dirs[0].path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (cg->fd < 0) {
+            oci_error_sys(err, "open %s", cg->dirs[0].path);
+            goto fail;
+        }
     }
     return 0;
 fail:
-    oci_error_wrap(err, "linux.cgroupsPath \"%s\"", cgroups_path ? cgroups_path : rel);
+    if (cgroups_path)
+        oci_error_wrap(err, "linux.cgroupsPath \"%s\"", cgroups_path);
     oci_cgroup_destroy_created(cg);
     oci_cgroup_release(cg);
     return -1;
 }
 
+bool oci_cgroup_has_v1(const struct oci_cgroup *cg)
+{
+    for (size_t i = 0; i < cg->n_dirs; i++)
+        if (strcmp(cg->dirs[i].key, OCI_CGROUP_UNIFIED) != 0)
+            return true;
+    return false;
+}
+
+int oci_cgroup_enter_v1(const struct oci_cgroup *cg, pid_t pid, oci_err_t *err)
+{
+    char buf[32];
+    int n = snprintf(buf, sizeof(buf), "%d", pid);
+
+    for (size_t i = 0; i < cg->n_dirs; i++) {
+        cleanup_free char *procs = NULL;
+
+        if (strcmp(cg->dirs[i].key, OCI_CGROUP_UNIFIED) == 0)
+            continue;
+        procs = xasprintf("%s/cgroup.procs", cg->dirs[i].path);
+        if (write_file_at(AT_FDCWD, procs, buf, (size_t) n, 0, err) < 0)
+            return oci_error_wrap(err, "enter cgroup %s", cg->dirs[i].key);
+    }
+    return 0;
+}
+
+/* ---- state ------------------------------------------------------------------------------- */
+
+void oci_cgroup_to_map(const struct oci_cgroup *cg, struct oci_map *out)
+{
+    out->len = cg->n_dirs;
+    out->items = cg->n_dirs ? xmalloc(cg->n_dirs * sizeof(*out->items)) : NULL;
+    for (size_t i = 0; i < cg->n_dirs; i++) {
+        out->items[i].key = cg->dirs[i].key;
+        out->items[i].value = cg->dirs[i].path;
+    }
+}
+
+void oci_cgroup_from_map(const struct oci_map *paths, bool created, struct oci_cgroup *cg)
+{
+    memset(cg, 0, sizeof(*cg));
+    cg->fd = -1;
+    cg->created = created;
+    for (size_t i = 0; i < paths->len; i++)
+        add_dir(cg, paths->items[i].key, xstrdup(paths->items[i].value));
+}
+
+/* ---- teardown ---------------------------------------------------------------------------- */
+
 void oci_cgroup_destroy_created(struct oci_cgroup *cg)
 {
-    cleanup_free char *dir = NULL;
-    char *slash;
+    if (!cg->created)
+        return;
+    oci_cgroup_signal_all(cg, SIGKILL, NULL);
+    for (size_t i = 0; i < cg->n_dirs; i++) {
+        struct oci_cgroup_dir *d = &cg->dirs[i];
+        cleanup_free char *dir = NULL;
+        char *slash;
 
-    if (cg->path == NULL || !cg->created)
-        return;
-    oci_cgroup_signal_all(cg->path, SIGKILL, NULL);
-    if (oci_cgroup_remove(cg->path, NULL) < 0 || cg->created_top == NULL)
-        return;
-    dir = xstrdup(cg->path);
-    while ((slash = strrchr(dir, '/')) != NULL) {
-        *slash = '\0';
-        if (strlen(dir) < strlen(cg->created_top) || rmdir(dir) < 0)
-            break;
+        if (!d->created || cgroup_rmdir(d->path, NULL) < 0 || d->created_top == NULL)
+            continue;
+        dir = xstrdup(d->path);
+        while ((slash = strrchr(dir, '/')) != NULL) {
+            *slash = '\0';
+            if (strlen(dir) < strlen(d->created_top) || rmdir(dir) < 0)
+                break;
+        }
     }
 }
 
 void oci_cgroup_release(struct oci_cgroup *cg)
 {
-    free(cg->created_top);
-    cg->created_top = NULL;
+    for (size_t i = 0; i < cg->n_dirs; i++) {
+        free(cg->dirs[i].key);
+        free(cg->dirs[i].path);
+        free(cg->dirs[i].created_top);
+    }
+    free(cg->dirs);
+    cg->dirs = NULL;
+    cg->n_dirs = 0;
     if (cg->fd >= 0)
         close(cg->fd);
     cg->fd = -1;
-    free(cg->path);
-    cg->path = NULL;
 }
 
-bool oci_cgroup_populated(const char *path)
+static bool dir_populated(const char *path)
 {
     cleanup_free char *file = xasprintf("%s/cgroup.procs", path);
     cleanup_free char *text = NULL;
@@ -196,6 +303,14 @@ bool oci_cgroup_populated(const char *path)
         return false;
     }
     return text[0] != '\0';
+}
+
+bool oci_cgroup_populated(const struct oci_cgroup *cg)
+{
+    for (size_t i = 0; i < cg->n_dirs; i++)
+        if (dir_populated(cg->dirs[i].path))
+            return true;
+    return false;
 }
 
 static int signal_listed_pids(const char *path, int sig, oci_err_t *err)
@@ -214,18 +329,25 @@ static int signal_listed_pids(const char *path, int sig, oci_err_t *err)
     return 0;
 }
 
-int oci_cgroup_signal_all(const char *path, int sig, oci_err_t *err)
+static bool cgroup_kill(const char *path)
 {
-    if (sig == SIGKILL) {
-        cleanup_free char *file = xasprintf("%s/cgroup.kill", path);
-        cleanup_close int fd = open(file, O_WRONLY | O_CLOEXEC);
-        if (fd >= 0 && write(fd, "1", 1) == 1)
-            return 0;
-    }
-    return signal_listed_pids(path, sig, err);
+    cleanup_free char *file = xasprintf("%s/cgroup.kill", path);
+    cleanup_close int fd = open(file, O_WRONLY | O_CLOEXEC);
+
+    return fd >= 0 && write(fd, "1", 1) == 1;
 }
 
-int oci_cgroup_remove(const char *path, oci_err_t *err)
+/* Every process is in every hierarchy: one list is enough. The unified one has cgroup.kill. */
+int oci_cgroup_signal_all(const struct oci_cgroup *cg, int sig, oci_err_t *err)
+{
+    if (cg->n_dirs == 0)
+        return 0;
+    if (sig == SIGKILL && cgroup_kill(cg->dirs[0].path))
+        return 0;
+    return signal_listed_pids(cg->dirs[0].path, sig, err);
+}
+
+int cgroup_rmdir(const char *path, oci_err_t *err)
 {
     struct timespec pause = { 0, 1000000 };
 
@@ -236,10 +358,20 @@ int oci_cgroup_remove(const char *path, oci_err_t *err)
         if (errno != EBUSY)
             break;
         if (i % 100 == 99)
-            oci_cgroup_signal_all(path, SIGKILL, NULL);
+            signal_listed_pids(path, SIGKILL, NULL);
         nanosleep(&pause, NULL);
         if (pause.tv_nsec < 10000000)
             pause.tv_nsec *= 2;
     }
     return oci_error_sys(err, "remove cgroup %s", path);
+}
+
+int oci_cgroup_remove(const struct oci_cgroup *cg, oci_err_t *err)
+{
+    int ret = 0;
+
+    for (size_t i = 0; i < cg->n_dirs; i++)
+        if (cgroup_rmdir(cg->dirs[i].path, ret < 0 ? NULL : err) < 0)
+            ret = -1;
+    return ret;
 }

@@ -126,6 +126,13 @@ static int resolve_paths(struct build *b, oci_err_t *err)
     return 0;
 }
 
+/* The init waits for us to write its id maps or to move it into the v1 hierarchies (which
+ * CLONE_INTO_CGROUP cannot do) before it may fork or change anything. */
+static bool init_waits_for_go(const struct build *b)
+{
+    return b->plan.new_user || oci_cgroup_has_v1(&b->cg);
+}
+
 static pid_t clone_init(struct build *b, int fifo_fd, oci_err_t *err)
 {
     struct clone_args args = {
@@ -152,6 +159,7 @@ static pid_t clone_init(struct build *b, int fifo_fd, oci_err_t *err)
             .no_pivot = b->o->no_pivot,
             .preserve_fds = b->o->preserve_fds,
             .seccomp = &b->seccomp,
+            .wait_for_go = init_waits_for_go(b),
         };
         /* The state lock must not outlive `create` in us: `start` takes it. */
         close(b->state_dir);
@@ -172,7 +180,6 @@ static void build_state(const struct build *b, struct oci_state *st)
         .rootfs = b->rootfs,
         .owner = "",
         .annotations = b->spec->annotations,
-        .cgroup_path = b->cg.path,
         .cgroup_created = b->cg.created,
         .systemd_cgroup = b->o->systemd_cgroup,
     };
@@ -183,13 +190,17 @@ static int save_state(struct build *b, oci_err_t *err)
     struct oci_state st;
     char created[64];
     char state_char;
+    int ret;
 
     build_state(b, &st);
     now_rfc3339(created, sizeof(created));
     st.created = created;
     if (oci_proc_stat(b->init, &st.pid_start_time, &state_char) < 0)
         return oci_error_set(err, ESRCH, "container init %d exited during setup", b->init);
-    if (oci_state_write(b->state_dir, &st, err) < 0)
+    oci_cgroup_to_map(&b->cg, &st.cgroup_paths);
+    ret = oci_state_write(b->state_dir, &st, err);
+    free(st.cgroup_paths.items);   /* the strings belong to b->cg */
+    if (ret < 0)
         return -1;
     if (b->o->pid_file) {
         char buf[32];
@@ -273,8 +284,7 @@ static int build_container(struct build *b, bool with_fifo, oci_err_t *err)
         if (fifo_fd < 0)
             return oci_error_sys(err, "open %s", OCI_EXEC_FIFO);
     }
-    if (oci_cgroup_create(b->spec->linux_ ? b->spec->linux_->cgroups_path : NULL, b->o->id,
-                          b->o->systemd_cgroup, &b->cg, err) < 0)
+    if (oci_cgroup_create(b->spec, b->o->id, b->o->systemd_cgroup, &b->cg, err) < 0)
         return -1;
     if (oci_ns_plan_build(b->spec, &b->plan, err) < 0)
         return -1;
@@ -292,12 +302,12 @@ static int build_container(struct build *b, bool with_fifo, oci_err_t *err)
         return -1;
     }
     close_fd(&b->sync[1]);
-    if (b->plan.new_user) {
-        if (oci_ns_write_id_maps(b->child, b->spec, err) < 0)
-            return -1;
-        if (oci_sync_send(b->sync[0], OCI_SYNC_GO, 0, NULL) < 0)
-            return oci_error_set(err, 0, "container setup process exited unexpectedly");
-    }
+    if (b->plan.new_user && oci_ns_write_id_maps(b->child, b->spec, err) < 0)
+        return -1;
+    if (oci_cgroup_has_v1(&b->cg) && oci_cgroup_enter_v1(&b->cg, b->child, err) < 0)
+        return -1;
+    if (init_waits_for_go(b) && oci_sync_send(b->sync[0], OCI_SYNC_GO, 0, NULL) < 0)
+        return oci_error_set(err, 0, "container setup process exited unexpectedly");
     if (wait_ready(b, err) < 0)
         return -1;
     oci_debug("container setup (clone to ready): %llu us", (unsigned long long) (now_ns() - t0) / 1000);
@@ -392,12 +402,12 @@ static int wait_exec(struct build *b, oci_err_t *err)
     return 0;
 }
 
-static void remove_container(const char *root, const char *id, const char *cgroup_path, bool cgroup_created)
+static void remove_container(const char *root, const char *id, const struct oci_cgroup *cg)
 {
-    if (cgroup_path && cgroup_created) {
-        if (oci_cgroup_populated(cgroup_path))
-            oci_cgroup_signal_all(cgroup_path, SIGKILL, NULL);
-        oci_cgroup_remove(cgroup_path, NULL);
+    if (cg && cg->created) {
+        if (oci_cgroup_populated(cg))
+            oci_cgroup_signal_all(cg, SIGKILL, NULL);
+        oci_cgroup_remove(cg, NULL);
     }
     oci_state_remove_dir(root, id, NULL);
 }
@@ -433,7 +443,7 @@ int oci_container_run(const struct oci_create_opts *o, bool detach, bool keep, i
     b.child = 0;
     b.init = 0;
     if (!keep)
-        remove_container(o->root, o->id, b.cg.path, b.cg.created);
+        remove_container(o->root, o->id, &b.cg);
     build_finish(&b, false);
     return ret;
 }
@@ -574,10 +584,14 @@ int oci_container_kill(const char *root, const char *id, int sig, bool all, oci_
 
     if (open_container(root, id, LOCK_SHARED, &c, err) < 0)
         return -1;
-    bool via_cgroup = all && c.st->cgroup_path;
+    bool via_cgroup = all && c.st->cgroup_paths.len;
 
-    if (via_cgroup)
-        ret = oci_cgroup_signal_all(c.st->cgroup_path, sig, err);
+    if (via_cgroup) {
+        struct oci_cgroup cg;
+        oci_cgroup_from_map(&c.st->cgroup_paths, c.st->cgroup_created, &cg);
+        ret = oci_cgroup_signal_all(&cg, sig, err);
+        oci_cgroup_release(&cg);
+    }
     if (ret == 0 && c.status == OCI_STATUS_STOPPED)
         ret = oci_error_set(err, 0, "cannot kill container \"%s\": container not running (status stopped)", id);
     else if (ret == 0 && !via_cgroup)   /* the init is in its cgroup: signalled already */
@@ -592,8 +606,12 @@ static int kill_and_wait(const struct oci_state *st, oci_err_t *err)
     cleanup_close int pidfd = -1;
     struct pollfd pfd;
 
-    if (st->cgroup_path)
-        oci_cgroup_signal_all(st->cgroup_path, SIGKILL, NULL);
+    if (st->cgroup_paths.len) {
+        struct oci_cgroup cg;
+        oci_cgroup_from_map(&st->cgroup_paths, st->cgroup_created, &cg);
+        oci_cgroup_signal_all(&cg, SIGKILL, NULL);
+        oci_cgroup_release(&cg);
+    }
     if (open_pidfd_checked(st, &pidfd) < 0)
         return 0;
     if (syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
@@ -630,7 +648,12 @@ int oci_container_delete(const char *root, const char *id, bool force, oci_err_t
         if (ret < 0)
             goto out;
     }
-    remove_container(root, id, c.st->cgroup_created ? c.st->cgroup_path : NULL, c.st->cgroup_created);
+    {
+        struct oci_cgroup cg;
+        oci_cgroup_from_map(&c.st->cgroup_paths, c.st->cgroup_created, &cg);
+        remove_container(root, id, &cg);
+        oci_cgroup_release(&cg);
+    }
     ret = 0;
 out:
     opened_close(&c);

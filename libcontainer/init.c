@@ -58,13 +58,11 @@ static int enter_namespaces(struct oci_init_ctx *ctx, oci_err_t *err)
 {
     struct oci_sync_msg msg;
 
-    if (ctx->plan->new_user) {
-        /* The runtime writes our id maps, then lets us go. */
-        if (oci_sync_expect(ctx->sync_fd, OCI_SYNC_GO, &msg, err) < 0)
-            return -1;
-        if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
-            return oci_error_sys(err, "become root in the new user namespace");
-    }
+    /* The runtime writes our id maps and puts us in the v1 cgroups, then lets us go. */
+    if (ctx->wait_for_go && oci_sync_expect(ctx->sync_fd, OCI_SYNC_GO, &msg, err) < 0)
+        return -1;
+    if (ctx->plan->new_user && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+        return oci_error_sys(err, "become root in the new user namespace");
     if (oci_ns_join_and_unshare(ctx->plan, ctx->spec, err) < 0)
         return -1;
     if (ctx->plan->need_fork && fork_into_pid_ns(ctx, err) < 0)

@@ -13,7 +13,7 @@
 #include "ocirun/utils.h"
 
 /* Bump when state.json changes incompatibly; readers refuse newer formats. */
-#define STATE_FORMAT 1
+#define STATE_FORMAT 2   /* 2: cgroupPaths (one per hierarchy) replaced cgroupPath */
 
 /* rm -r of a state dir never needs to go deeper than this. */
 #define REMOVE_MAX_DEPTH 8
@@ -54,7 +54,7 @@ void oci_state_free(struct oci_state *st)
     free(st->created);
     free(st->owner);
     map_free(&st->annotations);
-    free(st->cgroup_path);
+    map_free(&st->cgroup_paths);
     free(st);
 }
 
@@ -316,9 +316,9 @@ static void gen_key_bool(yajl_gen g, const char *key, bool value)
     yajl_gen_bool(g, value);
 }
 
-static void gen_annotations(yajl_gen g, const struct oci_map *m)
+static void gen_map(yajl_gen g, const char *key, const struct oci_map *m)
 {
-    gen_str(g, "annotations");
+    gen_str(g, key);
     yajl_gen_map_open(g);
     for (size_t i = 0; i < m->len; i++)
         gen_key_str(g, m->items[i].key, m->items[i].value ? m->items[i].value : "");
@@ -371,8 +371,8 @@ int oci_state_write(int dirfd, const struct oci_state *st, oci_err_t *err)
     gen_key_str(g, "rootfs", st->rootfs);
     gen_key_str(g, "created", st->created);
     gen_key_str(g, "owner", st->owner ? st->owner : "");
-    gen_annotations(g, &st->annotations);
-    gen_key_str(g, "cgroupPath", st->cgroup_path);
+    gen_map(g, "annotations", &st->annotations);
+    gen_map(g, "cgroupPaths", &st->cgroup_paths);
     gen_key_bool(g, "cgroupCreated", st->cgroup_created);
     gen_key_bool(g, "systemdCgroup", st->systemd_cgroup);
     yajl_gen_map_close(g);
@@ -425,21 +425,21 @@ static int read_bool(yajl_val root, const char *key, bool *out, oci_err_t *err)
     return 0;
 }
 
-static int read_annotations(yajl_val root, struct oci_map *m, oci_err_t *err)
+static int read_map(yajl_val root, const char *key, struct oci_map *m, oci_err_t *err)
 {
-    yajl_val v = field(root, "annotations");
+    yajl_val v = field(root, key);
     size_t n;
 
     if (v == NULL || YAJL_IS_NULL(v))
         return 0;
     if (!YAJL_IS_OBJECT(v))
-        return oci_error_set(err, 0, "annotations: expected an object");
+        return oci_error_set(err, 0, "%s: expected an object", key);
     n = YAJL_GET_OBJECT(v)->len;
     m->items = xzalloc((n ? n : 1) * sizeof(*m->items));
     for (size_t i = 0; i < n; i++) {
         yajl_val value = YAJL_GET_OBJECT(v)->values[i];
         if (!YAJL_IS_STRING(value))
-            return oci_error_set(err, 0, "annotations[\"%s\"]: expected a string",
+            return oci_error_set(err, 0, "%s[\"%s\"]: expected a string", key,
                                  YAJL_GET_OBJECT(v)->keys[i]);
         m->items[i].key = xstrdup(YAJL_GET_OBJECT(v)->keys[i]);
         m->items[i].value = xstrdup(YAJL_GET_STRING(value));
@@ -466,8 +466,8 @@ static int state_from_tree(yajl_val root, struct oci_state *st, oci_err_t *err)
         read_str(root, "rootfs", false, &st->rootfs, err) < 0 ||
         read_str(root, "created", false, &st->created, err) < 0 ||
         read_str(root, "owner", false, &st->owner, err) < 0 ||
-        read_annotations(root, &st->annotations, err) < 0 ||
-        read_str(root, "cgroupPath", true, &st->cgroup_path, err) < 0 ||
+        read_map(root, "annotations", &st->annotations, err) < 0 ||
+        read_map(root, "cgroupPaths", &st->cgroup_paths, err) < 0 ||
         read_bool(root, "cgroupCreated", &st->cgroup_created, err) < 0 ||
         read_bool(root, "systemdCgroup", &st->systemd_cgroup, err) < 0)
         return -1;
@@ -600,7 +600,7 @@ void oci_state_gen(yajl_gen g, const struct oci_state *st, enum oci_status statu
     gen_key_str(g, "rootfs", st->rootfs ? st->rootfs : "");
     gen_key_str(g, "created", st->created ? st->created : "");
     gen_key_str(g, "owner", st->owner ? st->owner : "");
-    gen_annotations(g, &st->annotations);
+    gen_map(g, "annotations", &st->annotations);
     yajl_gen_map_close(g);
 }
 

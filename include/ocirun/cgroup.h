@@ -1,10 +1,11 @@
-/* cgroup.h: the container's cgroup: host layout detection, creation, placement, kill and removal. */
+/* cgroup.h: the container's cgroups on v2, hybrid and v1 hosts: layout, creation, limits, placement, kill, removal. */
 #ifndef OCIRUN_CGROUP_H
 #define OCIRUN_CGROUP_H
 
 #include <stdbool.h>
 #include <sys/types.h>
 #include "ocirun/error.h"
+#include "ocirun/spec.h"
 
 enum oci_cgroup_layout { OCI_CGROUP_NONE, OCI_CGROUP_V1, OCI_CGROUP_HYBRID, OCI_CGROUP_V2 };
 
@@ -12,25 +13,47 @@ enum oci_cgroup_layout { OCI_CGROUP_NONE, OCI_CGROUP_V1, OCI_CGROUP_HYBRID, OCI_
  * /sys/fs/cgroup/unified), NULL when there is none. */
 enum oci_cgroup_layout oci_cgroup_detect(const char **v2_mount);
 
-struct oci_cgroup {
-    char *path;      /* absolute filesystem path of the container's cgroup2 directory */
-    int fd;          /* O_DIRECTORY fd for CLONE_INTO_CGROUP, -1 when none */
-    bool created;    /* we made the leaf (delete removes it) */
-    char *created_top; /* the highest directory of the path that this create made, NULL if only the leaf */
+#define OCI_CGROUP_UNIFIED "unified"
+
+/* One hierarchy's directory for the container. key: "unified" for cgroup2, else the v1
+ * mount's controllers as /proc/self/cgroup lists them ("cpu,cpuacct", "memory", "name=systemd"). */
+struct oci_cgroup_dir {
+    char *key;
+    char *path;            /* absolute filesystem path */
+    bool created;          /* this create made the leaf */
+    char *created_top;     /* the highest parent this create made, NULL if none */
 };
 
-/* Resolve linux.cgroupsPath (NULL: "/ID"; relative: below the caller's own cgroup, as runc)
- * and create it in the cgroup2 hierarchy. No cgroup2 on the host: cg->fd = -1, no error. */
-int oci_cgroup_create(const char *cgroups_path, const char *id, bool systemd, struct oci_cgroup *cg, oci_err_t *err);
+struct oci_cgroup {
+    struct oci_cgroup_dir *dirs;   /* the unified one (if any) first */
+    size_t n_dirs;
+    int fd;                        /* unified dir, O_DIRECTORY, for CLONE_INTO_CGROUP; -1 when none */
+    bool created;                  /* we made the leaves (delete removes them) */
+};
+
+/* Resolve linux.cgroupsPath (NULL: "/ID"; relative: below the caller's own cgroup in each
+ * hierarchy, as runc), create it in every hierarchy and write linux.resources (and the device
+ * rules) there. No cgroups on the host: no dirs, no error. A failure removes what it made. */
+int oci_cgroup_create(const struct oci_spec *spec, const char *id, bool systemd, struct oci_cgroup *cg,
+                      oci_err_t *err);
+/* v1 hierarchies cannot be entered at clone time: move pid into each (cgroup.procs). */
+int oci_cgroup_enter_v1(const struct oci_cgroup *cg, pid_t pid, oci_err_t *err);
+/* Any v1 hierarchy to enter after clone? */
+bool oci_cgroup_has_v1(const struct oci_cgroup *cg);
+
+/* The paths as kept in state.json (key -> path) and back. */
+void oci_cgroup_to_map(const struct oci_cgroup *cg, struct oci_map *out);
+void oci_cgroup_from_map(const struct oci_map *paths, bool created, struct oci_cgroup *cg);
+
 void oci_cgroup_release(struct oci_cgroup *cg);
-/* Undo a create that failed: remove the leaf and the parents this create made. */
+/* Undo a create that failed: kill, remove the leaves and the parents this create made. */
 void oci_cgroup_destroy_created(struct oci_cgroup *cg);
 
-/* Signal every process in the cgroup (cgroup.kill for SIGKILL when the kernel has it). */
-int oci_cgroup_signal_all(const char *path, int sig, oci_err_t *err);
-/* Does the cgroup hold any process? */
-bool oci_cgroup_populated(const char *path);
-/* rmdir with bounded retries while the kernel still tears processes down (EBUSY). */
-int oci_cgroup_remove(const char *path, oci_err_t *err);
+/* Signal every process in the container's cgroups (cgroup.kill for SIGKILL where there is one). */
+int oci_cgroup_signal_all(const struct oci_cgroup *cg, int sig, oci_err_t *err);
+/* Does the container's cgroup hold any process? */
+bool oci_cgroup_populated(const struct oci_cgroup *cg);
+/* Remove the leaves, with bounded retries while the kernel tears processes down (EBUSY). */
+int oci_cgroup_remove(const struct oci_cgroup *cg, oci_err_t *err);
 
 #endif

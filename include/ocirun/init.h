@@ -17,6 +17,7 @@ struct oci_init_ctx {
     bool no_pivot;
     int preserve_fds;
     const struct oci_seccomp_filter *seccomp;   /* compiled by the runtime before clone */
+    bool wait_for_go;            /* the runtime writes id maps / v1 cgroups first */
 };
 
 /* Runs in the cloned child; never returns. Failures are sent to the runtime as OCI_SYNC_ERROR. */

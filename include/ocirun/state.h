@@ -39,7 +39,7 @@ struct oci_state {
     char *created;              /* RFC3339Nano UTC, e.g. 2026-11-22T23:10:48.123456789Z */
     char *owner;                /* "" as runc */
     struct oci_map annotations; /* copied from the spec */
-    char *cgroup_path;          /* absolute filesystem path of the container's cgroup2 dir, NULL if none */
+    struct oci_map cgroup_paths; /* hierarchy ("unified", "memory", "cpu,cpuacct"...) -> cgroup dir */
     bool cgroup_created;        /* we made it (so delete removes it) */
     bool systemd_cgroup;
 };

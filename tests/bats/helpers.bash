@@ -299,16 +299,18 @@ pid_alive() {
 # cgroupsPath, or the default "$CG_PARENT/ID"), no mount mentioning the bundle in our mount
 # namespace and no process chrooted in the rootfs.
 assert_no_leftovers() {
-    local id=$1 bundle=${2:-$BUNDLE} cg="" p
+    local id=$1 bundle=${2:-$BUNDLE} cg="" p h
     cg=$(jq -r '.linux.cgroupsPath // empty' "$bundle/config.json" 2>/dev/null) || cg=""
     [ -n "$cg" ] || cg="$CG_PARENT/$ID"
     # ("." and ".." would name the root itself or its parent: callers check those otherwise)
     if [ -n "$id" ] && [ "$id" != . ] && [ "$id" != .. ] && [ -e "$ROOT/$id" ]; then
         fail "state directory $ROOT/$id still exists"
     fi
-    if [ -e "$CG_MOUNT$cg" ]; then
-        fail "cgroup $CG_MOUNT$cg still exists"
-    fi
+    for h in "$CG_MOUNT" /sys/fs/cgroup/*; do
+        if [ -e "$h$cg" ]; then
+            fail "cgroup $h$cg still exists"
+        fi
+    done
     if grep -qF "$bundle" /proc/self/mountinfo; then
         fail "mount left behind: $(grep -F "$bundle" /proc/self/mountinfo)"
     fi

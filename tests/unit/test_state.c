@@ -80,7 +80,13 @@ static struct oci_state *sample_state(const char *id)
     st->created = xstrdup("2026-11-22T23:10:48.123456789Z");
     st->owner = xstrdup("");
     annotations_set(&st->annotations, kv, ARRAY_SIZE(kv) / 2);
-    st->cgroup_path = xstrdup("/sys/fs/cgroup/unified/ocirun-test/c1");
+    {
+        static const char *const cg[] = {
+            "unified", "/sys/fs/cgroup/unified/ocirun-test/c1",
+            "cpu,cpuacct", "/sys/fs/cgroup/cpu,cpuacct/ocirun-test/c1",
+        };
+        annotations_set(&st->cgroup_paths, cg, ARRAY_SIZE(cg) / 2);
+    }
     st->cgroup_created = true;
     st->systemd_cgroup = false;
     return st;
@@ -196,14 +202,22 @@ static void test_roundtrip(void **state)
         assert_string_equal(back->annotations.items[i].key, st->annotations.items[i].key);
         assert_string_equal(back->annotations.items[i].value, st->annotations.items[i].value);
     }
-    assert_string_equal(back->cgroup_path, st->cgroup_path);
+    assert_int_equal(back->cgroup_paths.len, 2);
+    for (size_t i = 0; i < 2; i++) {
+        assert_string_equal(back->cgroup_paths.items[i].key, st->cgroup_paths.items[i].key);
+        assert_string_equal(back->cgroup_paths.items[i].value, st->cgroup_paths.items[i].value);
+    }
     assert_true(back->cgroup_created);
     assert_false(back->systemd_cgroup);
     oci_state_free(back);
 
     /* no cgroup, no annotations, systemd flag */
-    free(st->cgroup_path);
-    st->cgroup_path = NULL;
+    for (size_t i = 0; i < st->cgroup_paths.len; i++) {
+        free(st->cgroup_paths.items[i].key);
+        free(st->cgroup_paths.items[i].value);
+    }
+    free(st->cgroup_paths.items);
+    st->cgroup_paths = (struct oci_map) { 0 };
     st->cgroup_created = false;
     st->systemd_cgroup = true;
     for (size_t i = 0; i < st->annotations.len; i++) {
@@ -215,7 +229,7 @@ static void test_roundtrip(void **state)
     st->annotations.len = 0;
     assert_int_equal(oci_state_write(dir, st, &err), 0);
     assert_int_equal(oci_state_read(dir, "c1", &back, &err), 0);
-    assert_null(back->cgroup_path);
+    assert_int_equal(back->cgroup_paths.len, 0);
     assert_false(back->cgroup_created);
     assert_true(back->systemd_cgroup);
     assert_int_equal(back->annotations.len, 0);
@@ -252,7 +266,7 @@ static void test_read_errors(void **state)
 
     assert_int_equal(write_file_at(dir, "state.json", "{\"format\":9}", 12, 0600, &err), 0);
     expect_error(oci_state_read(dir, "c2", &back, &err), &err,
-                 "container \"c2\": state.json: format 9 is newer than this ocirun understands (1)");
+                 "container \"c2\": state.json: format 9 is newer than this ocirun understands (2)");
 
     /* a state.json copied from another container */
     assert_int_equal(oci_state_write(dir, st, &err), 0);

@@ -1,0 +1,228 @@
+/* cgroup_apply.c: write linux.resources into the container's cgroups, routing each controller to its hierarchy. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "cgroup_internal.h"
+#include "ocirun/cgroup_resources.h"
+#include "ocirun/utils.h"
+
+/* Is NAME one of the comma-separated words of LIST? */
+static bool list_has(const char *list, const char *name, char sep)
+{
+    size_t n = strlen(name);
+
+    for (const char *p = list; p && *p; ) {
+        const char *end = strchr(p, sep);
+        size_t len = end ? (size_t) (end - p) : strlen(p);
+        if (len == n && strncmp(p, name, n) == 0)
+            return true;
+        p = end ? end + 1 : NULL;
+    }
+    return false;
+}
+
+static const struct oci_cgroup_dir *unified_dir(const struct oci_cgroup *cg)
+{
+    return cg->n_dirs && strcmp(cg->dirs[0].key, OCI_CGROUP_UNIFIED) == 0 ? &cg->dirs[0] : NULL;
+}
+
+static const struct oci_cgroup_dir *v1_dir(const struct oci_cgroup *cg, const char *controller)
+{
+    for (size_t i = 0; i < cg->n_dirs; i++)
+        if (strcmp(cg->dirs[i].key, OCI_CGROUP_UNIFIED) != 0 && list_has(cg->dirs[i].key, controller, ','))
+            return &cg->dirs[i];
+    return NULL;
+}
+
+static int write_one(const char *dir, const struct oci_cg_write *w, oci_err_t *err)
+{
+    cleanup_free char *path = xasprintf("%s/%s", dir, w->file);
+    cleanup_close int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+    if (fd < 0) {
+        if (errno == ENOENT && w->optional)
+            return 0;
+        return oci_error_sys(err, "%s: open %s", w->field, path);
+    }
+    if (write_all(fd, w->value, strlen(w->value)) < 0)
+        return oci_error_sys(err, "%s: write %s \"%s\"", w->field, path, w->value);
+    return 0;
+}
+
+/* ---- cgroup v2: controllers must be enabled in every ancestor's subtree_control ---------- */
+
+static bool file_lists(const char *path, const char *name)
+{
+    cleanup_free char *text = NULL;
+    oci_err_t err = NULL;
+    char *nl;
+
+    if (read_file_at(AT_FDCWD, path, &text, NULL, &err) < 0) {
+        oci_error_free(&err);
+        return false;
+    }
+    if ((nl = strchr(text, '\n')) != NULL)
+        *nl = '\0';
+    return list_has(text, name, ' ');
+}
+
+/* Enable CONTROLLER from the hierarchy's root down to the leaf's parent, writing only where it
+ * is not enabled yet (an ancestor we did not create is left alone when it already has it). */
+static int enable_v2_controller(const char *mount, const char *leaf, const char *controller, oci_err_t *err)
+{
+    cleanup_free char *avail = xasprintf("%s/cgroup.controllers", mount);
+    cleanup_free char *dir = xstrdup(leaf);
+    size_t mlen = strlen(mount), len;
+
+    if (strcmp(controller, "cgroup") == 0)
+        return 0;
+    if (!file_lists(avail, controller))
+        return oci_error_set(err, 0, "the %s controller is not available in %s (cgroup.controllers)", controller, mount);
+    *strrchr(dir, '/') = '\0';
+    len = strlen(dir);
+    for (size_t end = mlen; end <= len; end++) {
+        cleanup_free char *sc = NULL;
+        char saved;
+
+        if (end != len && dir[end] != '/')
+            continue;
+        saved = dir[end];
+        dir[end] = '\0';
+        sc = xasprintf("%s/cgroup.subtree_control", dir);
+        if (!file_lists(sc, controller)) {
+            cleanup_free char *plus = xasprintf("+%s", controller);
+            if (write_file_at(AT_FDCWD, sc, plus, strlen(plus), 0, err) < 0)
+                return oci_error_wrap(err, "enable the %s controller", controller);
+        }
+        dir[end] = saved;
+    }
+    return 0;
+}
+
+static int apply_v2_writes(const struct oci_cgroup_dir *d, const struct oci_cg_writes *w,
+                           const char *only_controller_missing_in_v1, const struct oci_cgroup *cg, oci_err_t *err)
+{
+    const char *mount;
+    cleanup_free char *enabled = xstrdup(" ");
+
+    oci_cgroup_detect(&mount);
+    for (size_t i = 0; i < w->len; i++) {
+        const struct oci_cg_write *e = &w->v[i];
+        cleanup_free char *word = xasprintf(" %s ", e->controller);
+
+        /* On hybrid hosts only what v1 lacks (and unified keys) goes here. */
+        if (only_controller_missing_in_v1 && strcmp(e->field, "linux.resources.unified") != 0 &&
+            v1_dir(cg, e->controller))
+            continue;
+        if (strstr(enabled, word) == NULL) {
+            if (enable_v2_controller(mount, d->path, e->controller, err) < 0)
+                return oci_error_wrap(err, "%s", e->field);
+            char *more = xasprintf("%s%s ", enabled, e->controller);
+            free(enabled);
+            enabled = more;
+        }
+        if (write_one(d->path, e, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* ---- cgroup v1 (and hybrid) --------------------------------------------------------------- */
+
+static bool unified_has_controller(const struct oci_cgroup *cg, const char *controller)
+{
+    const char *mount;
+    cleanup_free char *avail = NULL;
+
+    if (unified_dir(cg) == NULL || oci_cgroup_detect(&mount) != OCI_CGROUP_HYBRID)
+        return false;
+    avail = xasprintf("%s/cgroup.controllers", mount);
+    return file_lists(avail, controller);
+}
+
+static int apply_v1_writes(const struct oci_cgroup *cg, const struct oci_cg_writes *w, oci_err_t *err)
+{
+    for (size_t i = 0; i < w->len; i++) {
+        const struct oci_cg_write *e = &w->v[i];
+        const struct oci_cgroup_dir *d = v1_dir(cg, e->controller);
+
+        if (d == NULL) {
+            if (e->optional || unified_has_controller(cg, e->controller))
+                continue;   /* the unified pass writes it */
+            return oci_error_set(err, 0, "%s: no %s cgroup controller on this host", e->field, e->controller);
+        }
+        if (write_one(d->path, e, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* What only the unified hierarchy of a hybrid host can take. */
+static int apply_hybrid_unified(const struct oci_cgroup *cg, const struct oci_resources *r, oci_err_t *err)
+{
+    struct oci_resources sub = {
+        .hugepage_limits = r->hugepage_limits, .n_hugepage_limits = r->n_hugepage_limits,
+        .rdma = r->rdma, .n_rdma = r->n_rdma, .unified = r->unified,
+    };
+    struct oci_cg_writes w = { 0 };
+    const struct oci_cgroup_dir *d = unified_dir(cg);
+    int ret;
+
+    if (d == NULL) {
+        if (r->unified.len)
+            return oci_error_set(err, 0, "linux.resources.unified: needs cgroup v2 (this host has none)");
+        return 0;
+    }
+    if (oci_cg_translate_v2(&sub, &w, err) < 0)
+        return -1;
+    ret = apply_v2_writes(d, &w, "v1", cg, err);
+    oci_cg_writes_free(&w);
+    return ret;
+}
+
+static int apply_v1(struct oci_cgroup *cg, const struct oci_spec *spec, const struct oci_resources *r, oci_err_t *err)
+{
+    struct oci_resources v1r = r ? *r : (struct oci_resources) { 0 };
+    cleanup_free struct oci_cg_device_rule *rules = NULL;
+    struct oci_cg_writes w = { 0 };
+    size_t n_rules;
+    int ret;
+
+    v1r.unified = (struct oci_map) { 0 };
+    oci_cg_device_rules(spec, &rules, &n_rules);
+    if (oci_cg_translate_v1(&v1r, rules, n_rules, &w, err) < 0)
+        return -1;
+    ret = apply_v1_writes(cg, &w, err);
+    oci_cg_writes_free(&w);
+    if (ret == 0 && r)
+        ret = apply_hybrid_unified(cg, r, err);
+    return ret;
+}
+
+static int apply_v2(struct oci_cgroup *cg, const struct oci_resources *r, oci_err_t *err)
+{
+    struct oci_cg_writes w = { 0 };
+    int ret;
+
+    if (oci_cg_translate_v2(r, &w, err) < 0)
+        return -1;
+    ret = apply_v2_writes(&cg->dirs[0], &w, NULL, cg, err);
+    oci_cg_writes_free(&w);
+    return ret;
+}
+
+int cgroup_apply_spec(struct oci_cgroup *cg, const struct oci_spec *spec, oci_err_t *err)
+{
+    const struct oci_resources *r = spec->linux_ ? spec->linux_->resources : NULL;
+
+    if (cg->n_dirs == 0)
+        return 0;
+    if (oci_cgroup_has_v1(cg))
+        return apply_v1(cg, spec, r, err);
+    if (r == NULL)
+        return 0;
+    return apply_v2(cg, r, err);
+}

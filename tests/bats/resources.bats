@@ -1,0 +1,104 @@
+#!/usr/bin/env bats
+# linux.resources on this host's cgroups: limits written where the controller lives (v1
+# hierarchies on hybrid hosts, the unified one otherwise), enforced, and removed on delete.
+# Pure cgroup v2 is covered inside the VM (make check-vm).
+
+load helpers
+
+# cg_dir CONTROLLER: the container's directory for a controller (v1 if mounted, else unified).
+cg_dir() {
+    if [ -d "/sys/fs/cgroup/$1" ] && [ "$(stat -fc %T "/sys/fs/cgroup/$1")" = cgroupfs ]; then
+        echo "/sys/fs/cgroup/$1$CG_PARENT/$ID"
+    else
+        echo "$CG_MOUNT$CG_PARENT/$ID"
+    fi
+}
+
+on_v1() {
+    [ "$(stat -fc %T /sys/fs/cgroup/memory 2>/dev/null)" = cgroupfs ] || skip "no cgroup v1 memory hierarchy on this host"
+}
+
+@test "resources: limits are written, and the init is in every hierarchy" {
+    on_v1
+    update_config '.linux.resources = {"memory": {"limit": 67108864, "reservation": 33554432},
+                   "pids": {"limit": 64}, "cpu": {"shares": 512, "quota": 50000, "period": 100000}}'
+    run_sleeper
+    pid=$(container_pid "$ID")
+    assert_equal "$(cat "$(cg_dir memory)/memory.limit_in_bytes")" 67108864
+    assert_equal "$(cat "$(cg_dir memory)/memory.soft_limit_in_bytes")" 33554432
+    assert_equal "$(cat "$(cg_dir pids)/pids.max")" 64
+    assert_equal "$(cat "$(cg_dir cpu)/cpu.shares")" 512
+    assert_equal "$(cat "$(cg_dir cpu)/cpu.cfs_quota_us")" 50000
+    # every hierarchy lists the container's path for its init
+    run awk -F: -v want="$CG_PARENT/$ID" '$3 != want { print "wrong: " $0 }' "/proc/$pid/cgroup"
+    assert_output ""
+}
+
+@test "resources: a memory limit OOM-kills an allocating process" {
+    on_v1
+    # memory+swap = memory: no way out through swap
+    update_config '.linux.resources = {"memory": {"limit": 33554432, "swap": 33554432}}'
+    run_in_container 'dd if=/dev/zero of=/dev/null bs=128M count=1; echo "dd exit $?"'
+    assert_output --partial "dd exit 137"
+}
+
+@test "resources: pids.limit stops a fork bomb" {
+    update_config '.linux.resources = {"pids": {"limit": 8}}'
+    # sh gives up at the first fork the limit refuses
+    run_in_container 'for i in $(seq 20); do sleep 2 & echo "forked $i"; done; echo all-forked'
+    assert_output --partial "can't fork"
+    refute_line all-forked
+    refute_line "forked 8"
+}
+
+@test "resources: devices: only allowed device nodes can be opened, rules apply in order" {
+    on_v1
+    update_config '.root.readonly = false'
+    run_in_container 'rm -f /tmp/kmsg; mknod /tmp/kmsg c 1 11 && head -c1 /tmp/kmsg >/dev/null; echo "kmsg $?"; echo x > /dev/null && echo null-ok'
+    assert_output --partial "Operation not permitted"
+    assert_line "kmsg 1"
+    assert_line null-ok
+
+    update_config '.linux.resources = {"devices": [{"allow": false, "access": "rwm"},
+                   {"allow": true, "type": "c", "major": 1, "minor": 11, "access": "r"}]}'
+    run_in_container 'rm -f /tmp/kmsg; mknod /tmp/kmsg c 1 11 && timeout 1 head -c1 /tmp/kmsg >/dev/null; echo "kmsg $?"; echo x > /tmp/kmsg; echo "write $?"'
+    assert_line "kmsg 0"
+    assert_line "write 1"
+}
+
+@test "resources: delete removes the container's directory from every hierarchy" {
+    update_config '.linux.resources = {"pids": {"limit": 100}}'
+    run_sleeper
+    local dirs=()
+    for h in /sys/fs/cgroup/*; do
+        [ -d "$h$CG_PARENT/$ID" ] && dirs+=("$h$CG_PARENT/$ID")
+    done
+    [ "${#dirs[@]}" -ge 1 ]
+    run ocirun delete --force "$ID"
+    assert_success
+    for d in "${dirs[@]}"; do
+        [ ! -e "$d" ] || fail "$d still exists"
+    done
+}
+
+@test "resources: a limit the kernel refuses names the field, nothing left" {
+    update_config '.linux.resources = {"cpu": {"cpus": "4096"}}'
+    expect_run_error 'linux.resources.cpu.cpus: write'
+    assert_no_leftovers "$ID"
+}
+
+@test "resources: controllers this host lacks are clear errors" {
+    on_v1
+    if [ ! -d /sys/fs/cgroup/net_cls ]; then
+        update_config '.linux.resources = {"network": {"classID": 1048577}}'
+        expect_run_error 'linux.resources.network.classID: no net_cls cgroup controller on this host'
+    fi
+    update_config '.linux.resources = {"unified": {"memory.high": "1000000"}}'
+    expect_run_error 'linux.resources.unified: the memory controller is not available in /sys/fs/cgroup/unified'
+}
+
+@test "resources: memory.swap below memory.limit is refused, nothing left" {
+    update_config '.linux.resources = {"memory": {"limit": 67108864, "swap": 1048576}}'
+    on_v1
+    expect_run_error 'linux.resources.memory.swap: write'
+}
