@@ -19,6 +19,7 @@
 #include "ocirun/container.h"
 #include "ocirun/init.h"
 #include "ocirun/log.h"
+#include "ocirun/lsm.h"
 #include "ocirun/namespaces.h"
 #include "ocirun/seccomp.h"
 #include "ocirun/spec.h"
@@ -101,7 +102,7 @@ static int validate_spec(const struct oci_spec *spec, oci_err_t *err)
     if (spec->process->terminal)
         return oci_error_set(err, 0, "config.json: process.terminal: terminals are not supported by this "
                              "version of ocirun yet; set it to false");
-    return 0;
+    return oci_lsm_check(spec, err);
 }
 
 static int resolve_paths(struct build *b, oci_err_t *err)

@@ -14,6 +14,7 @@
 #include "ocirun/confine.h"
 #include "ocirun/init.h"
 #include "ocirun/log.h"
+#include "ocirun/lsm.h"
 #include "ocirun/process.h"
 #include "ocirun/rootfs.h"
 #include "ocirun/seccomp.h"
@@ -219,6 +220,8 @@ __attribute__((noreturn)) void oci_init_main(struct oci_init_ctx *ctx)
     if (oci_process_apply_no_new_privs(p, &err) < 0)
         init_fail(ctx, &err);
     if (oci_process_find_executable(p, &exe, &err) < 0)
+        init_fail(ctx, &err);
+    if (oci_lsm_apply_exec(p, &err) < 0)
         init_fail(ctx, &err);
 
     /* Nothing of the runtime's may reach the container but stdio and preserved fds. */

@@ -16,6 +16,7 @@
 #include <linux/magic.h>
 #include <linux/openat2.h>
 #include <linux/sched.h>
+#include "ocirun/lsm.h"
 #include "ocirun/mount_opts.h"
 #include "ocirun/rootfs.h"
 #include "ocirun/utils.h"
@@ -538,9 +539,11 @@ static int configure_fs(int fsfd, const struct mount_job *j, bool *unsupported)
         if (*opt == '\0')
             continue;
         eq = strchr(opt, '=');
-        if (eq)
+        if (eq) {
             *eq = '\0';
-        if (fsconfig(fsfd, eq ? FSCONFIG_SET_STRING : FSCONFIG_SET_FLAG, opt, eq ? eq + 1 : NULL, 0) < 0) {
+            eq = oci_lsm_fsconfig_value(opt, eq + 1);   /* now the value */
+        }
+        if (fsconfig(fsfd, eq ? FSCONFIG_SET_STRING : FSCONFIG_SET_FLAG, opt, eq, 0) < 0) {
             *unsupported = (errno == EINVAL || errno == EOPNOTSUPP);
             return -1;
         }
@@ -807,7 +810,7 @@ static int do_mount_job(struct mount_job *j, oci_err_t *err)
     } else {
         mfd = mount_fs_or_host_bind(j, err);
     }
-    if (mfd < 0)
+    if (mfd < 0 || oci_lsm_label_mount_root(j->o->spec, m, &j->opts, mfd, err) < 0)
         return -1;
     return apply_after_mount(j, mfd, err);
 }
@@ -821,8 +824,10 @@ static int mount_entry(const struct oci_rootfs_opts *o, int rootfd, size_t i, oc
     if (m->destination == NULL || m->destination[0] == '\0')
         return oci_error_set(err, 0, "mounts[%zu]: destination is required", i);
     ret = oci_mount_opts_parse(m->options.v, m->options.len, &j.opts, err);
-    if (ret == 0)
+    if (ret == 0) {
+        oci_lsm_label_mount_opts(o->spec, m, &j.opts);
         ret = do_mount_job(&j, err);
+    }
     oci_mount_opts_free(&j.opts);
     if (j.destfd >= 0)
         close(j.destfd);

@@ -3,9 +3,8 @@
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/vfs.h>
-#include <linux/magic.h>
 #include "ocirun/confine.h"
+#include "ocirun/procfs.h"
 #include "ocirun/utils.h"
 
 /* The namespace a sysctl key belongs to, or -1 when it is system-wide. */
@@ -28,21 +27,6 @@ static int sysctl_namespace(const char *key)
     return -1;
 }
 
-/* The container's /proc, refused unless it is a real procfs: an image cannot fake it. */
-static int open_procfs(oci_err_t *err)
-{
-    cleanup_close int fd = open("/proc", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    struct statfs sfs;
-
-    if (fd < 0)
-        return oci_error_sys(err, "linux.sysctl: open /proc");
-    if (fstatfs(fd, &sfs) < 0)
-        return oci_error_sys(err, "linux.sysctl: fstatfs /proc");
-    if (sfs.f_type != PROC_SUPER_MAGIC)
-        return oci_error_set(err, 0, "linux.sysctl: /proc is not a procfs (mount one in mounts[])");
-    return steal_fd(&fd);
-}
-
 static int write_sysctl(int procfd, const struct oci_kv *kv, oci_err_t *err)
 {
     cleanup_free char *path = xasprintf("sys/%s", kv->key);
@@ -51,9 +35,9 @@ static int write_sysctl(int procfd, const struct oci_kv *kv, oci_err_t *err)
     for (char *p = path + 4; *p; p++)
         if (*p == '.')
             *p = '/';
-    fd = openat(procfd, path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+    fd = oci_procfs_openat(procfd, path, O_WRONLY, err);
     if (fd < 0)
-        return oci_error_sys(err, "linux.sysctl \"%s\": open /proc/%s", kv->key, path);
+        return oci_error_wrap(err, "linux.sysctl \"%s\"", kv->key);
     if (write_all(fd, kv->value, strlen(kv->value)) < 0)
         return oci_error_sys(err, "linux.sysctl \"%s\": write \"%s\"", kv->key, kv->value);
     return 0;
@@ -78,9 +62,9 @@ int oci_sysctl_apply(const struct oci_spec *spec, const struct oci_ns_plan *plan
             return oci_error_set(err, 0, "linux.sysctl \"%s\": needs a %s namespace (linux.namespaces)",
                                  key, oci_ns_type_name(ns));
     }
-    procfd = open_procfs(err);
+    procfd = oci_procfs_open(err);
     if (procfd < 0)
-        return -1;
+        return oci_error_wrap(err, "linux.sysctl");
     for (size_t i = 0; i < map->len; i++)
         if (write_sysctl(procfd, &map->items[i], err) < 0)
             return -1;

@@ -53,3 +53,11 @@ load helpers
     grep -qx secret "$ROOTFS/dev/null"
     assert_no_leftovers "$ID"
 }
+
+@test "linux.sysctl: an image /proc that is not a procfs is refused, not written" {
+    update_config '.mounts |= map(select(.destination != "/proc")) | .linux.sysctl = {"kernel.shmmni": "1234"}'
+    mkdir -p "$ROOTFS/proc/sys/kernel"
+    echo 0 >"$ROOTFS/proc/sys/kernel/shmmni"
+    expect_run_error 'linux.sysctl: /proc is not a procfs (mount one in mounts[])'
+    [ "$(cat "$ROOTFS/proc/sys/kernel/shmmni")" = 0 ]
+}
