@@ -190,6 +190,11 @@ int oci_cgroup_create(const struct oci_spec *spec, const char *id, bool systemd,
         return -1;
     if (create_all_dirs(spec, id, cg, err) < 0)
         goto fail;
+    /* A process cloned into a frozen cgroup would hang before it could report anything. */
+    if (oci_cgroup_frozen(cg)) {
+        oci_error_set(err, 0, "the cgroup is frozen (paused); thaw it first");
+        goto fail;
+    }
     if (cgroup_apply_spec(cg, spec, err) < 0)
         goto fail;
     if (cg->n_dirs && strcmp(cg->dirs[0].key, OCI_CGROUP_UNIFIED) == 0) {

@@ -466,6 +466,21 @@ static void opened_close(struct opened *c)
 
 enum lock_mode { LOCK_NONE, LOCK_SHARED, LOCK_EXCLUSIVE };
 
+/* running, or paused when its cgroup is frozen */
+static enum oci_status status_of(int dir, const struct oci_state *st)
+{
+    enum oci_status s = oci_state_status(dir, st);
+
+    if (s == OCI_STATUS_RUNNING && st->cgroup_paths.len) {
+        struct oci_cgroup cg;
+        oci_cgroup_from_map(&st->cgroup_paths, st->cgroup_created, &cg);
+        if (oci_cgroup_frozen(&cg))
+            s = OCI_STATUS_PAUSED;
+        oci_cgroup_release(&cg);
+    }
+    return s;
+}
+
 static int open_container(const char *root, const char *id, enum lock_mode lock, struct opened *c, oci_err_t *err)
 {
     int ret;
@@ -482,7 +497,7 @@ static int open_container(const char *root, const char *id, enum lock_mode lock,
         opened_close(c);
         return -1;
     }
-    c->status = oci_state_status(c->dir, c->st);
+    c->status = status_of(c->dir, c->st);
     return 0;
 }
 
@@ -611,6 +626,9 @@ static int kill_and_wait(const struct oci_state *st, oci_err_t *err)
         struct oci_cgroup cg;
         oci_cgroup_from_map(&st->cgroup_paths, st->cgroup_created, &cg);
         oci_cgroup_signal_all(&cg, SIGKILL, NULL);
+        /* Frozen tasks die only once thawed (v1). */
+        if (oci_cgroup_frozen(&cg))
+            oci_cgroup_freeze(&cg, false, NULL);
         oci_cgroup_release(&cg);
     }
     if (open_pidfd_checked(st, &pidfd) < 0)
@@ -661,6 +679,35 @@ out:
     return ret;
 }
 
+/* pause (freeze=true) / resume */
+int oci_container_freeze(const char *root, const char *id, bool freeze, oci_err_t *err)
+{
+    enum oci_status want = freeze ? OCI_STATUS_RUNNING : OCI_STATUS_PAUSED;
+    struct oci_cgroup cg;
+    struct opened c;
+    int ret;
+
+    if (open_container(root, id, LOCK_EXCLUSIVE, &c, err) < 0)
+        return -1;
+    if (c.status != want) {
+        ret = oci_error_set(err, 0, "cannot %s container \"%s\": container not %s (status %s)",
+                            freeze ? "pause" : "resume", id, oci_status_name(want), oci_status_name(c.status));
+        goto out;
+    }
+    if (c.st->cgroup_paths.len == 0) {
+        ret = oci_error_set(err, 0, "cannot %s container \"%s\": it has no cgroup", freeze ? "pause" : "resume", id);
+        goto out;
+    }
+    oci_cgroup_from_map(&c.st->cgroup_paths, c.st->cgroup_created, &cg);
+    ret = oci_cgroup_freeze(&cg, freeze, err);
+    oci_cgroup_release(&cg);
+    if (ret < 0)
+        oci_error_wrap(err, "cannot %s container \"%s\"", freeze ? "pause" : "resume", id);
+out:
+    opened_close(&c);
+    return ret;
+}
+
 int oci_container_list(const char *root, struct oci_container_info **out, size_t *n, oci_err_t *err)
 {
     cleanup_strv char **ids = NULL;
@@ -680,7 +727,7 @@ int oci_container_list(const char *root, struct oci_container_info **out, size_t
             continue;
         }
         list[used].state = st;
-        list[used].status = oci_state_status(dir, st);
+        list[used].status = status_of(dir, st);
         used++;
     }
     *out = list;

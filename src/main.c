@@ -25,6 +25,8 @@ static const struct cli_command commands[] = {
     { "delete", "delete a container and what it holds", cmd_delete },
     { "run", "create, start and wait for a container", cmd_run },
     { "list", "list containers", cmd_list },
+    { "pause", "suspend every process of a container", cmd_pause },
+    { "resume", "resume a paused container", cmd_resume },
 };
 
 static void print_usage(FILE *out)

@@ -49,6 +49,12 @@ void oci_cgroup_release(struct oci_cgroup *cg);
 /* Undo a create that failed: kill, remove the leaves and the parents this create made. */
 void oci_cgroup_destroy_created(struct oci_cgroup *cg);
 
+/* Freeze (pause) or thaw (resume) every process: the v1 freezer where mounted, else
+ * cgroup.freeze; waits until the kernel reports it done, at most a few seconds. */
+int oci_cgroup_freeze(const struct oci_cgroup *cg, bool freeze, oci_err_t *err);
+/* Frozen or freezing (paused)? */
+bool oci_cgroup_frozen(const struct oci_cgroup *cg);
+
 /* Signal every process in the container's cgroups (cgroup.kill for SIGKILL where there is one). */
 int oci_cgroup_signal_all(const struct oci_cgroup *cg, int sig, oci_err_t *err);
 /* Does the container's cgroup hold any process? */

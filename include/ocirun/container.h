@@ -32,6 +32,8 @@ int oci_container_start(const char *root, const char *id, oci_err_t *err);
 int oci_container_state_json(const char *root, const char *id, char **json, oci_err_t *err);
 int oci_container_kill(const char *root, const char *id, int sig, bool all, oci_err_t *err);
 int oci_container_delete(const char *root, const char *id, bool force, oci_err_t *err);
+/* pause (freeze = true) a running container, or resume a paused one. */
+int oci_container_freeze(const char *root, const char *id, bool freeze, oci_err_t *err);
 
 struct oci_container_info {
     struct oci_state *state;
