@@ -11,6 +11,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include "ocirun/process.h"
+#include "ocirun/procfs.h"
 #include "ocirun/utils.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -38,13 +39,17 @@ int oci_process_apply_rlimits(const struct oci_process *p, oci_err_t *err)
 
 int oci_process_apply_oom_score_adj(const struct oci_process *p, oci_err_t *err)
 {
+    cleanup_close int procfd = -1, selffd = -1;
     char buf[32];
     int n;
 
     if (!p->oom_score_adj.set)
         return 0;
     n = snprintf(buf, sizeof(buf), "%lld", (long long) p->oom_score_adj.value);
-    if (write_file_at(AT_FDCWD, "/proc/self/oom_score_adj", buf, n, 0, err) < 0)
+    procfd = oci_procfs_open_root("/proc", err);
+    if (procfd >= 0)
+        selffd = oci_procfs_open_self(procfd, err);
+    if (selffd < 0 || oci_procfs_write_at(selffd, "oom_score_adj", buf, (size_t) n, err) < 0)
         return oci_error_wrap(err, "process.oomScoreAdj %lld", (long long) p->oom_score_adj.value);
     return 0;
 }

@@ -1,11 +1,7 @@
 /* sysctl.c: linux.sysctl, only for keys that belong to a namespace the container has. */
-#include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <unistd.h>
-#include <sys/vfs.h>
-#include <linux/magic.h>
 #include "ocirun/confine.h"
+#include "ocirun/procfs.h"
 #include "ocirun/utils.h"
 
 /* The namespace a sysctl key belongs to, or -1 when it is system-wide. */
@@ -31,31 +27,22 @@ static int sysctl_namespace(const char *key)
 /* The container's /proc, refused unless it is a real procfs: an image cannot fake it. */
 static int open_procfs(oci_err_t *err)
 {
-    cleanup_close int fd = open("/proc", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    struct statfs sfs;
+    int fd = oci_procfs_open_root("/proc", err);
 
     if (fd < 0)
-        return oci_error_sys(err, "linux.sysctl: open /proc");
-    if (fstatfs(fd, &sfs) < 0)
-        return oci_error_sys(err, "linux.sysctl: fstatfs /proc");
-    if (sfs.f_type != PROC_SUPER_MAGIC)
-        return oci_error_set(err, 0, "linux.sysctl: /proc is not a procfs (mount one in mounts[])");
-    return steal_fd(&fd);
+        return oci_error_wrap(err, "linux.sysctl (mount a procfs at /proc in mounts[])");
+    return fd;
 }
 
 static int write_sysctl(int procfd, const struct oci_kv *kv, oci_err_t *err)
 {
     cleanup_free char *path = xasprintf("sys/%s", kv->key);
-    cleanup_close int fd = -1;
 
     for (char *p = path + 4; *p; p++)
         if (*p == '.')
             *p = '/';
-    fd = openat(procfd, path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0)
-        return oci_error_sys(err, "linux.sysctl \"%s\": open /proc/%s", kv->key, path);
-    if (write_all(fd, kv->value, strlen(kv->value)) < 0)
-        return oci_error_sys(err, "linux.sysctl \"%s\": write \"%s\"", kv->key, kv->value);
+    if (oci_procfs_write_at(procfd, path, kv->value, strlen(kv->value), err) < 0)
+        return oci_error_wrap(err, "linux.sysctl \"%s\" = \"%s\"", kv->key, kv->value);
     return 0;
 }
 
