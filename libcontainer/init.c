@@ -196,7 +196,7 @@ __attribute__((noreturn)) void oci_init_main(struct oci_init_ctx *ctx)
         init_fail(ctx, &err);
     if (oci_process_switch_user(p, &err) < 0)
         init_fail(ctx, &err);
-    if (p->capabilities && oci_caps_apply(&caps, &err) < 0)
+    if (p->capabilities ? oci_caps_apply(&caps, &err) < 0 : oci_caps_clear_inheritable(&err) < 0)
         init_fail(ctx, &err);
     if (oci_process_apply_no_new_privs(p, &err) < 0)
         init_fail(ctx, &err);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include "ocirun/process.h"
 #include "ocirun/procfs.h"
 #include "ocirun/utils.h"
@@ -54,13 +56,29 @@ int oci_process_apply_oom_score_adj(const struct oci_process *p, oci_err_t *err)
     return 0;
 }
 
+/* After the chdir: the kernel names a directory the root cannot reach "(unreachable)/..."
+ * (glibc's getcwd turns that into ENOENT, so ask the kernel directly). A cwd such as
+ * /proc/self/fd/N landing on one of the runtime's fds would hand the container a way out
+ * of its root (CVE-2024-21626). */
+static int check_cwd_inside_root(const char *cwd, oci_err_t *err)
+{
+    char buf[PATH_MAX];
+    long n = syscall(SYS_getcwd, buf, sizeof(buf));
+
+    if (n < 0 && errno != ENOENT)
+        return oci_error_sys(err, "process.cwd \"%s\": getcwd", cwd);
+    if (n < 0 || buf[0] != '/')
+        return oci_error_set(err, 0, "process.cwd \"%s\": resolves outside the container's root filesystem", cwd);
+    return 0;
+}
+
 int oci_process_enter_cwd(const struct oci_process *p, oci_err_t *err)
 {
     const char *cwd = p->cwd ? p->cwd : "/";
 
     if (chdir(cwd) < 0)
         return oci_error_sys(err, "process.cwd \"%s\": chdir", cwd);
-    return 0;
+    return check_cwd_inside_root(cwd, err);
 }
 
 int oci_process_switch_user(const struct oci_process *p, oci_err_t *err)
