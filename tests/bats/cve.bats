@@ -157,6 +157,20 @@ swap_loop() {
     expect_run_error 'not on a procfs'
 }
 
+@test "CVE-2025-52881: maskedPaths and readonlyPaths are not redirected by a mount over /proc/self/fd" {
+    # the init is pid 1: this bind replaces its /proc/self/fd with links to /etc
+    mkdir -p "$BUNDLE/fakefd"
+    for n in $(seq 3 40); do ln -s /etc "$BUNDLE/fakefd/$n"; done
+    update_config ".mounts += [{destination: \"/proc/self/fd\", type: \"bind\", source: \"$BUNDLE/fakefd\", options: [\"bind\"]}] | .linux.maskedPaths = [\"/sys/firmware\", \"/proc/timer_list\"] | .linux.readonlyPaths = [\"/tmp\"] | .root.readonly = false"
+    run_in_container 'ls -A /sys/firmware | wc -l; wc -c < /proc/timer_list; ls /etc/passwd; touch /etc/y && echo etc-writable; touch /tmp/x || echo tmp-readonly'
+    assert_success
+    assert_line --index 0 0
+    assert_line --index 1 0
+    assert_line --index 2 /etc/passwd
+    assert_line --index 3 etc-writable
+    assert_line --index 4 tmp-readonly
+}
+
 # ---- CVE-2025-31133: maskedPaths bind only the real /dev/null -----------------------------
 
 # The image's own /dev is used (no /dev tmpfs), with a devpts at /dev/pts.
