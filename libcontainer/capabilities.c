@@ -58,24 +58,61 @@ int oci_caps_resolve(const struct oci_capabilities *c, struct oci_caps *out, oci
     return 0;
 }
 
+int oci_caps_check_bounding(uint64_t wanted, uint64_t have, oci_err_t *err)
+{
+    uint64_t missing = wanted & ~have;
+    char *name;
+    int ret;
+
+    if (missing == 0)
+        return 0;
+    name = cap_to_name(__builtin_ctzll(missing));
+    ret = oci_error_set(err, 0, "process.capabilities.bounding: %s is not in the runtime's own "
+                        "bounding set, so the container cannot have it", name ? name : "?");
+    cap_free(name);
+    return ret;
+}
+
+/* The runtime's own bounding set (PR_CAPBSET_READ) as a mask. */
+static uint64_t own_bounding(void)
+{
+    uint64_t mask = 0;
+
+    for (int cap = 0; cap <= last_cap(); cap++)
+        if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1)
+            mask |= 1ULL << cap;
+    return mask;
+}
+
 int oci_caps_prepare(const struct oci_caps *caps, oci_err_t *err)
 {
-    for (int cap = 0; cap <= last_cap(); cap++) {
-        bool want = caps->bounding & (1ULL << cap);
-        int have = prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
+    uint64_t have = own_bounding();
 
-        if (want && have == 0) {
-            char *name = cap_to_name(cap);
-            int ret = oci_error_set(err, 0, "process.capabilities.bounding: %s is not in the runtime's own "
-                                    "bounding set, so the container cannot have it", name ? name : "?");
-            cap_free(name);
-            return ret;
-        }
-        if (!want && have == 1 && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
+    if (oci_caps_check_bounding(caps->bounding, have, err) < 0)
+        return -1;
+    for (int cap = 0; cap <= last_cap(); cap++) {
+        bool drop = (have & ~caps->bounding) & (1ULL << cap);
+
+        if (drop && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
             return oci_error_sys(err, "process.capabilities.bounding: drop capability %d", cap);
     }
     if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
         return oci_error_sys(err, "prctl(PR_SET_KEEPCAPS)");
+    return 0;
+}
+
+int oci_caps_clear_inheritable(oci_err_t *err)
+{
+    struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+    struct __user_cap_data_struct data[2];
+
+    if (syscall(SYS_capget, &hdr, data) < 0)
+        return oci_error_sys(err, "capget");
+    data[0].inheritable = data[1].inheritable = 0;
+    if (syscall(SYS_capset, &hdr, data) < 0)
+        return oci_error_sys(err, "capset: clear the inheritable set");
+    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
+        return oci_error_sys(err, "clear the ambient set");
     return 0;
 }
 

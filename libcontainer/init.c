@@ -16,6 +16,7 @@
 #include "ocirun/log.h"
 #include "ocirun/lsm.h"
 #include "ocirun/process.h"
+#include "ocirun/procfs.h"
 #include "ocirun/rootfs.h"
 #include "ocirun/seccomp.h"
 #include "ocirun/sync.h"
@@ -113,6 +114,20 @@ static int setup_rootfs(struct oci_init_ctx *ctx, oci_err_t *err)
     return oci_paths_apply(ctx->spec, err);
 }
 
+/* Our /proc/self/fd through a checked procfs: the fifo is reopened there after the switch. */
+static int open_proc_fd_dir(oci_err_t *err)
+{
+    cleanup_close int procfd = oci_procfs_open_root("/proc", err);
+    cleanup_close int selffd = -1;
+
+    if (procfd < 0)
+        return -1;
+    selffd = oci_procfs_open_self(procfd, err);
+    if (selffd < 0)
+        return -1;
+    return oci_procfs_open_at(selffd, "fd", O_PATH | O_DIRECTORY, err);
+}
+
 /* Block until `start` opens the exec fifo, then tell it we are going. The fifo is reopened
  * through our own /proc/PID/fd directory, opened before the root switch so that it works
  * whether or not the container mounts a procfs. */
@@ -188,17 +203,14 @@ __attribute__((noreturn)) void oci_init_main(struct oci_init_ctx *ctx)
     if (getppid() == 1)
         _exit(1);
 
-    if (enter_namespaces(ctx, &err) < 0)
-        init_fail(ctx, &err);
+    /* Before joining any namespace: /proc is still the runtime's own (our mount namespace is
+     * a fresh copy of its), not one a joined mount namespace or the bundle could provide. */
     if (oci_process_apply_oom_score_adj(p, &err) < 0)
         init_fail(ctx, &err);
-    if (ctx->fifo_fd >= 0) {
-        proc_fd_dir = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (proc_fd_dir < 0) {
-            oci_error_sys(&err, "open /proc/self/fd");
-            init_fail(ctx, &err);
-        }
-    }
+    if (enter_namespaces(ctx, &err) < 0)
+        init_fail(ctx, &err);
+    if (ctx->fifo_fd >= 0 && (proc_fd_dir = open_proc_fd_dir(&err)) < 0)
+        init_fail(ctx, &err);
     if (set_names(ctx->spec, ctx->plan, &err) < 0)
         init_fail(ctx, &err);
     if (setup_rootfs(ctx, &err) < 0)
@@ -215,7 +227,7 @@ __attribute__((noreturn)) void oci_init_main(struct oci_init_ctx *ctx)
         init_fail(ctx, &err);
     if (oci_process_switch_user(p, &err) < 0)
         init_fail(ctx, &err);
-    if (p->capabilities && oci_caps_apply(&caps, &err) < 0)
+    if (p->capabilities ? oci_caps_apply(&caps, &err) < 0 : oci_caps_clear_inheritable(&err) < 0)
         init_fail(ctx, &err);
     if (oci_process_apply_no_new_privs(p, &err) < 0)
         init_fail(ctx, &err);

@@ -178,50 +178,54 @@ int oci_lsm_check(const struct oci_spec *spec, oci_err_t *err)
 
 /* ---- the init's write ---- */
 
-static int write_attr_fd(int fd, const char *path, const char *value, oci_err_t *err)
+/* The init is single-threaded: /proc/self/attr is its thread's attr too. */
+static int write_attr(int selffd, const char *path, const char *value, oci_err_t *err)
 {
-    if (write(fd, value, strlen(value)) < 0)
-        return oci_error_sys(err, "write /proc/%s", path);
-    return 0;
-}
-
-static int write_attr(int procfd, const char *path, const char *value, oci_err_t *err)
-{
-    cleanup_close int fd = oci_procfs_openat(procfd, path, O_WRONLY, err);
+    cleanup_close int fd = oci_procfs_open_at(selffd, path, O_WRONLY, err);
 
     if (fd < 0)
         return -1;
-    return write_attr_fd(fd, path, value, err);
+    if (write(fd, value, strlen(value)) < 0)
+        return oci_error_sys(err, "write /proc/self/%s", path);
+    return 0;
 }
 
 /* AppArmor's own attr directory (Linux >= 5.8, LSM stacking), else the shared legacy file. */
-static int apply_apparmor(int procfd, const char *profile, oci_err_t *err)
+static int apply_apparmor(int selffd, const char *profile, oci_err_t *err)
 {
-    static const char own[] = "thread-self/attr/apparmor/exec", legacy[] = "thread-self/attr/exec";
     cleanup_free char *value = oci_lsm_apparmor_exec_value(profile);
-    cleanup_close int fd = oci_procfs_openat(procfd, own, O_WRONLY, err);
+    cleanup_close int dir = oci_procfs_open_at(selffd, "attr/apparmor", O_PATH | O_DIRECTORY, err);
 
-    if (fd >= 0)
-        return write_attr_fd(fd, own, value, err);
+    if (dir >= 0)
+        return write_attr(selffd, "attr/apparmor/exec", value, err);
     if (oci_error_errno(err) != ENOENT)
         return -1;
     oci_error_free(err);
-    return write_attr(procfd, legacy, value, err);
+    return write_attr(selffd, "attr/exec", value, err);
+}
+
+static int open_self(oci_err_t *err)
+{
+    cleanup_close int procfd = oci_procfs_open_root("/proc", err);
+
+    if (procfd < 0)
+        return -1;
+    return oci_procfs_open_self(procfd, err);
 }
 
 int oci_lsm_apply_exec(const struct oci_process *p, oci_err_t *err)
 {
     const char *field = is_set(p->apparmor_profile) ? "process.apparmorProfile" : "process.selinuxLabel";
-    cleanup_close int procfd = -1;
+    cleanup_close int selffd = -1;
 
     if (!is_set(p->apparmor_profile) && !is_set(p->selinux_label))
         return 0;
-    procfd = oci_procfs_open(err);
-    if (procfd < 0)
+    selffd = open_self(err);
+    if (selffd < 0)
         return oci_error_wrap(err, "%s", field);
-    if (is_set(p->apparmor_profile) && apply_apparmor(procfd, p->apparmor_profile, err) < 0)
+    if (is_set(p->apparmor_profile) && apply_apparmor(selffd, p->apparmor_profile, err) < 0)
         return oci_error_wrap(err, "process.apparmorProfile \"%s\"", p->apparmor_profile);
-    if (is_set(p->selinux_label) && write_attr(procfd, "thread-self/attr/exec", p->selinux_label, err) < 0)
+    if (is_set(p->selinux_label) && write_attr(selffd, "attr/exec", p->selinux_label, err) < 0)
         return oci_error_wrap(err, "process.selinuxLabel \"%s\"", p->selinux_label);
     return 0;
 }

@@ -8,6 +8,7 @@
 #include <sys/ioctl.h>
 #include <linux/nsfs.h>
 #include "ocirun/namespaces.h"
+#include "ocirun/procfs.h"
 #include "ocirun/utils.h"
 
 #ifndef CLONE_NEWTIME
@@ -112,10 +113,10 @@ int oci_ns_join_and_unshare(struct oci_ns_plan *plan, const struct oci_spec *spe
     return 0;
 }
 
-static int write_map(pid_t pid, const char *file, const struct oci_idmaps *maps, oci_err_t *err)
+static int write_map(int procfd, pid_t pid, const char *file, const struct oci_idmaps *maps, oci_err_t *err)
 {
     cleanup_free char *text = NULL;
-    cleanup_free char *path = xasprintf("/proc/%d/%s", pid, file);
+    cleanup_free char *path = xasprintf("%d/%s", pid, file);
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);
 
@@ -124,7 +125,7 @@ static int write_map(pid_t pid, const char *file, const struct oci_idmaps *maps,
     for (size_t i = 0; i < maps->len; i++)
         fprintf(f, "%u %u %u\n", maps->items[i].container_id, maps->items[i].host_id, maps->items[i].size);
     fclose(f);
-    if (write_file_at(AT_FDCWD, path, text, len, 0, err) < 0)
+    if (oci_procfs_write_at(procfd, path, text, len, err) < 0)
         return oci_error_wrap(err, "linux.%s", strcmp(file, "uid_map") == 0 ? "uidMappings" : "gidMappings");
     return 0;
 }
@@ -132,17 +133,22 @@ static int write_map(pid_t pid, const char *file, const struct oci_idmaps *maps,
 int oci_ns_write_id_maps(pid_t pid, const struct oci_spec *spec, oci_err_t *err)
 {
     const struct oci_linux *lx = spec->linux_;
+    cleanup_close int procfd = -1;
 
     if (lx == NULL || lx->uid_mappings.len == 0 || lx->gid_mappings.len == 0)
         return oci_error_set(err, 0, "linux.uidMappings and linux.gidMappings are required with a new user namespace");
-    if (write_map(pid, "uid_map", &lx->uid_mappings, err) < 0)
+    procfd = oci_procfs_open_root("/proc", err);
+    if (procfd < 0)
+        return oci_error_wrap(err, "linux.uidMappings");
+    if (write_map(procfd, pid, "uid_map", &lx->uid_mappings, err) < 0)
         return -1;
-    return write_map(pid, "gid_map", &lx->gid_mappings, err);
+    return write_map(procfd, pid, "gid_map", &lx->gid_mappings, err);
 }
 
 int oci_ns_write_time_offsets(const struct oci_spec *spec, oci_err_t *err)
 {
     const struct oci_linux *lx = spec->linux_;
+    cleanup_close int procfd = -1, selffd = -1;
     cleanup_free char *text = NULL;
     size_t len = 0;
     FILE *f;
@@ -156,7 +162,10 @@ int oci_ns_write_time_offsets(const struct oci_spec *spec, oci_err_t *err)
         fprintf(f, "%s %lld %u\n", lx->time_offsets[i].clock,
                 (long long) lx->time_offsets[i].secs, lx->time_offsets[i].nanosecs);
     fclose(f);
-    if (write_file_at(AT_FDCWD, "/proc/self/timens_offsets", text, len, 0, err) < 0)
+    procfd = oci_procfs_open_root("/proc", err);
+    if (procfd >= 0)
+        selffd = oci_procfs_open_self(procfd, err);
+    if (selffd < 0 || oci_procfs_write_at(selffd, "timens_offsets", text, len, err) < 0)
         return oci_error_wrap(err, "linux.timeOffsets");
     return 0;
 }

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +11,9 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include "ocirun/process.h"
+#include "ocirun/procfs.h"
 #include "ocirun/utils.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -38,14 +41,34 @@ int oci_process_apply_rlimits(const struct oci_process *p, oci_err_t *err)
 
 int oci_process_apply_oom_score_adj(const struct oci_process *p, oci_err_t *err)
 {
+    cleanup_close int procfd = -1, selffd = -1;
     char buf[32];
     int n;
 
     if (!p->oom_score_adj.set)
         return 0;
     n = snprintf(buf, sizeof(buf), "%lld", (long long) p->oom_score_adj.value);
-    if (write_file_at(AT_FDCWD, "/proc/self/oom_score_adj", buf, n, 0, err) < 0)
+    procfd = oci_procfs_open_root("/proc", err);
+    if (procfd >= 0)
+        selffd = oci_procfs_open_self(procfd, err);
+    if (selffd < 0 || oci_procfs_write_at(selffd, "oom_score_adj", buf, (size_t) n, err) < 0)
         return oci_error_wrap(err, "process.oomScoreAdj %lld", (long long) p->oom_score_adj.value);
+    return 0;
+}
+
+/* After the chdir: the kernel names a directory the root cannot reach "(unreachable)/..."
+ * (glibc's getcwd turns that into ENOENT, so ask the kernel directly). A cwd such as
+ * /proc/self/fd/N landing on one of the runtime's fds would hand the container a way out
+ * of its root (CVE-2024-21626). */
+static int check_cwd_inside_root(const char *cwd, oci_err_t *err)
+{
+    char buf[PATH_MAX];
+    long n = syscall(SYS_getcwd, buf, sizeof(buf));
+
+    if (n < 0 && errno != ENOENT)
+        return oci_error_sys(err, "process.cwd \"%s\": getcwd", cwd);
+    if (n < 0 || buf[0] != '/')
+        return oci_error_set(err, 0, "process.cwd \"%s\": resolves outside the container's root filesystem", cwd);
     return 0;
 }
 
@@ -55,7 +78,7 @@ int oci_process_enter_cwd(const struct oci_process *p, oci_err_t *err)
 
     if (chdir(cwd) < 0)
         return oci_error_sys(err, "process.cwd \"%s\": chdir", cwd);
-    return 0;
+    return check_cwd_inside_root(cwd, err);
 }
 
 int oci_process_switch_user(const struct oci_process *p, oci_err_t *err)

@@ -18,6 +18,7 @@
 #include <linux/sched.h>
 #include "ocirun/lsm.h"
 #include "ocirun/mount_opts.h"
+#include "ocirun/procfs.h"
 #include "ocirun/rootfs.h"
 #include "ocirun/utils.h"
 
@@ -301,8 +302,9 @@ int oci_rootfs_bind_fd(const char *source, int dest_fd, bool recursive, bool leg
 
 static int write_map(pid_t host_pid, const char *file, const struct oci_idmaps *maps, oci_err_t *err)
 {
-    cleanup_free char *path = xasprintf("/proc/%d/%s", host_pid, file);
+    cleanup_free char *path = xasprintf("%d/%s", host_pid, file);
     cleanup_free char *text = xstrdup("");
+    cleanup_close int procfd = -1;
 
     for (size_t i = 0; i < maps->len; i++) {
         char *t = xasprintf("%s%u %u %u\n", text, maps->items[i].container_id,
@@ -310,7 +312,8 @@ static int write_map(pid_t host_pid, const char *file, const struct oci_idmaps *
         free(text);
         text = t;
     }
-    if (write_file_at(AT_FDCWD, path, text, strlen(text), 0, err) < 0)
+    procfd = oci_procfs_open_root("/proc", err);
+    if (procfd < 0 || oci_procfs_write_at(procfd, path, text, strlen(text), err) < 0)
         return oci_error_wrap(err, "idmap: write %s", file);
     return 0;
 }

@@ -1,8 +1,5 @@
 /* sysctl.c: linux.sysctl, only for keys that belong to a namespace the container has. */
-#include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <unistd.h>
 #include "ocirun/confine.h"
 #include "ocirun/procfs.h"
 #include "ocirun/utils.h"
@@ -27,19 +24,25 @@ static int sysctl_namespace(const char *key)
     return -1;
 }
 
+/* The container's /proc, refused unless it is a real procfs: an image cannot fake it. */
+static int open_procfs(oci_err_t *err)
+{
+    int fd = oci_procfs_open_root("/proc", err);
+
+    if (fd < 0)
+        return oci_error_wrap(err, "linux.sysctl (mount a procfs at /proc in mounts[])");
+    return fd;
+}
+
 static int write_sysctl(int procfd, const struct oci_kv *kv, oci_err_t *err)
 {
     cleanup_free char *path = xasprintf("sys/%s", kv->key);
-    cleanup_close int fd = -1;
 
     for (char *p = path + 4; *p; p++)
         if (*p == '.')
             *p = '/';
-    fd = oci_procfs_openat(procfd, path, O_WRONLY, err);
-    if (fd < 0)
-        return oci_error_wrap(err, "linux.sysctl \"%s\"", kv->key);
-    if (write_all(fd, kv->value, strlen(kv->value)) < 0)
-        return oci_error_sys(err, "linux.sysctl \"%s\": write \"%s\"", kv->key, kv->value);
+    if (oci_procfs_write_at(procfd, path, kv->value, strlen(kv->value), err) < 0)
+        return oci_error_wrap(err, "linux.sysctl \"%s\" = \"%s\"", kv->key, kv->value);
     return 0;
 }
 
@@ -62,9 +65,9 @@ int oci_sysctl_apply(const struct oci_spec *spec, const struct oci_ns_plan *plan
             return oci_error_set(err, 0, "linux.sysctl \"%s\": needs a %s namespace (linux.namespaces)",
                                  key, oci_ns_type_name(ns));
     }
-    procfd = oci_procfs_open(err);
+    procfd = open_procfs(err);
     if (procfd < 0)
-        return oci_error_wrap(err, "linux.sysctl");
+        return -1;
     for (size_t i = 0; i < map->len; i++)
         if (write_sysctl(procfd, &map->items[i], err) < 0)
             return -1;

@@ -58,6 +58,6 @@ load helpers
     update_config '.mounts |= map(select(.destination != "/proc")) | .linux.sysctl = {"kernel.shmmni": "1234"}'
     mkdir -p "$ROOTFS/proc/sys/kernel"
     echo 0 >"$ROOTFS/proc/sys/kernel/shmmni"
-    expect_run_error 'linux.sysctl: /proc is not a procfs (mount one in mounts[])'
+    expect_run_error 'linux.sysctl (mount a procfs at /proc in mounts[]): /proc is not on a procfs'
     [ "$(cat "$ROOTFS/proc/sys/kernel/shmmni")" = 0 ]
 }

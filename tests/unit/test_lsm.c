@@ -1,4 +1,4 @@
-/* test_lsm.c: LSM label formatting, the runtime's label checks and the procfs handle checks. */
+/* test_lsm.c: LSM label formatting, the runtime's label checks and the init's label writes. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -75,37 +75,6 @@ static void test_mount_takes_label(void **state)
     assert_false(oci_lsm_mount_takes_label("bind"));
     assert_false(oci_lsm_mount_takes_label(NULL));
     assert_false(oci_lsm_mount_takes_label(""));
-}
-
-static void test_procfs_check(void **state)
-{
-    (void) state;
-    cleanup_close int tmp = open("/tmp", O_PATH | O_DIRECTORY | O_CLOEXEC);
-    cleanup_close int proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
-    cleanup_error oci_err_t err = NULL;
-
-    assert_true(tmp >= 0 && proc >= 0);
-    assert_int_equal(oci_procfs_check(proc, "/proc", &err), 0);
-    assert_null(err);
-    assert_true(oci_procfs_check(tmp, "/tmp", &err) < 0);
-    assert_string_equal(err->msg, "/tmp is not a procfs (mount one in mounts[])");
-}
-
-static void test_procfs_openat(void **state)
-{
-    (void) state;
-    cleanup_close int proc = -1, fd = -1;
-    cleanup_error oci_err_t err = NULL;
-
-    proc = oci_procfs_open(&err);
-    assert_true(proc >= 0);
-    /* thread-self is a plain symlink inside procfs: followed */
-    fd = oci_procfs_openat(proc, "thread-self/attr/exec", O_RDONLY, &err);
-    assert_true(fd >= 0);
-    assert_null(err);
-    /* root is a magic link: it would leave procfs */
-    assert_true(oci_procfs_openat(proc, "self/root/etc", O_PATH, &err) < 0);
-    assert_err_prefix(err, "open /proc/self/root/etc: ");
 }
 
 static void test_check_empty_fields(void **state)
@@ -205,10 +174,10 @@ static void test_apply_exec_errors(void **state)
 
     assert_int_equal(oci_lsm_apply_exec(&none, &err), 0);
     assert_true(oci_lsm_apply_exec(&aa, &err) < 0);
-    assert_err_prefix(err, "process.apparmorProfile \"ocirun-test-no-such-profile\": write /proc/thread-self/attr/");
+    assert_err_prefix(err, "process.apparmorProfile \"ocirun-test-no-such-profile\": write /proc/self/attr/");
     oci_error_free(&err);
     assert_true(oci_lsm_apply_exec(&se, &err) < 0);
-    assert_err_prefix(err, "process.selinuxLabel \"ocirun_test_no_such_context\": write /proc/thread-self/attr/exec: ");
+    assert_err_prefix(err, "process.selinuxLabel \"ocirun_test_no_such_context\": write /proc/self/attr/exec: ");
 }
 
 int main(void)
@@ -218,8 +187,6 @@ int main(void)
         cmocka_unit_test(test_mount_data),
         cmocka_unit_test(test_fsconfig_value),
         cmocka_unit_test(test_mount_takes_label),
-        cmocka_unit_test(test_procfs_check),
-        cmocka_unit_test(test_procfs_openat),
         cmocka_unit_test(test_check_empty_fields),
         cmocka_unit_test(test_check_apparmor_disabled),
         cmocka_unit_test(test_check_selinux_disabled),
