@@ -214,6 +214,120 @@ static int apply_v2(struct oci_cgroup *cg, const struct oci_resources *r, oci_er
     return ret;
 }
 
+/* ---- update ------------------------------------------------------------------------------ */
+
+/* A number from a cgroup file; "max" (v2) reads as -1. */
+static int read_number(const char *dir, const char *file, int64_t *out)
+{
+    cleanup_free char *path = xasprintf("%s/%s", dir, file);
+    cleanup_free char *text = NULL;
+    oci_err_t err = NULL;
+    char *nl;
+
+    if (read_file_at(AT_FDCWD, path, &text, NULL, &err) < 0) {
+        oci_error_free(&err);
+        return -1;
+    }
+    if ((nl = strchr(text, '\n')) != NULL)
+        *nl = '\0';
+    if (strcmp(text, "max") == 0) {
+        *out = -1;
+        return 0;
+    }
+    return parse_int64(text, out) == 0 ? 0 : -1;
+}
+
+/* memory.checkBeforeUpdate: a limit below what the container uses now is refused. */
+static int check_memory_usage(const struct oci_cgroup *cg, const struct oci_memory *m, oci_err_t *err)
+{
+    const struct oci_cgroup_dir *d = v1_dir(cg, "memory");
+    const char *file = d ? "memory.usage_in_bytes" : "memory.current";
+    int64_t usage;
+
+    if (!m->check_before_update.value || !m->limit.set || m->limit.value < 0)
+        return 0;
+    if (d == NULL)
+        d = unified_dir(cg);
+    if (d == NULL || read_number(d->path, file, &usage) < 0)
+        return 0;
+    if (m->limit.value < usage)
+        return oci_error_set(err, 0, "linux.resources.memory.limit %lld: below the current usage %lld "
+                             "(memory.checkBeforeUpdate)", (long long) m->limit.value, (long long) usage);
+    return 0;
+}
+
+/* v1 refuses memory > memsw and memsw < memory: write them in the order the kernel accepts. */
+static void order_v1_memory(const struct oci_cgroup *cg, struct oci_cg_writes *w)
+{
+    const struct oci_cgroup_dir *d = v1_dir(cg, "memory");
+    size_t lim = w->len, sw = w->len;
+    int64_t cur_limit, new_swap;
+
+    for (size_t i = 0; i < w->len; i++) {
+        if (strcmp(w->v[i].file, "memory.limit_in_bytes") == 0)
+            lim = i;
+        else if (strcmp(w->v[i].file, "memory.memsw.limit_in_bytes") == 0)
+            sw = i;
+    }
+    if (d == NULL || lim == w->len || sw == w->len || sw < lim || read_number(d->path, "memory.limit_in_bytes", &cur_limit) < 0 ||
+        parse_int64(w->v[sw].value, &new_swap) < 0)
+        return;
+    if (new_swap == -1 || (uint64_t) cur_limit < (uint64_t) new_swap) {
+        struct oci_cg_write t = w->v[lim];
+        w->v[lim] = w->v[sw];
+        w->v[sw] = t;
+    }
+}
+
+/* v2 needs the memory limit to turn memory+swap into swap: take the current one if not given. */
+static void fill_v2_memory_limit(const struct oci_cgroup *cg, struct oci_memory *m)
+{
+    int64_t cur;
+
+    if (!m->swap.set || m->limit.set || unified_dir(cg) == NULL ||
+        read_number(unified_dir(cg)->path, "memory.max", &cur) < 0)
+        return;
+    m->limit.set = true;
+    m->limit.value = cur;
+}
+
+int oci_cgroup_update(const struct oci_cgroup *cg, const struct oci_resources *r, oci_err_t *err)
+{
+    struct oci_resources copy = *r;
+    struct oci_memory mem;
+    struct oci_cg_writes w = { 0 };
+    int ret;
+
+    if (cg->n_dirs == 0)
+        return oci_error_set(err, 0, "the container has no cgroup");
+    if (r->memory) {
+        mem = *r->memory;
+        copy.memory = &mem;
+        if (check_memory_usage(cg, &mem, err) < 0)
+            return -1;
+    }
+    copy.devices = NULL;
+    copy.n_devices = 0;
+    if (!oci_cgroup_has_v1(cg)) {
+        if (copy.memory)
+            fill_v2_memory_limit(cg, &mem);
+        if (oci_cg_translate_v2(&copy, &w, err) < 0)
+            return -1;
+        ret = apply_v2_writes(&cg->dirs[0], &w, NULL, cg, err);
+        oci_cg_writes_free(&w);
+        return ret;
+    }
+    copy.unified = (struct oci_map) { 0 };
+    if (oci_cg_translate_v1(&copy, NULL, 0, &w, err) < 0)
+        return -1;
+    order_v1_memory(cg, &w);
+    ret = apply_v1_writes(cg, &w, err);
+    oci_cg_writes_free(&w);
+    if (ret == 0)
+        ret = apply_hybrid_unified(cg, r, err);
+    return ret;
+}
+
 int cgroup_apply_spec(struct oci_cgroup *cg, const struct oci_spec *spec, oci_err_t *err)
 {
     const struct oci_resources *r = spec->linux_ ? spec->linux_->resources : NULL;

@@ -679,6 +679,28 @@ out:
     return ret;
 }
 
+int oci_container_update(const char *root, const char *id, const struct oci_resources *r, oci_err_t *err)
+{
+    struct oci_cgroup cg;
+    struct opened c;
+    int ret;
+
+    if (open_container(root, id, LOCK_EXCLUSIVE, &c, err) < 0)
+        return -1;
+    if (c.status == OCI_STATUS_STOPPED) {
+        ret = oci_error_set(err, 0, "cannot update container \"%s\": container not running (status stopped)", id);
+        goto out;
+    }
+    oci_cgroup_from_map(&c.st->cgroup_paths, c.st->cgroup_created, &cg);
+    ret = oci_cgroup_update(&cg, r, err);
+    oci_cgroup_release(&cg);
+    if (ret < 0)
+        oci_error_wrap(err, "cannot update container \"%s\"", id);
+out:
+    opened_close(&c);
+    return ret;
+}
+
 /* pause (freeze=true) / resume */
 int oci_container_freeze(const char *root, const char *id, bool freeze, oci_err_t *err)
 {

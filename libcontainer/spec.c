@@ -500,6 +500,11 @@ static int body_process(struct spec_ctx *c, yajl_val tree, void *obj)
     return parse_process_body(c, tree, obj);
 }
 
+static int body_resources(struct spec_ctx *c, yajl_val tree, void *obj)
+{
+    return spec_parse_resources(c, tree, obj);
+}
+
 static int parse_text(const char *text, spec_body_fn fn, void *obj, oci_err_t *err)
 {
     struct spec_ctx c = { .err = err };
@@ -561,6 +566,28 @@ int oci_process_parse(const char *json, size_t len, struct oci_process **out, oc
     }
     *out = p;
     return 0;
+}
+
+int oci_resources_parse(const char *json, size_t len, struct oci_resources **out, oci_err_t *err)
+{
+    cleanup_free char *text = NULL;
+    struct oci_resources *r;
+
+    *out = NULL;
+    if (terminate(json, len, &text, err) < 0)
+        return -1;
+    r = xzalloc(sizeof(*r));
+    if (parse_text(text, body_resources, r, err) < 0) {
+        spec_resources_free(r);
+        return -1;
+    }
+    *out = r;
+    return 0;
+}
+
+void oci_resources_free(struct oci_resources *r)
+{
+    spec_resources_free(r);
 }
 
 int oci_spec_load(const char *path, struct oci_spec **out, oci_err_t *err)

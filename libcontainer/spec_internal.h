@@ -183,6 +183,9 @@ extern const char *const spec_ns_names[OCI_NS_COUNT];
 /* linux section (spec_linux.c) */
 int spec_parse_linux(struct spec_ctx *c, yajl_val v, struct oci_linux **out);
 void spec_linux_free(struct oci_linux *lx);
+/* A linux.resources object on its own (update --resources). */
+int spec_parse_resources(struct spec_ctx *c, yajl_val v, struct oci_resources *out);
+void spec_resources_free(struct oci_resources *r);
 
 /* shared free helpers (spec_json.c) */
 void spec_strv_free(struct oci_strv *v);

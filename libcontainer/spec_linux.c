@@ -643,9 +643,16 @@ int spec_parse_linux(struct spec_ctx *c, yajl_val o, struct oci_linux **out)
     return parse_linux_maps(c, o, lx);
 }
 
+int spec_parse_resources(struct spec_ctx *c, yajl_val v, struct oci_resources *out)
+{
+    if (spec_val_object(c, v) < 0)
+        return -1;
+    return parse_resources(c, v, out, NULL);
+}
+
 /* ---- release -------------------------------------------------------------- */
 
-static void resources_free(struct oci_resources *r)
+void spec_resources_free(struct oci_resources *r)
 {
     if (r == NULL)
         return;
@@ -747,7 +754,7 @@ void spec_linux_free(struct oci_linux *lx)
     }
     free(lx->devices);
     free(lx->cgroups_path);
-    resources_free(lx->resources);
+    spec_resources_free(lx->resources);
     free(lx->rootfs_propagation);
     seccomp_free(lx->seccomp);
     spec_map_free(&lx->sysctl);

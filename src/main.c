@@ -27,6 +27,7 @@ static const struct cli_command commands[] = {
     { "list", "list containers", cmd_list },
     { "pause", "suspend every process of a container", cmd_pause },
     { "resume", "resume a paused container", cmd_resume },
+    { "update", "change the resource limits of a container", cmd_update },
 };
 
 static void print_usage(FILE *out)

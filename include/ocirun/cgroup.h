@@ -49,6 +49,9 @@ void oci_cgroup_release(struct oci_cgroup *cg);
 /* Undo a create that failed: kill, remove the leaves and the parents this create made. */
 void oci_cgroup_destroy_created(struct oci_cgroup *cg);
 
+/* update: write the given resources (devices excepted) into the live cgroups. */
+int oci_cgroup_update(const struct oci_cgroup *cg, const struct oci_resources *r, oci_err_t *err);
+
 /* Freeze (pause) or thaw (resume) every process: the v1 freezer where mounted, else
  * cgroup.freeze; waits until the kernel reports it done, at most a few seconds. */
 int oci_cgroup_freeze(const struct oci_cgroup *cg, bool freeze, oci_err_t *err);

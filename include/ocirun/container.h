@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "ocirun/error.h"
+#include "ocirun/spec.h"
 
 struct oci_state;
 
@@ -32,6 +33,8 @@ int oci_container_start(const char *root, const char *id, oci_err_t *err);
 int oci_container_state_json(const char *root, const char *id, char **json, oci_err_t *err);
 int oci_container_kill(const char *root, const char *id, int sig, bool all, oci_err_t *err);
 int oci_container_delete(const char *root, const char *id, bool force, oci_err_t *err);
+/* Write new limits (a linux.resources object; devices are not changed) into a live container. */
+int oci_container_update(const char *root, const char *id, const struct oci_resources *r, oci_err_t *err);
 /* pause (freeze = true) a running container, or resume a paused one. */
 int oci_container_freeze(const char *root, const char *id, bool freeze, oci_err_t *err);
 

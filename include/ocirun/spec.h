@@ -260,6 +260,11 @@ int oci_spec_load(const char *path, struct oci_spec **out, oci_err_t *err);
  * to it ("cwd: must be an absolute path, got \"tmp\""), the caller adds the file name. */
 int oci_process_parse(const char *json, size_t len, struct oci_process **out, oci_err_t *err);
 
+/* Parse a linux.resources object on its own (update --resources FILE); paths in errors are
+ * relative to it ("memory.limit: ..."). */
+int oci_resources_parse(const char *json, size_t len, struct oci_resources **out, oci_err_t *err);
+void oci_resources_free(struct oci_resources *r);
+
 void oci_spec_free(struct oci_spec *spec);
 void oci_process_free(struct oci_process *p);
 

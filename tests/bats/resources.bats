@@ -102,3 +102,61 @@ on_v1() {
     on_v1
     expect_run_error 'linux.resources.memory.swap: write'
 }
+
+@test "update: flags (before or after the id) and --resources change the live values" {
+    update_config '.linux.resources = {"memory": {"limit": 67108864}, "pids": {"limit": 50}, "cpu": {"shares": 512}}'
+    run_sleeper
+    run ocirun update --pids-limit 99 "$ID" --cpu-share 300
+    assert_success
+    assert_equal "$(cat "$(cg_dir pids)/pids.max")" 99
+    [ ! -d /sys/fs/cgroup/cpu ] || assert_equal "$(cat "$(cg_dir cpu)/cpu.shares")" 300
+    run bash -c "echo '{\"pids\": {\"limit\": 7}}' | \"$OCIRUN\" --root \"$ROOT\" update --resources - \"$ID\""
+    assert_success
+    assert_equal "$(cat "$(cg_dir pids)/pids.max")" 7
+    echo '{"pids": {"limit": 8}}' > "$BATS_TEST_TMPDIR/r.json"
+    run ocirun update --resources="$BATS_TEST_TMPDIR/r.json" --pids-limit 9 "$ID"
+    assert_success
+    assert_equal "$(cat "$(cg_dir pids)/pids.max")" 9       # a flag overrides the file
+}
+
+@test "update: memory and memory+swap in the order the kernel accepts (v1)" {
+    on_v1
+    update_config '.linux.resources = {"memory": {"limit": 67108864, "swap": 67108864}}'
+    run_sleeper
+    # raising both: memsw must go first
+    run ocirun update --memory 256m --memory-swap 512m "$ID"
+    assert_success
+    assert_equal "$(cat "$(cg_dir memory)/memory.limit_in_bytes")" 268435456
+    assert_equal "$(cat "$(cg_dir memory)/memory.memsw.limit_in_bytes")" 536870912
+    # lowering both: memory must go first
+    run ocirun update --memory 32m --memory-swap 32m "$ID"
+    assert_success
+    assert_equal "$(cat "$(cg_dir memory)/memory.memsw.limit_in_bytes")" 33554432
+}
+
+@test "update: errors name the field; stopped and unknown containers are refused" {
+    run_sleeper
+    run ocirun update --memory 12x "$ID"
+    assert_failure
+    assert_output --partial '--memory: invalid size "12x"'
+    run bash -c "echo '{\"memory\": {\"limit\": \"x\"}}' | \"$OCIRUN\" --root \"$ROOT\" update -r - \"$ID\""
+    assert_failure
+    assert_output --partial 'memory.limit: expected a 64-bit integer, got "x"'
+    run ocirun update --pids-limit 5 nosuch
+    assert_failure
+    assert_output --partial 'container "nosuch" does not exist'
+    run ocirun kill "$ID" KILL
+    wait_for_status "$ID" stopped
+    run ocirun update --pids-limit 5 "$ID"
+    assert_failure
+    assert_output --partial "container not running (status stopped)"
+}
+
+@test "update: memory.checkBeforeUpdate refuses a limit below the current usage" {
+    update_config '.linux.resources = {"memory": {"limit": 268435456}}'
+    run_sleeper
+    echo '{"memory": {"limit": 4096, "checkBeforeUpdate": true}}' > "$BATS_TEST_TMPDIR/r.json"
+    run ocirun update -r "$BATS_TEST_TMPDIR/r.json" "$ID"
+    assert_failure
+    assert_output --partial "linux.resources.memory.limit 4096: below the current usage"
+}
