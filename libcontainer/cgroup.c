@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <linux/magic.h>
@@ -316,6 +317,52 @@ bool oci_cgroup_populated(const struct oci_cgroup *cg)
         if (dir_populated(cg->dirs[i].path))
             return true;
     return false;
+}
+
+/* cgroup.procs of DIR and of every cgroup below it. */
+static int collect_pids(const char *dir, int depth, pid_t **pids, size_t *n, oci_err_t *err)
+{
+    cleanup_free char *file = xasprintf("%s/cgroup.procs", dir);
+    cleanup_free char *text = NULL;
+    cleanup_dir DIR *d = NULL;
+    struct dirent *de;
+    char *save = NULL;
+
+    if (read_file_at(AT_FDCWD, file, &text, NULL, err) < 0)
+        return -1;
+    for (char *tok = strtok_r(text, "\n", &save); tok; tok = strtok_r(NULL, "\n", &save)) {
+        int64_t pid;
+        if (parse_int64(tok, &pid) < 0 || pid <= 0)
+            continue;
+        *pids = xrealloc(*pids, (*n + 1) * sizeof(**pids));
+        (*pids)[(*n)++] = (pid_t) pid;
+    }
+    if (depth >= 16 || (d = opendir(dir)) == NULL)
+        return 0;
+    while ((de = readdir(d)) != NULL) {
+        cleanup_free char *sub = NULL;
+        if (de->d_type != DT_DIR || de->d_name[0] == '.')
+            continue;
+        sub = xasprintf("%s/%s", dir, de->d_name);
+        if (collect_pids(sub, depth + 1, pids, n, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int oci_cgroup_pids(const struct oci_cgroup *cg, pid_t **pids, size_t *n, oci_err_t *err)
+{
+    *pids = NULL;
+    *n = 0;
+    if (cg->n_dirs == 0)
+        return 0;
+    if (collect_pids(cg->dirs[0].path, 0, pids, n, err) < 0) {
+        free(*pids);
+        *pids = NULL;
+        *n = 0;
+        return -1;
+    }
+    return 0;
 }
 
 static int signal_listed_pids(const char *path, int sig, oci_err_t *err)

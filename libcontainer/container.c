@@ -701,6 +701,27 @@ out:
     return ret;
 }
 
+int oci_container_pids(const char *root, const char *id, pid_t **pids, size_t *n, oci_err_t *err)
+{
+    struct oci_cgroup cg;
+    struct opened c;
+    int ret;
+
+    if (open_container(root, id, LOCK_NONE, &c, err) < 0)
+        return -1;
+    if (c.status == OCI_STATUS_STOPPED) {
+        *pids = NULL;
+        *n = 0;
+        opened_close(&c);
+        return 0;
+    }
+    oci_cgroup_from_map(&c.st->cgroup_paths, c.st->cgroup_created, &cg);
+    ret = oci_cgroup_pids(&cg, pids, n, err);
+    oci_cgroup_release(&cg);
+    opened_close(&c);
+    return ret;
+}
+
 /* pause (freeze=true) / resume */
 int oci_container_freeze(const char *root, const char *id, bool freeze, oci_err_t *err)
 {

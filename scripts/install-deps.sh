@@ -4,7 +4,7 @@
 set -euo pipefail
 
 build=(gcc make pkg-config libyajl-dev libseccomp-dev libcap-dev libselinux1-dev go-md2man)
-test=(busybox-static bats bats-assert bats-support libcmocka-dev jq iproute2 util-linux)
+test=(busybox-static bats bats-assert bats-support libcmocka-dev jq iproute2 util-linux procps)
 bench=(runc crun hyperfine)
 
 case "${1:-}" in

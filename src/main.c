@@ -28,6 +28,7 @@ static const struct cli_command commands[] = {
     { "pause", "suspend every process of a container", cmd_pause },
     { "resume", "resume a paused container", cmd_resume },
     { "update", "change the resource limits of a container", cmd_update },
+    { "ps", "list the processes of a container", cmd_ps },
 };
 
 static void print_usage(FILE *out)

@@ -60,6 +60,8 @@ bool oci_cgroup_frozen(const struct oci_cgroup *cg);
 
 /* Signal every process in the container's cgroups (cgroup.kill for SIGKILL where there is one). */
 int oci_cgroup_signal_all(const struct oci_cgroup *cg, int sig, oci_err_t *err);
+/* Every process in the container's cgroup and the cgroups below it (malloc'd array). */
+int oci_cgroup_pids(const struct oci_cgroup *cg, pid_t **pids, size_t *n, oci_err_t *err);
 /* Does the container's cgroup hold any process? */
 bool oci_cgroup_populated(const struct oci_cgroup *cg);
 /* Remove the leaves, with bounded retries while the kernel tears processes down (EBUSY). */

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include "ocirun/error.h"
 #include "ocirun/spec.h"
 
@@ -35,6 +36,8 @@ int oci_container_kill(const char *root, const char *id, int sig, bool all, oci_
 int oci_container_delete(const char *root, const char *id, bool force, oci_err_t *err);
 /* Write new limits (a linux.resources object; devices are not changed) into a live container. */
 int oci_container_update(const char *root, const char *id, const struct oci_resources *r, oci_err_t *err);
+/* The pids of every process of the container (none once it stopped). */
+int oci_container_pids(const char *root, const char *id, pid_t **pids, size_t *n, oci_err_t *err);
 /* pause (freeze = true) a running container, or resume a paused one. */
 int oci_container_freeze(const char *root, const char *id, bool freeze, oci_err_t *err);
 
