@@ -24,18 +24,21 @@ static bool list_has(const char *list, const char *name, char sep)
     return false;
 }
 
-static const struct oci_cgroup_dir *unified_dir(const struct oci_cgroup *cg)
+const struct oci_cgroup_dir *cgroup_unified_dir(const struct oci_cgroup *cg)
 {
     return cg->n_dirs && strcmp(cg->dirs[0].key, OCI_CGROUP_UNIFIED) == 0 ? &cg->dirs[0] : NULL;
 }
 
-static const struct oci_cgroup_dir *v1_dir(const struct oci_cgroup *cg, const char *controller)
+const struct oci_cgroup_dir *cgroup_v1_dir(const struct oci_cgroup *cg, const char *controller)
 {
     for (size_t i = 0; i < cg->n_dirs; i++)
         if (strcmp(cg->dirs[i].key, OCI_CGROUP_UNIFIED) != 0 && list_has(cg->dirs[i].key, controller, ','))
             return &cg->dirs[i];
     return NULL;
 }
+
+#define unified_dir cgroup_unified_dir
+#define v1_dir cgroup_v1_dir
 
 static int write_one(const char *dir, const struct oci_cg_write *w, oci_err_t *err)
 {

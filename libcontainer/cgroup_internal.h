@@ -20,6 +20,10 @@ int cgroup_cpuset_inherit(const char *dir, oci_err_t *err);
 /* Write linux.resources and the device rules into the container's directories. */
 int cgroup_apply_spec(struct oci_cgroup *cg, const struct oci_spec *spec, oci_err_t *err);
 
+/* The container's unified directory (NULL: none), and the v1 one that has CONTROLLER. */
+const struct oci_cgroup_dir *cgroup_unified_dir(const struct oci_cgroup *cg);
+const struct oci_cgroup_dir *cgroup_v1_dir(const struct oci_cgroup *cg, const char *controller);
+
 /* rmdir with bounded retries while the kernel still tears processes down (EBUSY). */
 int cgroup_rmdir(const char *path, oci_err_t *err);
 

@@ -722,6 +722,28 @@ int oci_container_pids(const char *root, const char *id, pid_t **pids, size_t *n
     return ret;
 }
 
+int oci_container_open_cgroup(const char *root, const char *id, struct oci_cgroup *cg, int *pidfd, oci_err_t *err)
+{
+    struct opened c;
+    int ret = 0;
+
+    *pidfd = -1;
+    if (open_container(root, id, LOCK_NONE, &c, err) < 0)
+        return -1;
+    if (c.status == OCI_STATUS_STOPPED || open_pidfd_checked(c.st, pidfd) < 0)
+        ret = oci_error_set(err, 0, "container \"%s\" is not running (status stopped)", id);
+    else if (c.st->cgroup_paths.len == 0)
+        ret = oci_error_set(err, 0, "container \"%s\" has no cgroup", id);
+    if (ret == 0)
+        oci_cgroup_from_map(&c.st->cgroup_paths, c.st->cgroup_created, cg);
+    else if (*pidfd >= 0) {
+        close(*pidfd);
+        *pidfd = -1;
+    }
+    opened_close(&c);
+    return ret;
+}
+
 /* pause (freeze=true) / resume */
 int oci_container_freeze(const char *root, const char *id, bool freeze, oci_err_t *err)
 {

@@ -29,6 +29,7 @@ static const struct cli_command commands[] = {
     { "resume", "resume a paused container", cmd_resume },
     { "update", "change the resource limits of a container", cmd_update },
     { "ps", "list the processes of a container", cmd_ps },
+    { "events", "print a container's stats and OOM events", cmd_events },
 };
 
 static void print_usage(FILE *out)

@@ -4,6 +4,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 #include "ocirun/error.h"
 #include "ocirun/spec.h"
@@ -38,6 +40,13 @@ int oci_container_delete(const char *root, const char *id, bool force, oci_err_t
 int oci_container_update(const char *root, const char *id, const struct oci_resources *r, oci_err_t *err);
 /* The pids of every process of the container (none once it stopped). */
 int oci_container_pids(const char *root, const char *id, pid_t **pids, size_t *n, oci_err_t *err);
+struct oci_cgroup;
+/* A live container's cgroups and a pidfd of its init (for events); stopped is an error. */
+int oci_container_open_cgroup(const char *root, const char *id, struct oci_cgroup *cg, int *pidfd, oci_err_t *err);
+/* Print runc-style events as JSON lines: stats once, or stats every interval_ms plus "oom"
+ * events as they happen, until the container's init exits. */
+int oci_container_events(const char *root, const char *id, bool stats_once, uint64_t interval_ms, FILE *out,
+                         oci_err_t *err);
 /* pause (freeze = true) a running container, or resume a paused one. */
 int oci_container_freeze(const char *root, const char *id, bool freeze, oci_err_t *err);
 
