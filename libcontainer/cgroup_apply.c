@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cgroup_internal.h"
+#include "ocirun/cgroup_devices.h"
 #include "ocirun/cgroup_resources.h"
 #include "ocirun/utils.h"
 
@@ -205,7 +206,20 @@ static int apply_v1(struct oci_cgroup *cg, const struct oci_spec *spec, const st
     return ret;
 }
 
-static int apply_v2(struct oci_cgroup *cg, const struct oci_resources *r, oci_err_t *err)
+/* On v2 the device rules are an eBPF program attached to the container's cgroup. */
+static int apply_v2_devices(struct oci_cgroup *cg, const struct oci_spec *spec, oci_err_t *err)
+{
+    cleanup_free struct oci_cg_device_rule *rules = NULL;
+    cleanup_close int fd = open(cg->dirs[0].path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    size_t n;
+
+    if (fd < 0)
+        return oci_error_sys(err, "open %s", cg->dirs[0].path);
+    oci_cg_device_rules(spec, &rules, &n);
+    return oci_cg_devices_attach(fd, rules, n, err);
+}
+
+static int apply_v2(struct oci_cgroup *cg, const struct oci_spec *spec, const struct oci_resources *r, oci_err_t *err)
 {
     struct oci_cg_writes w = { 0 };
     int ret;
@@ -214,6 +228,8 @@ static int apply_v2(struct oci_cgroup *cg, const struct oci_resources *r, oci_er
         return -1;
     ret = apply_v2_writes(&cg->dirs[0], &w, NULL, cg, err);
     oci_cg_writes_free(&w);
+    if (ret == 0)
+        ret = apply_v2_devices(cg, spec, err);
     return ret;
 }
 
@@ -339,7 +355,5 @@ int cgroup_apply_spec(struct oci_cgroup *cg, const struct oci_spec *spec, oci_er
         return 0;
     if (oci_cgroup_has_v1(cg))
         return apply_v1(cg, spec, r, err);
-    if (r == NULL)
-        return 0;
-    return apply_v2(cg, r, err);
+    return apply_v2(cg, spec, r, err);
 }
