@@ -1,8 +1,6 @@
 #!/usr/bin/env bats
 # Real cgroup v2 placement and limits: runs only in the throwaway pure cgroup v2 VM of `make check-vm`.
-#
-# The limit tests create the container, then skip while its cgroup file still holds the kernel's
-# default (ocirun does not write linux.resources yet, issue 4): they run by themselves once it does.
+# Limits, device rules (eBPF), pause/resume (cgroup.freeze), update and events on pure v2.
 
 load ../bats/helpers
 
@@ -25,13 +23,13 @@ teardown() {
     common_teardown # (removes the test's child cgroups too)
 }
 
-# require_applied FILE DEFAULT: skip while the container's cgroup has no FILE or FILE still reads
-# the kernel's DEFAULT, i.e. until ocirun applies linux.resources.
+# require_applied FILE DEFAULT: the container's cgroup has FILE (its controller was enabled)
+# and FILE no longer reads the kernel's DEFAULT (ocirun wrote linux.resources).
 require_applied() {
     local f="$CG/$1" v
-    [ -e "$f" ] || skip "linux.resources not applied yet (issue 4): no $1 in the container's cgroup"
+    [ -e "$f" ] || fail "no $1 in the container's cgroup (controller not enabled?)"
     v=$(<"$f")
-    [ "$v" != "$2" ] || skip "linux.resources not applied yet (issue 4): $1 reads \"$v\""
+    [ "$v" != "$2" ] || fail "$1 still reads the default \"$v\""
 }
 
 # cg_stat FILE KEY: the value of KEY in a flat-keyed cgroup file (memory.events, cpu.stat...).
@@ -154,4 +152,39 @@ wait_cg_stat() {
     [ "${throttled:-0}" -ge 1 ] || fail "cpu.stat: nr_throttled ${throttled:-missing}"
     run ocirun delete "$ID"
     assert_success
+}
+
+@test "vm: device rules are an eBPF program: only allowed nodes open, listed rules in order" {
+    update_config '.root.readonly = false'
+    run_in_container 'mknod /dev/kmsg2 c 1 11 && head -c1 /dev/kmsg2 >/dev/null; echo "kmsg $?"; echo x > /dev/null && echo null-ok'
+    assert_output --partial "Operation not permitted"
+    assert_line "kmsg 1"
+    assert_line null-ok
+    update_config '.linux.resources = {"devices": [{"allow": false, "access": "rwm"},
+                   {"allow": true, "type": "c", "major": 1, "minor": 11, "access": "r"}]}'
+    run_in_container 'mknod /dev/kmsg2 c 1 11 && timeout 1 head -c1 /dev/kmsg2 >/dev/null; echo "kmsg $?"; echo x > /dev/kmsg2; echo "write $?"'
+    assert_line "kmsg 0"
+    assert_line "write 1"
+}
+
+@test "vm: pause freezes with cgroup.freeze, resume thaws; update and events read and write v2 files" {
+    update_config '.linux.resources = {"memory": {"limit": 67108864}, "pids": {"limit": 30}}'
+    run_sleeper
+    run ocirun pause "$ID"
+    assert_success
+    assert_equal "$(cat "$CG/cgroup.freeze")" 1
+    assert_equal "$(container_status "$ID")" paused
+    run ocirun resume "$ID"
+    assert_success
+    assert_equal "$(cat "$CG/cgroup.freeze")" 0
+    run ocirun update --memory 128m --memory-swap 192m --pids-limit 40 --cpu-share 1024 "$ID"
+    assert_success
+    assert_equal "$(cat "$CG/memory.max")" 134217728
+    assert_equal "$(cat "$CG/memory.swap.max")" 67108864
+    assert_equal "$(cat "$CG/pids.max")" 40
+    assert_equal "$(cat "$CG/cpu.weight")" 39
+    run ocirun events --stats "$ID"
+    assert_success
+    run jq -r '[.data.memory.usage.limit, .data.pids.limit, .data.pids.current, (.data.cpu.usage.total > 0)] | join(" ")' <<<"$output"
+    assert_output "134217728 40 1 true"
 }
