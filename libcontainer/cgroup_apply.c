@@ -44,7 +44,8 @@ const struct oci_cgroup_dir *cgroup_v1_dir(const struct oci_cgroup *cg, const ch
 static int write_one(const char *dir, const struct oci_cg_write *w, oci_err_t *err)
 {
     cleanup_free char *path = xasprintf("%s/%s", dir, w->file);
-    cleanup_close int fd = open(path, O_WRONLY | O_CLOEXEC);
+    /* O_TRUNC changes nothing on cgroupfs; it keeps plain files (tests) exact. */
+    cleanup_close int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
 
     if (fd < 0) {
         if (errno == ENOENT && w->optional)

@@ -29,8 +29,9 @@ static int access_mask(const char *access)
     return m;
 }
 
-/* The checks of one rule; each failed check jumps past the rule (offsets patched by the caller). */
-static size_t emit_rule(const struct oci_cg_device_rule *r, struct bpf_insn *out)
+/* The checks of one rule; each failed check jumps past the rule. *unconditional: the rule
+ * matches everything (nothing after it is reachable, and the verifier refuses dead code). */
+static size_t emit_rule(const struct oci_cg_device_rule *r, struct bpf_insn *out, bool *unconditional)
 {
     int mask = access_mask(r->access);
     const int all = BPF_DEVCG_ACC_MKNOD | BPF_DEVCG_ACC_READ | BPF_DEVCG_ACC_WRITE;
@@ -54,6 +55,7 @@ static size_t emit_rule(const struct oci_cg_device_rule *r, struct bpf_insn *out
         out[n++] = JNE_IMM(R4_MAJOR, (int32_t) r->major, 0);
     if (r->minor >= 0)
         out[n++] = JNE_IMM(R5_MINOR, (int32_t) r->minor, 0);
+    *unconditional = n == 0;
     /* patch: every jump above skips to the end of the rule */
     for (size_t i = 0; i < n; i++)
         if (BPF_CLASS(out[i].code) == BPF_JMP)
@@ -77,8 +79,15 @@ int oci_cg_devices_program(const struct oci_cg_device_rule *rules, size_t n_rule
     p[n++] = ALU_IMM(BPF_RSH, R3_ACCESS, 16);
     p[n++] = LDX_W(R4_MAJOR, R1, offsetof(struct bpf_cgroup_dev_ctx, major));
     p[n++] = LDX_W(R5_MINOR, R1, offsetof(struct bpf_cgroup_dev_ctx, minor));
-    for (size_t i = n_rules; i-- > 0;)
-        n += emit_rule(&rules[i], p + n);
+    for (size_t i = n_rules; i-- > 0;) {
+        bool unconditional;
+        n += emit_rule(&rules[i], p + n, &unconditional);
+        if (unconditional) {
+            *out = p;
+            *len = n;
+            return 0;
+        }
+    }
     p[n++] = MOV_IMM(R0, 0);
     p[n++] = EXIT();
     *out = p;
@@ -91,27 +100,46 @@ static long bpf(int cmd, union bpf_attr *attr)
     return syscall(SYS_bpf, cmd, attr, sizeof(*attr));
 }
 
-int oci_cg_devices_attach(int cgroup_fd, const struct oci_cg_device_rule *rules, size_t n_rules, oci_err_t *err)
+static int load_program(const struct bpf_insn *insns, size_t len, char *log, size_t log_size)
 {
-    cleanup_free struct bpf_insn *insns = NULL;
-    cleanup_close int prog = -1;
     union bpf_attr attr;
-    char log[256] = "";
-    size_t len;
 
-    oci_cg_devices_program(rules, n_rules, &insns, &len);
     memset(&attr, 0, sizeof(attr));
     attr.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
     attr.insns = (uintptr_t) insns;
     attr.insn_cnt = (uint32_t) len;
     attr.license = (uintptr_t) "GPL";
-    attr.log_buf = (uintptr_t) log;
-    attr.log_size = sizeof(log);
-    attr.log_level = 0;
-    prog = (int) bpf(BPF_PROG_LOAD, &attr);
-    if (prog < 0)
+    /* The kernel takes a log buffer only with a log level. */
+    if (log) {
+        attr.log_buf = (uintptr_t) log;
+        attr.log_size = (uint32_t) log_size;
+        attr.log_level = 1;
+    }
+    return (int) bpf(BPF_PROG_LOAD, &attr);
+}
+
+int oci_cg_devices_attach(int cgroup_fd, const struct oci_cg_device_rule *rules, size_t n_rules, oci_err_t *err)
+{
+    cleanup_free struct bpf_insn *insns = NULL;
+    cleanup_close int prog = -1;
+    union bpf_attr attr;
+    size_t len;
+
+    oci_cg_devices_program(rules, n_rules, &insns, &len);
+    prog = load_program(insns, len, NULL, 0);
+    if (prog < 0) {
+        /* Once more with the verifier's log, to say why. */
+        int e = errno;
+        char log[512] = "";
+        int again = load_program(insns, len, log, sizeof(log));
+        if (again >= 0)
+            close(again);
+        errno = e;
+        for (char *nl = log; (nl = strchr(nl, '\n')) != NULL;)
+            *nl = ' ';
         return oci_error_sys(err, "linux.resources.devices: load the device filter (bpf BPF_PROG_LOAD)%s%s",
-                             log[0] ? ": " : "", log);
+                             log[0] ? ", verifier: " : "", log);
+    }
     memset(&attr, 0, sizeof(attr));
     attr.target_fd = (uint32_t) cgroup_fd;
     attr.attach_bpf_fd = (uint32_t) prog;
