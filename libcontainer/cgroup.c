@@ -55,7 +55,7 @@ out:
 /* ---- paths ------------------------------------------------------------------------------- */
 
 /* The caller's own path in the hierarchy KEY ("0::/x" for unified, "N:memory:/x" for v1). */
-static int own_cgroup_path(const char *key, char **out, oci_err_t *err)
+int cgroup_own_path(const char *key, char **out, oci_err_t *err)
 {
     cleanup_free char *text = NULL;
     bool unified = strcmp(key, OCI_CGROUP_UNIFIED) == 0;
@@ -65,10 +65,15 @@ static int own_cgroup_path(const char *key, char **out, oci_err_t *err)
         return -1;
     for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
         char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-        if (c2 == NULL)
+
+        if (unified && strncmp(line, "0::", 3) == 0) {
+            *out = xstrdup(line + 3);
+            return 0;
+        }
+        if (unified || c2 == NULL)
             continue;
         *c2 = '\0';
-        if (unified ? (strcmp(line, "0") == 0 && c2 == c1 + 1) : strcmp(c1 + 1, key) == 0) {
+        if (strcmp(c1 + 1, key) == 0) {
             *out = xstrdup(c2 + 1);
             return 0;
         }
@@ -96,7 +101,7 @@ static int resolve_path(const char *cgroups_path, const char *id, const char *ke
         *out = xstrdup(cgroups_path);
         return 0;
     }
-    if (own_cgroup_path(key, &own, err) < 0)
+    if (cgroup_own_path(key, &own, err) < 0)
         return oci_error_wrap(err, "linux.cgroupsPath \"%s\"", cgroups_path);
     *out = xasprintf("%s/%s", strcmp(own, "/") == 0 ? "" : own, cgroups_path);
     return 0;
@@ -176,6 +181,21 @@ static int create_all_dirs(const struct oci_spec *spec, const char *id, struct o
     return 0;
 }
 
+/* Until the systemd driver exists: say where the unit would have been, and what to use instead. */
+static int systemd_unavailable(const char *cgroups_path, const char *id, oci_err_t *err)
+{
+    struct oci_systemd_path sp;
+    int ret;
+
+    if (oci_cgroup_parse_systemd_path(cgroups_path, id, &sp, err) < 0)
+        return oci_error_wrap(err, "--systemd-cgroup");
+    ret = oci_error_set(err, 0, "--systemd-cgroup: the systemd cgroup driver is not available in this build "
+                        "(unit %s in %s); use the cgroupfs driver with linux.cgroupsPath \"%s\"",
+                        sp.unit, sp.slice, sp.path);
+    oci_systemd_path_free(&sp);
+    return ret;
+}
+
 int oci_cgroup_create(const struct oci_spec *spec, const char *id, bool systemd, struct oci_cgroup *cg, oci_err_t *err)
 {
     const char *cgroups_path = spec->linux_ ? spec->linux_->cgroups_path : NULL;
@@ -183,8 +203,7 @@ int oci_cgroup_create(const struct oci_spec *spec, const char *id, bool systemd,
     memset(cg, 0, sizeof(*cg));
     cg->fd = -1;
     if (systemd)
-        return oci_error_set(err, 0, "--systemd-cgroup: the systemd cgroup driver is not available in this build; "
-                             "use cgroupfs paths");
+        return systemd_unavailable(cgroups_path, id, err);
     if (oci_cgroup_detect(NULL) == OCI_CGROUP_NONE)
         return 0;
     if (cgroups_path && check_cgroups_path(cgroups_path, err) < 0)
@@ -365,20 +384,37 @@ int oci_cgroup_pids(const struct oci_cgroup *cg, pid_t **pids, size_t *n, oci_er
     return 0;
 }
 
+/* Every process of PATH and of the cgroups the container made below it. */
 static int signal_listed_pids(const char *path, int sig, oci_err_t *err)
 {
-    cleanup_free char *file = xasprintf("%s/cgroup.procs", path);
-    cleanup_free char *text = NULL;
-    char *save = NULL;
+    cleanup_free pid_t *pids = NULL;
+    size_t n = 0;
 
-    if (read_file_at(AT_FDCWD, file, &text, NULL, err) < 0)
+    if (collect_pids(path, 0, &pids, &n, err) < 0)
         return -1;
-    for (char *tok = strtok_r(text, "\n", &save); tok; tok = strtok_r(NULL, "\n", &save)) {
-        int64_t pid;
-        if (parse_int64(tok, &pid) == 0 && pid > 0 && kill((pid_t) pid, sig) < 0 && errno != ESRCH)
-            return oci_error_sys(err, "kill %lld", (long long) pid);
-    }
+    for (size_t i = 0; i < n; i++)
+        if (kill(pids[i], sig) < 0 && errno != ESRCH)
+            return oci_error_sys(err, "kill %d", pids[i]);
     return 0;
+}
+
+/* The container may have made cgroups of its own below its one (systemd, nested runtimes):
+ * they go first, deepest first. */
+static void remove_children(const char *dir, int depth)
+{
+    cleanup_dir DIR *d = depth < 16 ? opendir(dir) : NULL;
+    struct dirent *de;
+
+    if (d == NULL)
+        return;
+    while ((de = readdir(d)) != NULL) {
+        cleanup_free char *sub = NULL;
+        if (de->d_type != DT_DIR || de->d_name[0] == '.')
+            continue;
+        sub = xasprintf("%s/%s", dir, de->d_name);
+        remove_children(sub, depth + 1);
+        rmdir(sub);
+    }
 }
 
 static bool cgroup_kill(const char *path)
@@ -409,6 +445,7 @@ int cgroup_rmdir(const char *path, oci_err_t *err)
             return 0;
         if (errno != EBUSY)
             break;
+        remove_children(path, 0);
         if (i % 100 == 99)
             signal_listed_pids(path, SIGKILL, NULL);
         nanosleep(&pause, NULL);

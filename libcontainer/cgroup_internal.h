@@ -24,6 +24,9 @@ int cgroup_apply_spec(struct oci_cgroup *cg, const struct oci_spec *spec, oci_er
 const struct oci_cgroup_dir *cgroup_unified_dir(const struct oci_cgroup *cg);
 const struct oci_cgroup_dir *cgroup_v1_dir(const struct oci_cgroup *cg, const char *controller);
 
+/* The caller's own path in hierarchy KEY ("unified" or a v1 controller list) per /proc/self/cgroup. */
+int cgroup_own_path(const char *key, char **out, oci_err_t *err);
+
 /* rmdir with bounded retries while the kernel still tears processes down (EBUSY). */
 int cgroup_rmdir(const char *path, oci_err_t *err);
 

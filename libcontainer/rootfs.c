@@ -16,6 +16,7 @@
 #include <linux/magic.h>
 #include <linux/openat2.h>
 #include <linux/sched.h>
+#include "ocirun/cgroup.h"
 #include "ocirun/lsm.h"
 #include "ocirun/mount_opts.h"
 #include "ocirun/procfs.h"
@@ -505,8 +506,8 @@ static char *bind_source(const struct mount_job *j)
     return xasprintf("%s/%s", j->o->bundle, j->m->source);
 }
 
-/* The filesystem type to create: "cgroup" is served by cgroup2 for now (the init is in its
- * own cgroup namespace; the v1 layout is not built yet). */
+/* The filesystem type to create: "cgroup" on a pure v2 host is cgroup2 (the v1 layout is
+ * built by rootfs_cgroup.c). */
 static const char *job_fstype(const struct mount_job *j)
 {
     if (strcmp(j->m->type, "cgroup") == 0)
@@ -781,6 +782,17 @@ static int remount_existing(struct mount_job *j, oci_err_t *err)
     return apply_after_mount(j, mfd, err);
 }
 
+/* "cgroup" on a host with v1 hierarchies means their layout, as runc gives it; cgroup2 otherwise. */
+static bool wants_v1_layout(const struct mount_job *j)
+{
+    enum oci_cgroup_layout l;
+
+    if (strcmp(j->m->type, "cgroup") != 0)
+        return false;
+    l = oci_cgroup_detect(NULL);
+    return l == OCI_CGROUP_V1 || l == OCI_CGROUP_HYBRID;
+}
+
 static int do_mount_job(struct mount_job *j, oci_err_t *err)
 {
     const struct oci_mount *m = j->m;
@@ -810,6 +822,9 @@ static int do_mount_job(struct mount_job *j, oci_err_t *err)
     if (source) {
         j->opts.bind = true;
         mfd = mount_bind(j, source, err);
+    } else if (wants_v1_layout(j)) {
+        return oci_rootfs_mount_cgroup_v1(j->destfd, j->opts.flags,
+                                          oci_spec_namespace(j->o->spec, OCI_NS_CGROUP) != NULL, err);
     } else {
         mfd = mount_fs_or_host_bind(j, err);
     }

@@ -31,6 +31,12 @@ struct oci_cgroup {
     bool created;                  /* we made the leaves (delete removes them) */
 };
 
+/* The systemd form of linux.cgroupsPath: "slice:prefix:name" (empty: system.slice:ocirun:ID) is
+ * unit prefix-name.scope in the slice, at path /a.slice/a-b.slice/prefix-name.scope. */
+struct oci_systemd_path { char *slice, *unit, *path; };
+int oci_cgroup_parse_systemd_path(const char *path, const char *id, struct oci_systemd_path *out, oci_err_t *err);
+void oci_systemd_path_free(struct oci_systemd_path *p);
+
 /* Resolve linux.cgroupsPath (NULL: "/ID"; relative: below the caller's own cgroup in each
  * hierarchy, as runc), create it in every hierarchy and write linux.resources (and the device
  * rules) there. No cgroups on the host: no dirs, no error. A failure removes what it made. */

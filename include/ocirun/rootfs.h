@@ -47,4 +47,9 @@ char *oci_path_clean(const char *path);
  * /dev/ptmx -> pts/ptmx. */
 int oci_devices_setup(const struct oci_rootfs_opts *o, int rootfd, bool has_devpts, oci_err_t *err);
 
+/* A "cgroup" mount on a v1 or hybrid host: a tmpfs at DESTFD with each v1 hierarchy (and the
+ * unified one) mounted in it, fresh when the container has its own cgroup namespace, else its
+ * own directories bound; FLAGS are the mount's MS_* flags (ro applies to all of it). */
+int oci_rootfs_mount_cgroup_v1(int destfd, unsigned long flags, bool cgroupns, oci_err_t *err);
+
 #endif

@@ -90,3 +90,29 @@ teardown() {
     [ ! -e "$CG_MOUNT$CG_PARENT/made-$ID" ]
     [ -d "$CG_MOUNT$CG_PARENT" ]
 }
+
+@test "delete removes cgroups the container made below its own; kill --all reaches their processes" {
+    update_config '.process.args = ["sh", "-c", "sleep 1000 & wait"]'
+    run ocirun run --detach --bundle "$BUNDLE" "$ID"
+    assert_success
+    local cg="$CG_MOUNT$CG_PARENT/$ID" child pid
+    for _ in $(seq 50); do
+        [ "$(wc -l <"$cg/cgroup.procs")" -ge 2 ] && break
+        sleep 0.05
+    done
+    mkdir "$cg/sub" "$cg/sub/deeper"
+    # the leaf rule of cgroup2: processes only in leaves once a child has controllers; plain move is fine here
+    child=$(grep -vx "$(container_pid "$ID")" "$cg/cgroup.procs" | head -1)
+    echo "$child" > "$cg/sub/deeper/cgroup.procs"
+    for h in /sys/fs/cgroup/*; do
+        [ -d "$h$CG_PARENT/$ID" ] && [ "$h" != "$CG_MOUNT" ] && mkdir "$h$CG_PARENT/$ID/sub"
+    done
+    run ocirun kill --all "$ID" TERM
+    assert_success
+    wait_pid_gone "$child"
+    run ocirun delete --force "$ID"
+    assert_success
+    for h in "$CG_MOUNT" /sys/fs/cgroup/*; do
+        [ ! -e "$h$CG_PARENT/$ID" ] || fail "$h$CG_PARENT/$ID still exists"
+    done
+}

@@ -160,3 +160,29 @@ on_v1() {
     assert_failure
     assert_output --partial "linux.resources.memory.limit 4096: below the current usage"
 }
+
+@test "a cgroup mount on a v1/hybrid host shows each hierarchy (the container's own cgroup), read-only as asked" {
+    on_v1
+    update_config '.linux.resources = {"memory": {"limit": 33554432}, "pids": {"limit": 20}} |
+                   .mounts += [{"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup",
+                                "options": ["ro", "nosuid", "noexec", "nodev"]}]'
+    run_in_container 'ls /sys/fs/cgroup; cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max;
+                      touch /sys/fs/cgroup/x; mkdir /sys/fs/cgroup/memory/sub'
+    assert_line memory
+    assert_line pids
+    if [ "$CG_MOUNT" = /sys/fs/cgroup/unified ]; then assert_line unified; fi
+    assert_line 33554432
+    assert_line 20
+    assert_output --partial "touch: /sys/fs/cgroup/x: Read-only file system"
+    assert_output --partial "can't create directory '/sys/fs/cgroup/memory/sub': Read-only file system"
+}
+
+@test "a cgroup mount without a cgroup namespace binds the container's own directories" {
+    on_v1
+    update_config 'del(.linux.namespaces[] | select(.type == "cgroup")) |
+                   .linux.resources = {"pids": {"limit": 21}} |
+                   .mounts += [{"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup", "options": ["ro"]}]'
+    run_in_container 'cat /sys/fs/cgroup/pids/pids.max; grep " /sys/fs/cgroup/pids " /proc/self/mountinfo'
+    assert_line 21
+    assert_output --partial "$CG_PARENT/$ID /sys/fs/cgroup/pids ro"
+}

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include "ocirun/cgroup.h"
 #include "ocirun/cgroup_resources.h"
 #include "ocirun/spec.h"
 #include "ocirun/utils.h"
@@ -195,6 +196,45 @@ static void test_devices(void **state)
     oci_spec_free(spec);
 }
 
+static void expect_systemd(const char *path, const char *slice, const char *unit, const char *fs_path)
+{
+    struct oci_systemd_path sp;
+    oci_err_t err = NULL;
+
+    if (oci_cgroup_parse_systemd_path(path, "c1", &sp, &err) < 0)
+        fail_msg("%s: %s", path, err->msg);
+    assert_string_equal(sp.slice, slice);
+    assert_string_equal(sp.unit, unit);
+    assert_string_equal(sp.path, fs_path);
+    oci_systemd_path_free(&sp);
+}
+
+static void expect_systemd_error(const char *path, const char *msg)
+{
+    struct oci_systemd_path sp;
+    oci_err_t err = NULL;
+
+    assert_int_equal(oci_cgroup_parse_systemd_path(path, "c1", &sp, &err), -1);
+    assert_string_equal(err->msg, msg);
+    oci_error_free(&err);
+}
+
+static void test_systemd_path(void **state)
+{
+    (void) state;
+    expect_systemd("system.slice:docker:abc", "system.slice", "docker-abc.scope", "/system.slice/docker-abc.scope");
+    expect_systemd("machine-qemu.slice:libpod:x", "machine-qemu.slice", "libpod-x.scope",
+                   "/machine.slice/machine-qemu.slice/libpod-x.scope");
+    expect_systemd(":crio:y", "system.slice", "crio-y.scope", "/system.slice/crio-y.scope");
+    expect_systemd("user.slice::z", "user.slice", "z.scope", "/user.slice/z.scope");
+    expect_systemd("", "system.slice", "ocirun-c1.scope", "/system.slice/ocirun-c1.scope");
+    expect_systemd("system.slice:x:kubepods-pod1.slice", "system.slice", "kubepods-pod1.slice",
+                   "/system.slice/kubepods-pod1.slice");
+    expect_systemd_error("/a/b", "linux.cgroupsPath \"/a/b\": the systemd driver wants slice:prefix:name");
+    expect_systemd_error("system:docker:abc", "linux.cgroupsPath \"system:docker:abc\": \"system\" is not a slice name (x.slice)");
+    expect_systemd_error("system.slice:docker:", "linux.cgroupsPath \"system.slice:docker:\": the unit name must not be empty or contain '/'");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -203,6 +243,7 @@ int main(void)
         cmocka_unit_test(test_pids_io_hugetlb_rdma),
         cmocka_unit_test(test_network_unified),
         cmocka_unit_test(test_devices),
+        cmocka_unit_test(test_systemd_path),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,6 +15,7 @@
 #include "ocirun/cgroup_stats.h"
 #include "ocirun/spec.h"
 #include "ocirun/utils.h"
+#include "../../libcontainer/cgroup_internal.h"
 
 struct tree { char root[64]; struct oci_cgroup cg; };
 
@@ -183,6 +184,27 @@ static void test_pids_and_freezer(void **state)
     assert_true(oci_cgroup_populated(&t->cg));   /* pids has 10 and 11 */
 }
 
+/* The caller's own cgroup per hierarchy, as /proc/self/cgroup says ("0::" for the unified one). */
+static void test_own_path(void **state)
+{
+    cleanup_free char *text = NULL;
+    cleanup_free char *own = NULL;
+    oci_err_t err = NULL;
+    char *line;
+
+    (void) state;
+    assert_int_equal(read_file_at(AT_FDCWD, "/proc/self/cgroup", &text, NULL, &err), 0);
+    line = strstr(text, "0::");
+    if (line == NULL)
+        skip();
+    *strchrnul(line, '\n') = '\0';
+    assert_int_equal(cgroup_own_path("unified", &own, &err), 0);
+    assert_string_equal(own, line + 3);
+    assert_int_equal(cgroup_own_path("no-such-controller", &own, &err), -1);
+    assert_string_equal(err->msg, "no \"no-such-controller\" entry in /proc/self/cgroup");
+    oci_error_free(&err);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -190,6 +212,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_update_errors, setup_tree, teardown_tree),
         cmocka_unit_test_setup_teardown(test_stats, setup_tree, teardown_tree),
         cmocka_unit_test_setup_teardown(test_pids_and_freezer, setup_tree, teardown_tree),
+        cmocka_unit_test(test_own_path),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
