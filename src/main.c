@@ -30,6 +30,7 @@ static const struct cli_command commands[] = {
     { "update", "change the resource limits of a container", cmd_update },
     { "ps", "list the processes of a container", cmd_ps },
     { "events", "print a container's stats and OOM events", cmd_events },
+    { "spec", "write a default config.json", cmd_spec },
 };
 
 static void print_usage(FILE *out)

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include "ocirun/error.h"
 
 /* Optional scalars: `set` tells whether the key was present. */
@@ -266,6 +267,12 @@ int oci_resources_parse(const char *json, size_t len, struct oci_resources **out
 void oci_resources_free(struct oci_resources *r);
 
 void oci_spec_free(struct oci_spec *spec);
+
+/* The config.json of `ocirun spec` (runc's defaults; rootless: a user namespace mapping root to
+ * UID/GID, no network namespace, the host's /sys bound). */
+char *oci_spec_default_json(bool rootless, uid_t uid, gid_t gid);
+/* Write it to BUNDLE/config.json; an existing file is an error, never overwritten. */
+int oci_spec_write_default(const char *bundle, bool rootless, oci_err_t *err);
 void oci_process_free(struct oci_process *p);
 
 /* Namespace type <-> spec name ("pid", "network", "mount", "ipc", "uts", "user", "cgroup", "time"). */

@@ -295,3 +295,16 @@ load helpers
     run grep -E '^Uid:' "/proc/$pid/status"
     assert_line --regexp '^Uid:\s+1000\s+1000\s+1000\s+1000$'
 }
+
+@test "start succeeds even when the process has exited (and been reaped) before start looks" {
+    # `true` often finishes between start opening the fifo and start looking at the init
+    update_config '.process.args = ["true"]'
+    for i in $(seq 12); do
+        run ocirun create --bundle "$BUNDLE" "$ID-$i"
+        assert_success
+        run ocirun start "$ID-$i"
+        assert_success
+        run ocirun delete --force "$ID-$i"
+        assert_success
+    done
+}

@@ -952,6 +952,29 @@ static void test_partial_free(void **state)
     oci_spec_free(NULL);
 }
 
+/* `ocirun spec` output parses with our own parser, both variants, with no inheritable caps. */
+static void test_default_config(void **state)
+{
+    (void) state;
+    for (int rootless = 0; rootless <= 1; rootless++) {
+        cleanup_free char *json = oci_spec_default_json(rootless, 1000, 1001);
+        struct oci_spec *spec = NULL;
+        oci_err_t err = NULL;
+
+        if (oci_spec_parse(json, strlen(json), &spec, &err) < 0)
+            fail_msg("rootless=%d: %s", rootless, err->msg);
+        assert_non_null(spec->process->capabilities);
+        assert_int_equal(spec->process->capabilities->inheritable.len, 0);
+        assert_int_equal(spec->process->capabilities->ambient.len, 0);
+        assert_true(spec->process->no_new_privileges);
+        assert_int_equal(spec->linux_->uid_mappings.len, rootless ? 1 : 0);
+        if (rootless)
+            assert_int_equal(spec->linux_->uid_mappings.items[0].host_id, 1000);
+        assert_true(oci_spec_namespace(spec, OCI_NS_NETWORK) ? !rootless : rootless);
+        oci_spec_free(spec);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -969,6 +992,7 @@ int main(void)
         cmocka_unit_test(test_load),
         cmocka_unit_test(test_namespace_helpers),
         cmocka_unit_test(test_partial_free),
+        cmocka_unit_test(test_default_config),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
