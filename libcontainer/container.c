@@ -99,6 +99,12 @@ static int validate_spec(const struct oci_spec *spec, oci_err_t *err)
     if (oci_spec_namespace(spec, OCI_NS_MOUNT) == NULL)
         return oci_error_set(err, 0, "config.json: linux.namespaces: a mount namespace is required "
                              "(without one the container's mounts would land on the host)");
+    if (spec->linux_ && spec->linux_->n_net_devices)
+        return oci_error_set(err, 0, "config.json: linux.netDevices: not supported by this version of ocirun");
+    if (spec->linux_ && spec->linux_->memory_policy)
+        return oci_error_set(err, 0, "config.json: linux.memoryPolicy: not supported by this version of ocirun");
+    if (spec->linux_ && spec->linux_->intel_rdt)
+        return oci_error_set(err, 0, "config.json: linux.intelRdt: not supported by this version of ocirun");
     if (spec->process->terminal)
         return oci_error_set(err, 0, "config.json: process.terminal: terminals are not supported by this "
                              "version of ocirun yet; set it to false");

@@ -233,6 +233,8 @@ __attribute__((noreturn)) void oci_init_main(struct oci_init_ctx *ctx)
         init_fail(ctx, &err);
     if (oci_process_find_executable(p, &exe, &err) < 0)
         init_fail(ctx, &err);
+    if (oci_process_apply_personality(ctx->spec, &err) < 0)
+        init_fail(ctx, &err);
     if (oci_lsm_apply_exec(p, &err) < 0)
         init_fail(ctx, &err);
 

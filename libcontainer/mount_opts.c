@@ -94,6 +94,11 @@ static const struct opt_entry opt_table[] = {
     { "ridmap", OPT_IDMAP, MS_REC, 0, 0 },
 };
 
+const char *oci_mount_opt_name(size_t i)
+{
+    return i < ARRAY_SIZE(opt_table) ? opt_table[i].name : NULL;
+}
+
 static const struct opt_entry *opt_lookup(const char *name)
 {
     for (size_t i = 0; i < ARRAY_SIZE(opt_table); i++)

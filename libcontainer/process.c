@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -69,6 +70,21 @@ static int check_cwd_inside_root(const char *cwd, oci_err_t *err)
         return oci_error_sys(err, "process.cwd \"%s\": getcwd", cwd);
     if (n < 0 || buf[0] != '/')
         return oci_error_set(err, 0, "process.cwd \"%s\": resolves outside the container's root filesystem", cwd);
+    return 0;
+}
+
+int oci_process_apply_personality(const struct oci_spec *spec, oci_err_t *err)
+{
+    const struct oci_personality *p = spec->linux_ ? spec->linux_->personality : NULL;
+    unsigned long persona;
+
+    if (p == NULL)
+        return 0;
+    if (p->flags.len)
+        return oci_error_set(err, 0, "linux.personality.flags: \"%s\" is not supported", p->flags.v[0]);
+    persona = strcmp(p->domain, "LINUX32") == 0 ? PER_LINUX32 : PER_LINUX;
+    if (personality(persona) < 0)
+        return oci_error_sys(err, "linux.personality.domain %s: personality", p->domain);
     return 0;
 }
 

@@ -38,6 +38,9 @@ uint64_t oci_mount_flags_to_attr(unsigned long flags);
  * (atime changes always clear the whole MOUNT_ATTR__ATIME field as the kernel requires). */
 uint64_t oci_mount_clear_to_attr(unsigned long set_flags, unsigned long clear);
 
+/* The I-th recognised option name (for `features`), NULL past the last. */
+const char *oci_mount_opt_name(size_t i);
+
 /* Propagation name ("rprivate", "shared", ...) to MS_* flags; -1 if unknown. */
 long oci_mount_propagation_from_name(const char *name);
 

@@ -26,4 +26,7 @@ char **oci_process_build_env(const struct oci_process *p);
 /* execve; returns only on failure. */
 int oci_process_exec(const struct oci_process *p, const char *path, char **envp, oci_err_t *err);
 
+/* linux.personality (LINUX / LINUX32: what uname reports as the machine). */
+int oci_process_apply_personality(const struct oci_spec *spec, oci_err_t *err);
+
 #endif

@@ -1,0 +1,47 @@
+#!/usr/bin/env bats
+# features: the runtime-spec features document, honest about this build.
+
+load helpers
+
+@test "features prints the features document of this build" {
+    run ocirun features
+    assert_success
+    run jq -r '[.ociVersionMin, .ociVersionMax, (.hooks | length), (.mountOptions | index("rbind") != null),
+                (.mountOptions | index("idmap") != null), (.linux.namespaces | join(",")),
+                (.linux.cgroup | [.v1, .v2, .systemd] | map(tostring) | join(",")),
+                (.linux.seccomp.archs | index("SCMP_ARCH_X86_64") != null),
+                (.linux.seccomp.actions | index("SCMP_ACT_NOTIFY") != null),
+                .linux.mountExtensions.idmap.enabled, .linux.intelRdt.enabled,
+                .annotations["io.github.ocirun.version"]] | map(tostring) | join(" ")' <<<"$output"
+    assert_output "1.0.0 1.3.0 0 true true cgroup,ipc,mount,network,pid,time,user,uts true,true,false true true true false $(cat "$BATS_TEST_DIRNAME/../../VERSION")"
+    # every capability of this kernel is listed
+    [ "$(ocirun features | jq '.linux.capabilities | length')" -eq "$(( $(cat /proc/sys/kernel/cap_last_cap) + 1 ))" ]
+}
+
+@test "features: the limits it claims match what config.json parsing accepts" {
+    # ociVersionMin is accepted, one above ociVersionMax is not
+    update_config '.ociVersion = "1.0.0" | .process.args = ["true"]'
+    run ocirun run --bundle "$BUNDLE" "$ID"
+    assert_success
+    update_config '.ociVersion = "1.4.0"'
+    expect_run_error 'ociVersion: unsupported version "1.4.0"'
+}
+
+@test "linux.personality LINUX32 makes uname report a 32-bit machine" {
+    update_config '.linux.personality = {"domain": "LINUX32"}'
+    run_in_container 'uname -m'
+    assert_success
+    assert_output i686
+    update_config '.linux.personality = {"domain": "LINUX"}'
+    run_in_container 'uname -m'
+    assert_output "$(uname -m)"
+}
+
+@test "config fields this version does not implement are refused, not ignored" {
+    update_config '.linux.netDevices = {"eth1": {}}'
+    expect_run_error 'linux.netDevices: not supported by this version of ocirun'
+    update_config 'del(.linux.netDevices) | .linux.intelRdt = {"closID": "x"}'
+    expect_run_error 'linux.intelRdt: not supported by this version of ocirun'
+    update_config 'del(.linux.intelRdt) | .linux.memoryPolicy = {"mode": "MPOL_BIND", "nodes": "0"}'
+    expect_run_error 'linux.memoryPolicy: not supported by this version of ocirun'
+}
