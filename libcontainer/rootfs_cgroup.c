@@ -7,23 +7,9 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include "cgroup_internal.h"
+#include "ocirun/mount_opts.h"
 #include "ocirun/rootfs.h"
 #include "ocirun/utils.h"
-
-static uint64_t attrs_of(unsigned long flags)
-{
-    uint64_t a = 0;
-
-    if (flags & MS_RDONLY)
-        a |= MOUNT_ATTR_RDONLY;
-    if (flags & MS_NOSUID)
-        a |= MOUNT_ATTR_NOSUID;
-    if (flags & MS_NODEV)
-        a |= MOUNT_ATTR_NODEV;
-    if (flags & MS_NOEXEC)
-        a |= MOUNT_ATTR_NOEXEC;
-    return a;
-}
 
 /* A new filesystem of TYPE configured by KEY (a v1 controller list, or NULL), detached. */
 static int new_cgroupfs(const char *type, const char *key, uint64_t attrs, oci_err_t *err)
@@ -128,7 +114,7 @@ static int add_unified(int tmpdir, bool cgroupns, uint64_t attrs, oci_err_t *err
 int oci_rootfs_mount_cgroup_v1(int destfd, unsigned long flags, bool cgroupns, oci_err_t *err)
 {
     const struct cgroup_v1_mount *v1;
-    uint64_t attrs = attrs_of(flags) | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
+    uint64_t attrs = oci_mount_flags_to_attr(flags) | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
     cleanup_close int tmpfs = -1, tmpdir = -1, fsfd = -1;
     struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
     size_t n;

@@ -350,3 +350,18 @@ expect_run_error() {
     [[ "$stderr" == *"$1"* ]] || fail "stderr lacks \"$1\": $stderr"
     assert_no_leftovers "$ID"
 }
+
+# assert_device_rules_enforced: a device node the rules do not allow cannot be opened (only
+# /dev/null and the other defaults can), and listed rules apply in order. Used on v1 (host) and
+# v2 (eBPF, in the VM). Nodes are made on the container's /dev (a tmpfs that allows devices).
+assert_device_rules_enforced() {
+    run_in_container 'mknod /dev/kmsg2 c 1 11 && head -c1 /dev/kmsg2 >/dev/null; echo "kmsg $?"; echo x > /dev/null && echo null-ok'
+    assert_output --partial "Operation not permitted"
+    assert_line "kmsg 1"
+    assert_line null-ok
+    update_config '.linux.resources = {"devices": [{"allow": false, "access": "rwm"},
+                   {"allow": true, "type": "c", "major": 1, "minor": 11, "access": "r"}]}'
+    run_in_container 'mknod /dev/kmsg2 c 1 11 && timeout 1 head -c1 /dev/kmsg2 >/dev/null; echo "kmsg $?"; echo x > /dev/kmsg2; echo "write $?"'
+    assert_line "kmsg 0"
+    assert_line "write 1"
+}
