@@ -117,6 +117,22 @@ static void memory_stats(const struct oci_cgroup *cg, struct oci_cgroup_stats *s
     }
 }
 
+static void io_stats(const struct oci_cgroup *cg, struct oci_cgroup_stats *s)
+{
+    const char *dir = dir_of(cg, "blkio", &s->io_v1);
+
+    if (!s->io_v1)
+        dir = dir_of(cg, "io", &s->io_v1);
+    if (dir == NULL)
+        return;
+    if (s->io_v1) {
+        s->io_bytes = read_text(dir, "blkio.throttle.io_service_bytes_recursive");
+        s->io_ios = read_text(dir, "blkio.throttle.io_serviced_recursive");
+    } else {
+        s->io_bytes = read_text(dir, "io.stat");
+    }
+}
+
 int oci_cgroup_stats(const struct oci_cgroup *cg, struct oci_cgroup_stats *s)
 {
     bool v1;
@@ -127,6 +143,7 @@ int oci_cgroup_stats(const struct oci_cgroup *cg, struct oci_cgroup_stats *s)
         return -1;
     cpu_stats(cg, s);
     memory_stats(cg, s);
+    io_stats(cg, s);
     pids = dir_of(cg, "pids", &v1);
     s->pids_current = read_u64(pids, "pids.current");
     s->pids_limit = read_u64(pids, "pids.max");
@@ -136,7 +153,9 @@ int oci_cgroup_stats(const struct oci_cgroup *cg, struct oci_cgroup_stats *s)
 void oci_cgroup_stats_free(struct oci_cgroup_stats *s)
 {
     free(s->mem_stat);
-    s->mem_stat = NULL;
+    free(s->io_bytes);
+    free(s->io_ios);
+    s->mem_stat = s->io_bytes = s->io_ios = NULL;
 }
 
 uint64_t oci_cgroup_oom_kills(const struct oci_cgroup *cg)
@@ -196,6 +215,66 @@ static void gen_raw(yajl_gen g, const char *stat)
     yajl_gen_map_close(g);
 }
 
+static void gen_io_entry(yajl_gen g, unsigned major, unsigned minor, const char *op, uint64_t value)
+{
+    yajl_gen_map_open(g);
+    key_u64(g, "major", major);
+    key_u64(g, "minor", minor);
+    key(g, "op");
+    key(g, op);
+    key_u64(g, "value", value);
+    yajl_gen_map_close(g);
+}
+
+/* v1: "8:0 Read 4096" lines (and a "Total" line, skipped). */
+static void gen_io_v1(yajl_gen g, const char *k, const char *text)
+{
+    key(g, k);
+    yajl_gen_array_open(g);
+    for (const char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+        unsigned major, minor;
+        unsigned long long v;
+        char op[16];
+        if (sscanf(p, "%u:%u %15s %llu", &major, &minor, op, &v) == 4)
+            gen_io_entry(g, major, minor, op, v);
+    }
+    yajl_gen_array_close(g);
+}
+
+/* v2: "8:0 rbytes=1 wbytes=2 rios=3 wios=4 ..." lines, as runc maps them. */
+static void gen_io_v2(yajl_gen g, const char *k, const char *text, const char *rkey, const char *wkey)
+{
+    key(g, k);
+    yajl_gen_array_open(g);
+    for (const char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+        unsigned major, minor;
+        const char *eol = strchr(p, '\n') ? strchr(p, '\n') : p + strlen(p);
+        cleanup_free char *line = xstrndup(p, (size_t) (eol - p));
+        char *r = strstr(line, rkey), *w = strstr(line, wkey);
+        if (sscanf(line, "%u:%u", &major, &minor) != 2)
+            continue;
+        if (r)
+            gen_io_entry(g, major, minor, "Read", strtoull(r + strlen(rkey), NULL, 10));
+        if (w)
+            gen_io_entry(g, major, minor, "Write", strtoull(w + strlen(wkey), NULL, 10));
+    }
+    yajl_gen_array_close(g);
+}
+
+static void gen_blkio(yajl_gen g, const struct oci_cgroup_stats *s)
+{
+    key(g, "blkio");
+    yajl_gen_map_open(g);
+    if (s->io_v1) {
+        gen_io_v1(g, "ioServiceBytesRecursive", s->io_bytes);
+        gen_io_v1(g, "ioServicedRecursive", s->io_ios);
+    } else {
+        gen_io_v2(g, "ioServiceBytesRecursive", s->io_bytes, " rbytes=", " wbytes=");
+        gen_io_v2(g, "ioServicedRecursive", s->io_bytes, " rios=", " wios=");
+    }
+    yajl_gen_map_close(g);
+}
+
 static void gen_stats(yajl_gen g, const struct oci_cgroup_stats *s)
 {
     yajl_gen_map_open(g);
@@ -226,6 +305,7 @@ static void gen_stats(yajl_gen g, const struct oci_cgroup_stats *s)
     key_u64(g, "current", s->pids_current);
     key_u64(g, "limit", s->pids_limit);
     yajl_gen_map_close(g);
+    gen_blkio(g, s);
     yajl_gen_map_close(g);
 }
 

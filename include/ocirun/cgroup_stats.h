@@ -14,6 +14,8 @@ struct oci_cgroup_stats {
     char *mem_stat;                                    /* memory.stat as read (the "raw" map) */
     uint64_t pids_current, pids_limit;                 /* limit 0: none */
     uint64_t oom_kills;
+    bool io_v1;                                        /* which format the io texts are in */
+    char *io_bytes, *io_ios;                           /* v1 blkio.*_recursive; v2: io.stat in io_bytes */
 };
 
 /* Read what the hierarchies offer (missing files read as 0). -1 when the container has no cgroup. */

@@ -10,8 +10,9 @@ load helpers
     assert_success
     [ "${#lines[@]}" -eq 1 ]
     run jq -r '[.type, .id, .data.pids.current, .data.pids.limit, .data.memory.usage.limit,
-                (.data.memory.usage.usage > 0), (.data.cpu.usage.total > 0), (.data.memory.raw | length > 0)] | join(" ")' <<<"$output"
-    assert_output "stats $ID 1 20 67108864 true true true"
+                (.data.memory.usage.usage > 0), (.data.cpu.usage.total > 0), (.data.memory.raw | length > 0),
+                (.data.blkio.ioServiceBytesRecursive | type), (.data.blkio.ioServicedRecursive | type)] | join(" ")' <<<"$output"
+    assert_output "stats $ID 1 20 67108864 true true true array array"
 }
 
 @test "events streams stats every interval, reports an OOM kill, and ends with the container" {

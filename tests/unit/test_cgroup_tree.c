@@ -43,13 +43,13 @@ static char *get(const char *dir, const char *file)
  * directory holding the files the kernel would have. */
 static int setup_tree(void **state)
 {
-    static const char *const keys[] = { "memory", "pids", "cpu,cpuacct", "freezer" };
+    static const char *const keys[] = { "memory", "pids", "cpu,cpuacct", "freezer", "blkio" };
     struct tree *t = xzalloc(sizeof(*t));
-    struct oci_map paths = { .items = xzalloc(4 * sizeof(*paths.items)), .len = 4 };
+    struct oci_map paths = { .items = xzalloc(5 * sizeof(*paths.items)), .len = 5 };
 
     strcpy(t->root, "/tmp/ocirun-cgtree-XXXXXX");
     assert_non_null(mkdtemp(t->root));
-    for (size_t i = 0; i < 4; i++) {
+    for (size_t i = 0; i < 5; i++) {
         paths.items[i].key = xstrdup(keys[i]);
         paths.items[i].value = xasprintf("%s/%s", t->root, keys[i]);
         assert_int_equal(mkdir(paths.items[i].value, 0755), 0);
@@ -70,8 +70,10 @@ static int setup_tree(void **state)
     put(paths.items[2].value, "cpuacct.stat", "user 3\nsystem 1\n");
     put(paths.items[2].value, "cpu.stat", "nr_periods 7\nnr_throttled 2\nthrottled_time 900\n");
     put(paths.items[3].value, "freezer.state", "THAWED\n");
+    put(paths.items[4].value, "blkio.throttle.io_service_bytes_recursive", "8:0 Read 4096\n8:0 Write 512\nTotal 4608\n");
+    put(paths.items[4].value, "blkio.throttle.io_serviced_recursive", "8:0 Read 2\n8:0 Write 1\nTotal 3\n");
     oci_cgroup_from_map(&paths, true, &t->cg);
-    for (size_t i = 0; i < 4; i++) {
+    for (size_t i = 0; i < 5; i++) {
         free(paths.items[i].key);
         free(paths.items[i].value);
     }
@@ -164,6 +166,8 @@ static void test_stats(void **state)
     assert_non_null(strstr(json, "\"type\":\"stats\",\"id\":\"c1\",\"data\":{\"cpu\":{\"usage\":{\"total\":5000000,"));
     assert_non_null(strstr(json, "\"raw\":{\"cache\":4096,\"rss\":8192}"));
     assert_non_null(strstr(json, "\"pids\":{\"current\":4,\"limit\":0}"));
+    assert_non_null(strstr(json, "\"blkio\":{\"ioServiceBytesRecursive\":[{\"major\":8,\"minor\":0,\"op\":\"Read\",\"value\":4096},"
+                                 "{\"major\":8,\"minor\":0,\"op\":\"Write\",\"value\":512}],\"ioServicedRecursive\":[{"));
     oci_cgroup_stats_free(&s);
     assert_int_equal(oci_cgroup_oom_kills(&t->cg), 2);
 }
