@@ -38,9 +38,6 @@ const struct oci_cgroup_dir *cgroup_v1_dir(const struct oci_cgroup *cg, const ch
     return NULL;
 }
 
-#define unified_dir cgroup_unified_dir
-#define v1_dir cgroup_v1_dir
-
 static int write_one(const char *dir, const struct oci_cg_write *w, oci_err_t *err)
 {
     cleanup_free char *path = xasprintf("%s/%s", dir, w->file);
@@ -120,7 +117,7 @@ static int apply_v2_writes(const struct oci_cgroup_dir *d, const struct oci_cg_w
 
         /* On hybrid hosts only what v1 lacks (and unified keys) goes here. */
         if (only_controller_missing_in_v1 && strcmp(e->field, "linux.resources.unified") != 0 &&
-            v1_dir(cg, e->controller))
+            cgroup_v1_dir(cg, e->controller))
             continue;
         if (strstr(enabled, word) == NULL) {
             if (enable_v2_controller(mount, d->path, e->controller, err) < 0)
@@ -142,7 +139,7 @@ static bool unified_has_controller(const struct oci_cgroup *cg, const char *cont
     const char *mount;
     cleanup_free char *avail = NULL;
 
-    if (unified_dir(cg) == NULL || oci_cgroup_detect(&mount) != OCI_CGROUP_HYBRID)
+    if (cgroup_unified_dir(cg) == NULL || oci_cgroup_detect(&mount) != OCI_CGROUP_HYBRID)
         return false;
     avail = xasprintf("%s/cgroup.controllers", mount);
     return file_lists(avail, controller);
@@ -152,7 +149,7 @@ static int apply_v1_writes(const struct oci_cgroup *cg, const struct oci_cg_writ
 {
     for (size_t i = 0; i < w->len; i++) {
         const struct oci_cg_write *e = &w->v[i];
-        const struct oci_cgroup_dir *d = v1_dir(cg, e->controller);
+        const struct oci_cgroup_dir *d = cgroup_v1_dir(cg, e->controller);
 
         if (d == NULL) {
             if (e->optional || unified_has_controller(cg, e->controller))
@@ -173,7 +170,7 @@ static int apply_hybrid_unified(const struct oci_cgroup *cg, const struct oci_re
         .rdma = r->rdma, .n_rdma = r->n_rdma, .unified = r->unified,
     };
     struct oci_cg_writes w = { 0 };
-    const struct oci_cgroup_dir *d = unified_dir(cg);
+    const struct oci_cgroup_dir *d = cgroup_unified_dir(cg);
     int ret;
 
     if (d == NULL) {
@@ -260,14 +257,14 @@ static int read_number(const char *dir, const char *file, int64_t *out)
 /* memory.checkBeforeUpdate: a limit below what the container uses now is refused. */
 static int check_memory_usage(const struct oci_cgroup *cg, const struct oci_memory *m, oci_err_t *err)
 {
-    const struct oci_cgroup_dir *d = v1_dir(cg, "memory");
+    const struct oci_cgroup_dir *d = cgroup_v1_dir(cg, "memory");
     const char *file = d ? "memory.usage_in_bytes" : "memory.current";
     int64_t usage;
 
     if (!m->check_before_update.value || !m->limit.set || m->limit.value < 0)
         return 0;
     if (d == NULL)
-        d = unified_dir(cg);
+        d = cgroup_unified_dir(cg);
     if (d == NULL || read_number(d->path, file, &usage) < 0)
         return 0;
     if (m->limit.value < usage)
@@ -279,7 +276,7 @@ static int check_memory_usage(const struct oci_cgroup *cg, const struct oci_memo
 /* v1 refuses memory > memsw and memsw < memory: write them in the order the kernel accepts. */
 static void order_v1_memory(const struct oci_cgroup *cg, struct oci_cg_writes *w)
 {
-    const struct oci_cgroup_dir *d = v1_dir(cg, "memory");
+    const struct oci_cgroup_dir *d = cgroup_v1_dir(cg, "memory");
     size_t lim = w->len, sw = w->len;
     int64_t cur_limit, new_swap;
 
@@ -304,8 +301,8 @@ static void fill_v2_memory_limit(const struct oci_cgroup *cg, struct oci_memory 
 {
     int64_t cur;
 
-    if (!m->swap.set || m->limit.set || unified_dir(cg) == NULL ||
-        read_number(unified_dir(cg)->path, "memory.max", &cur) < 0)
+    if (!m->swap.set || m->limit.set || cgroup_unified_dir(cg) == NULL ||
+        read_number(cgroup_unified_dir(cg)->path, "memory.max", &cur) < 0)
         return;
     m->limit.set = true;
     m->limit.value = cur;

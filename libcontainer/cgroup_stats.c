@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <yajl/yajl_gen.h>
 #include "cgroup_internal.h"
 #include "ocirun/cgroup_stats.h"
+#include "ocirun/json_gen.h"
 #include "ocirun/utils.h"
 
 /* The directory that has CONTROLLER's files: its v1 hierarchy, else the unified one. */
@@ -175,23 +175,18 @@ const char *oci_cgroup_oom_watch_file(const struct oci_cgroup *cg, bool *v1)
 
 /* ---- JSON ------------------------------------------------------------------------------- */
 
-static void key(yajl_gen g, const char *k)
-{
-    yajl_gen_string(g, (const unsigned char *) k, strlen(k));
-}
-
 static void key_u64(yajl_gen g, const char *k, uint64_t v)
 {
     char buf[24];
     int n = snprintf(buf, sizeof(buf), "%llu", (unsigned long long) v);
 
-    key(g, k);
+    oci_json_gen_str(g, k);
     yajl_gen_number(g, buf, (size_t) n);
 }
 
 static void gen_memory_entry(yajl_gen g, const char *k, uint64_t limit, uint64_t usage, uint64_t max, uint64_t failcnt)
 {
-    key(g, k);
+    oci_json_gen_str(g, k);
     yajl_gen_map_open(g);
     key_u64(g, "limit", limit);
     key_u64(g, "usage", usage);
@@ -202,7 +197,7 @@ static void gen_memory_entry(yajl_gen g, const char *k, uint64_t limit, uint64_t
 
 static void gen_raw(yajl_gen g, const char *stat)
 {
-    key(g, "raw");
+    oci_json_gen_str(g, "raw");
     yajl_gen_map_open(g);
     for (const char *p = stat; p && *p; ) {
         const char *sp = strchr(p, ' '), *nl = strchr(p, '\n');
@@ -220,8 +215,8 @@ static void gen_io_entry(yajl_gen g, unsigned major, unsigned minor, const char 
     yajl_gen_map_open(g);
     key_u64(g, "major", major);
     key_u64(g, "minor", minor);
-    key(g, "op");
-    key(g, op);
+    oci_json_gen_str(g, "op");
+    oci_json_gen_str(g, op);
     key_u64(g, "value", value);
     yajl_gen_map_close(g);
 }
@@ -229,7 +224,7 @@ static void gen_io_entry(yajl_gen g, unsigned major, unsigned minor, const char 
 /* v1: "8:0 Read 4096" lines (and a "Total" line, skipped). */
 static void gen_io_v1(yajl_gen g, const char *k, const char *text)
 {
-    key(g, k);
+    oci_json_gen_str(g, k);
     yajl_gen_array_open(g);
     for (const char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
         unsigned major, minor;
@@ -244,7 +239,7 @@ static void gen_io_v1(yajl_gen g, const char *k, const char *text)
 /* v2: "8:0 rbytes=1 wbytes=2 rios=3 wios=4 ..." lines, as runc maps them. */
 static void gen_io_v2(yajl_gen g, const char *k, const char *text, const char *rkey, const char *wkey)
 {
-    key(g, k);
+    oci_json_gen_str(g, k);
     yajl_gen_array_open(g);
     for (const char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
         unsigned major, minor;
@@ -263,7 +258,7 @@ static void gen_io_v2(yajl_gen g, const char *k, const char *text, const char *r
 
 static void gen_blkio(yajl_gen g, const struct oci_cgroup_stats *s)
 {
-    key(g, "blkio");
+    oci_json_gen_str(g, "blkio");
     yajl_gen_map_open(g);
     if (s->io_v1) {
         gen_io_v1(g, "ioServiceBytesRecursive", s->io_bytes);
@@ -278,29 +273,29 @@ static void gen_blkio(yajl_gen g, const struct oci_cgroup_stats *s)
 static void gen_stats(yajl_gen g, const struct oci_cgroup_stats *s)
 {
     yajl_gen_map_open(g);
-    key(g, "cpu");
+    oci_json_gen_str(g, "cpu");
     yajl_gen_map_open(g);
-    key(g, "usage");
+    oci_json_gen_str(g, "usage");
     yajl_gen_map_open(g);
     key_u64(g, "total", s->cpu_total);
     key_u64(g, "kernel", s->cpu_kernel);
     key_u64(g, "user", s->cpu_user);
     yajl_gen_map_close(g);
-    key(g, "throttling");
+    oci_json_gen_str(g, "throttling");
     yajl_gen_map_open(g);
     key_u64(g, "periods", s->periods);
     key_u64(g, "throttledPeriods", s->throttled_periods);
     key_u64(g, "throttledTime", s->throttled_time);
     yajl_gen_map_close(g);
     yajl_gen_map_close(g);
-    key(g, "memory");
+    oci_json_gen_str(g, "memory");
     yajl_gen_map_open(g);
     key_u64(g, "cache", s->mem_cache);
     gen_memory_entry(g, "usage", s->mem_limit, s->mem_usage, s->mem_max, s->mem_failcnt);
     gen_memory_entry(g, "swap", s->swap_limit, s->swap_usage, 0, 0);
     gen_raw(g, s->mem_stat);
     yajl_gen_map_close(g);
-    key(g, "pids");
+    oci_json_gen_str(g, "pids");
     yajl_gen_map_open(g);
     key_u64(g, "current", s->pids_current);
     key_u64(g, "limit", s->pids_limit);
@@ -311,25 +306,17 @@ static void gen_stats(yajl_gen g, const struct oci_cgroup_stats *s)
 
 char *oci_event_json(const char *type, const char *id, const struct oci_cgroup_stats *s)
 {
-    yajl_gen g = yajl_gen_alloc(NULL);
-    const unsigned char *buf;
-    size_t len;
-    char *out;
+    yajl_gen g = oci_json_gen_new(NULL);
 
-    if (g == NULL)
-        abort();
     yajl_gen_map_open(g);
-    key(g, "type");
-    key(g, type);
-    key(g, "id");
-    key(g, id);
+    oci_json_gen_str(g, "type");
+    oci_json_gen_str(g, type);
+    oci_json_gen_str(g, "id");
+    oci_json_gen_str(g, id);
     if (s) {
-        key(g, "data");
+        oci_json_gen_str(g, "data");
         gen_stats(g, s);
     }
     yajl_gen_map_close(g);
-    yajl_gen_get_buf(g, &buf, &len);
-    out = xstrndup((const char *) buf, len);
-    yajl_gen_free(g);
-    return out;
+    return oci_json_gen_finish(g, NULL);
 }

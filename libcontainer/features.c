@@ -2,40 +2,35 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <yajl/yajl_gen.h>
 #include <sys/capability.h>
 #include "ocirun/features.h"
 #include "ocirun/mount_opts.h"
 #include "ocirun/spec.h"
 #include "ocirun/state.h"
+#include "ocirun/json_gen.h"
 #include "ocirun/utils.h"
 #ifndef OCIRUN_NO_SECCOMP
 #include <seccomp.h>
 #endif
 
-static void str(yajl_gen g, const char *s)
-{
-    yajl_gen_string(g, (const unsigned char *) s, strlen(s));
-}
-
 static void key_bool(yajl_gen g, const char *k, bool v)
 {
-    str(g, k);
+    oci_json_gen_str(g, k);
     yajl_gen_bool(g, v);
 }
 
 static void str_array(yajl_gen g, const char *k, const char *const *v, size_t n)
 {
-    str(g, k);
+    oci_json_gen_str(g, k);
     yajl_gen_array_open(g);
     for (size_t i = 0; i < n; i++)
-        str(g, v[i]);
+        oci_json_gen_str(g, v[i]);
     yajl_gen_array_close(g);
 }
 
 static void enabled(yajl_gen g, const char *k, bool v)
 {
-    str(g, k);
+    oci_json_gen_str(g, k);
     yajl_gen_map_open(g);
     key_bool(g, "enabled", v);
     yajl_gen_map_close(g);
@@ -44,7 +39,7 @@ static void enabled(yajl_gen g, const char *k, bool v)
 /* Every capability this libcap names ("CAP_CHOWN"...), up to the newest it knows. */
 static void capabilities(yajl_gen g)
 {
-    str(g, "capabilities");
+    oci_json_gen_str(g, "capabilities");
     yajl_gen_array_open(g);
     for (int c = 0; c <= 63; c++) {
         char *name = cap_to_name((cap_value_t) c);
@@ -54,7 +49,7 @@ static void capabilities(yajl_gen g)
         }
         for (char *p = name; *p; p++)
             *p = (char) (*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
-        str(g, name);
+        oci_json_gen_str(g, name);
         cap_free(name);
     }
     yajl_gen_array_close(g);
@@ -70,7 +65,7 @@ static void seccomp(yajl_gen g)
     static const char *const flags[] = { "SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG",
         "SECCOMP_FILTER_FLAG_SPEC_ALLOW", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV" };
 
-    str(g, "seccomp");
+    oci_json_gen_str(g, "seccomp");
     yajl_gen_map_open(g);
 #ifdef OCIRUN_NO_SECCOMP
     key_bool(g, "enabled", false);
@@ -81,7 +76,7 @@ static void seccomp(yajl_gen g)
     key_bool(g, "enabled", true);
     str_array(g, "actions", actions, ARRAY_SIZE(actions));
     str_array(g, "operators", ops, ARRAY_SIZE(ops));
-    str(g, "archs");
+    oci_json_gen_str(g, "archs");
     yajl_gen_array_open(g);
     for (size_t i = 0; i < ARRAY_SIZE(archs); i++) {
         if (seccomp_arch_resolve_name(archs[i]) == 0)
@@ -89,7 +84,7 @@ static void seccomp(yajl_gen g)
         cleanup_free char *name = xasprintf("SCMP_ARCH_%s", archs[i]);
         for (char *p = name; *p; p++)
             *p = (char) (*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
-        str(g, name);
+        oci_json_gen_str(g, name);
     }
     yajl_gen_array_close(g);
     str_array(g, "knownFlags", flags, ARRAY_SIZE(flags));
@@ -102,11 +97,11 @@ static void linux_features(yajl_gen g)
 {
     static const char *const ns[] = { "cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts" };
 
-    str(g, "linux");
+    oci_json_gen_str(g, "linux");
     yajl_gen_map_open(g);
     str_array(g, "namespaces", ns, ARRAY_SIZE(ns));
     capabilities(g);
-    str(g, "cgroup");
+    oci_json_gen_str(g, "cgroup");
     yajl_gen_map_open(g);
     key_bool(g, "v1", true);
     key_bool(g, "v2", true);
@@ -122,7 +117,7 @@ static void linux_features(yajl_gen g)
     enabled(g, "selinux", false);
 #endif
     enabled(g, "intelRdt", false);
-    str(g, "mountExtensions");
+    oci_json_gen_str(g, "mountExtensions");
     yajl_gen_map_open(g);
     enabled(g, "idmap", true);
     yajl_gen_map_close(g);
@@ -132,59 +127,49 @@ static void linux_features(yajl_gen g)
 
 static void annotations(yajl_gen g)
 {
-    str(g, "annotations");
+    oci_json_gen_str(g, "annotations");
     yajl_gen_map_open(g);
 #ifndef OCIRUN_NO_SECCOMP
     {
         const struct scmp_version *v = seccomp_version();
         char buf[48];
         snprintf(buf, sizeof(buf), "%u.%u.%u", v->major, v->minor, v->micro);
-        str(g, "io.github.seccomp.libseccomp.version");
-        str(g, buf);
+        oci_json_gen_str(g, "io.github.seccomp.libseccomp.version");
+        oci_json_gen_str(g, buf);
     }
 #endif
-    str(g, "io.github.ocirun.version");
-    str(g, OCIRUN_VERSION);
+    oci_json_gen_str(g, "io.github.ocirun.version");
+    oci_json_gen_str(g, OCIRUN_VERSION);
     if (OCIRUN_COMMIT[0]) {
-        str(g, "io.github.ocirun.commit");
-        str(g, OCIRUN_COMMIT);
+        oci_json_gen_str(g, "io.github.ocirun.commit");
+        oci_json_gen_str(g, OCIRUN_COMMIT);
     }
     yajl_gen_map_close(g);
 }
 
 char *oci_features_json(void)
 {
-    yajl_gen g = yajl_gen_alloc(NULL);
-    const unsigned char *buf;
-    size_t len;
-    char *out;
+    yajl_gen g = oci_json_gen_new("    ");
 
-    if (g == NULL)
-        abort();
-    yajl_gen_config(g, yajl_gen_beautify, 1);
-    yajl_gen_config(g, yajl_gen_indent_string, "    ");
     yajl_gen_map_open(g);
-    str(g, "ociVersionMin");
-    str(g, "1.0.0");
-    str(g, "ociVersionMax");
-    str(g, OCI_SPEC_VERSION);
+    oci_json_gen_str(g, "ociVersionMin");
+    oci_json_gen_str(g, "1.0.0");
+    oci_json_gen_str(g, "ociVersionMax");
+    oci_json_gen_str(g, OCI_SPEC_VERSION);
     /* hooks are not run by this version: none is claimed */
-    str(g, "hooks");
+    oci_json_gen_str(g, "hooks");
     yajl_gen_array_open(g);
     yajl_gen_array_close(g);
-    str(g, "mountOptions");
+    oci_json_gen_str(g, "mountOptions");
     yajl_gen_array_open(g);
     for (size_t i = 0; oci_mount_opt_name(i); i++)
-        str(g, oci_mount_opt_name(i));
+        oci_json_gen_str(g, oci_mount_opt_name(i));
     yajl_gen_array_close(g);
     linux_features(g);
     annotations(g);
-    str(g, "potentiallyUnsafeConfigAnnotations");
+    oci_json_gen_str(g, "potentiallyUnsafeConfigAnnotations");
     yajl_gen_array_open(g);
     yajl_gen_array_close(g);
     yajl_gen_map_close(g);
-    yajl_gen_get_buf(g, &buf, &len);
-    out = xstrndup((const char *) buf, len);
-    yajl_gen_free(g);
-    return out;
+    return oci_json_gen_finish(g, NULL);
 }

@@ -1,48 +1,36 @@
 /* seccomp_notify.c: hand a SCMP_ACT_NOTIFY listener fd to the agent at linux.seccomp.listenerPath. */
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <yajl/yajl_gen.h>
 #include "ocirun/seccomp.h"
+#include "ocirun/sync.h"
+#include "ocirun/json_gen.h"
 #include "ocirun/utils.h"
-
-static void gen_key(yajl_gen g, const char *key)
-{
-    yajl_gen_string(g, (const unsigned char *) key, strlen(key));
-}
 
 /* config-linux.md "The Container Process State"; the state's status is "creating". */
 static char *process_state_json(const struct oci_seccomp *s, const struct oci_state *st, size_t *len)
 {
-    yajl_gen g = yajl_gen_alloc(NULL);
-    const unsigned char *buf;
-    char *out;
+    yajl_gen g = oci_json_gen_new(NULL);
 
-    if (g == NULL)
-        abort();
     yajl_gen_map_open(g);
-    gen_key(g, "ociVersion");
-    gen_key(g, OCI_SPEC_VERSION);
-    gen_key(g, "fds");
+    oci_json_gen_str(g, "ociVersion");
+    oci_json_gen_str(g, OCI_SPEC_VERSION);
+    oci_json_gen_str(g, "fds");
     yajl_gen_array_open(g);
-    gen_key(g, "seccompFd");
+    oci_json_gen_str(g, "seccompFd");
     yajl_gen_array_close(g);
-    gen_key(g, "pid");
+    oci_json_gen_str(g, "pid");
     yajl_gen_integer(g, st->pid);
     if (s->listener_metadata) {
-        gen_key(g, "metadata");
-        gen_key(g, s->listener_metadata);
+        oci_json_gen_str(g, "metadata");
+        oci_json_gen_str(g, s->listener_metadata);
     }
-    gen_key(g, "state");
+    oci_json_gen_str(g, "state");
     oci_state_gen(g, st, OCI_STATUS_CREATING);
     yajl_gen_map_close(g);
-    yajl_gen_get_buf(g, &buf, len);
-    out = xstrndup((const char *) buf, *len);
-    yajl_gen_free(g);
-    return out;
+    return oci_json_gen_finish(g, len);
 }
 
 static int connect_listener(const char *path, oci_err_t *err)
@@ -69,20 +57,8 @@ static int connect_listener(const char *path, oci_err_t *err)
 /* The fd goes with the first bytes (the spec allows several sendmsg calls, fds in the first). */
 static int send_with_fd(int sock, const char *data, size_t len, int fd)
 {
-    struct iovec iov = { .iov_base = (void *) data, .iov_len = len };
-    union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } u;
-    struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
-    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-    ssize_t n;
+    ssize_t n = oci_send_with_fd(sock, data, len, fd);
 
-    memset(&u, 0, sizeof(u));
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &fd, sizeof(int));
-    do
-        n = sendmsg(sock, &mh, MSG_NOSIGNAL);
-    while (n < 0 && errno == EINTR);
     if (n < 0)
         return -1;
     return write_all(sock, data + n, len - (size_t) n) < 0 ? -1 : 0;

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
+#include "ocirun/json_gen.h"
 #include "ocirun/state.h"
 #include "ocirun/utils.h"
 
@@ -290,74 +291,39 @@ int oci_state_list_ids(const char *root, char ***ids, size_t *n, oci_err_t *err)
 
 /* --- state.json ---------------------------------------------------------------------------- */
 
-static void gen_str(yajl_gen g, const char *s)
-{
-    yajl_gen_string(g, (const unsigned char *) s, strlen(s));
-}
-
 static void gen_key_str(yajl_gen g, const char *key, const char *value)
 {
-    gen_str(g, key);
+    oci_json_gen_str(g, key);
     if (value)
-        gen_str(g, value);
+        oci_json_gen_str(g, value);
     else
         yajl_gen_null(g);
 }
 
 static void gen_key_int(yajl_gen g, const char *key, long long value)
 {
-    gen_str(g, key);
+    oci_json_gen_str(g, key);
     yajl_gen_integer(g, value);
 }
 
 static void gen_key_bool(yajl_gen g, const char *key, bool value)
 {
-    gen_str(g, key);
+    oci_json_gen_str(g, key);
     yajl_gen_bool(g, value);
 }
 
 static void gen_map(yajl_gen g, const char *key, const struct oci_map *m)
 {
-    gen_str(g, key);
+    oci_json_gen_str(g, key);
     yajl_gen_map_open(g);
     for (size_t i = 0; i < m->len; i++)
         gen_key_str(g, m->items[i].key, m->items[i].value ? m->items[i].value : "");
     yajl_gen_map_close(g);
 }
 
-static yajl_gen gen_new(bool pretty)
-{
-    yajl_gen g = yajl_gen_alloc(NULL);
-
-    if (g == NULL)
-        abort();
-    if (pretty) {
-        yajl_gen_config(g, yajl_gen_beautify, 1);
-        yajl_gen_config(g, yajl_gen_indent_string, "  ");
-    }
-    return g;
-}
-
-/* The generated text, without the newline yajl's beautify mode ends with. */
-static char *gen_take(yajl_gen g, size_t *len)
-{
-    const unsigned char *buf;
-    size_t n;
-    char *out;
-
-    if (yajl_gen_get_buf(g, &buf, &n) != yajl_gen_status_ok)
-        abort();
-    while (n > 0 && buf[n - 1] == '\n')
-        n--;
-    out = xstrndup((const char *) buf, n);
-    if (len)
-        *len = n;
-    return out;
-}
-
 int oci_state_write(int dirfd, const struct oci_state *st, oci_err_t *err)
 {
-    yajl_gen g = gen_new(false);
+    yajl_gen g = oci_json_gen_new(NULL);
     cleanup_free char *text = NULL;
     size_t len;
 
@@ -376,8 +342,7 @@ int oci_state_write(int dirfd, const struct oci_state *st, oci_err_t *err)
     gen_key_bool(g, "cgroupCreated", st->cgroup_created);
     gen_key_bool(g, "systemdCgroup", st->systemd_cgroup);
     yajl_gen_map_close(g);
-    text = gen_take(g, &len);
-    yajl_gen_free(g);
+    text = oci_json_gen_finish(g, &len);
     if (write_file_atomic_at(dirfd, OCI_STATE_FILE, text, len, 0600, err) < 0)
         return oci_error_wrap(err, "container \"%s\": write state", st->id);
     return 0;
@@ -606,12 +571,11 @@ void oci_state_gen(yajl_gen g, const struct oci_state *st, enum oci_status statu
 
 char *oci_state_to_json(const struct oci_state *st, enum oci_status status, bool pretty)
 {
-    yajl_gen g = gen_new(pretty);
+    yajl_gen g = oci_json_gen_new(pretty ? "  " : NULL);
     char *out;
 
     oci_state_gen(g, st, status);
-    out = gen_take(g, NULL);
-    yajl_gen_free(g);
+    out = oci_json_gen_finish(g, NULL);
     if (pretty && st->annotations.len == 0)
         compact_empty_map_tail(out);
     return out;

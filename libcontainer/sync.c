@@ -33,25 +33,30 @@ int oci_sync_send(int fd, enum oci_sync_type type, int32_t value, const char *te
     }
 }
 
-int oci_sync_send_fd(int fd, enum oci_sync_type type, int passed_fd)
+ssize_t oci_send_with_fd(int sock, const void *data, size_t len, int passed_fd)
 {
-    struct oci_sync_msg msg = { .type = type };
-    struct iovec iov = { .iov_base = &msg, .iov_len = offsetof(struct oci_sync_msg, text) };
+    struct iovec iov = { .iov_base = (void *) data, .iov_len = len };
     union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } u;
     struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
     struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+    ssize_t n;
 
     memset(&u, 0, sizeof(u));
     c->cmsg_level = SOL_SOCKET;
     c->cmsg_type = SCM_RIGHTS;
     c->cmsg_len = CMSG_LEN(sizeof(int));
     memcpy(CMSG_DATA(c), &passed_fd, sizeof(int));
-    for (;;) {
-        if (sendmsg(fd, &mh, MSG_NOSIGNAL) >= 0)
-            return 0;
-        if (errno != EINTR)
-            return -errno;
-    }
+    do
+        n = sendmsg(sock, &mh, MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    return n;
+}
+
+int oci_sync_send_fd(int fd, enum oci_sync_type type, int passed_fd)
+{
+    struct oci_sync_msg msg = { .type = type };
+
+    return oci_send_with_fd(fd, &msg, offsetof(struct oci_sync_msg, text), passed_fd) < 0 ? -errno : 0;
 }
 
 static int take_passed_fd(struct msghdr *mh)
