@@ -10,7 +10,6 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/prctl.h>
-#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -21,6 +20,8 @@
 #include "ocirun/log.h"
 #include "ocirun/lsm.h"
 #include "ocirun/namespaces.h"
+#include "ocirun/process.h"
+#include "ocirun/relay.h"
 #include "ocirun/seccomp.h"
 #include "ocirun/spec.h"
 #include "ocirun/state.h"
@@ -43,6 +44,7 @@ struct build {
     int sync[2];
     pid_t child;              /* what clone returned */
     pid_t init;               /* the container's init (child, or its child after a pid-ns fork) */
+    int listen_fds;           /* LISTEN_FDS meant for us, passed on */
 };
 
 static void build_init(struct build *b, const struct oci_create_opts *o)
@@ -165,6 +167,7 @@ static pid_t clone_init(struct build *b, int fifo_fd, oci_err_t *err)
             .fifo_fd = fifo_fd,
             .no_pivot = b->o->no_pivot,
             .preserve_fds = b->o->preserve_fds,
+            .listen_fds = b->listen_fds,
             .seccomp = &b->seccomp,
             .wait_for_go = init_waits_for_go(b),
         };
@@ -229,7 +232,7 @@ static int forward_seccomp_fd(struct build *b, int listener_fd, oci_err_t *err)
     build_state(b, &st);
     now_rfc3339(now, sizeof(now));
     st.created = now;
-    ret = oci_seccomp_send_listener(b->spec->linux_->seccomp, listener_fd, &st, err);
+    ret = oci_seccomp_send_listener(b->spec->linux_->seccomp, listener_fd, &st, OCI_STATUS_CREATING, err);
     close(listener_fd);
     return ret;
 }
@@ -302,6 +305,7 @@ static int build_container(struct build *b, bool with_fifo, oci_err_t *err)
     if (b->plan.need_fork && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
         return oci_error_sys(err, "prctl(PR_SET_CHILD_SUBREAPER)");
 
+    b->listen_fds = oci_process_listen_fds();
     t0 = now_ns();
     b->child = clone_init(b, fifo_fd, err);
     if (b->child < 0) {
@@ -333,63 +337,6 @@ int oci_container_create(const struct oci_create_opts *o, oci_err_t *err)
 }
 
 /* --- run --------------------------------------------------------------------------------- */
-
-static int exit_code(int status)
-{
-    if (WIFEXITED(status))
-        return WEXITSTATUS(status);
-    if (WIFSIGNALED(status))
-        return 128 + WTERMSIG(status);
-    return 255;
-}
-
-/* Block the signals we relay, so that they queue on a signalfd instead of killing us. */
-static int block_relayed_signals(sigset_t *set, sigset_t *old)
-{
-    sigfillset(set);
-    sigdelset(set, SIGCHLD);
-    sigdelset(set, SIGKILL);
-    sigdelset(set, SIGSTOP);
-    sigdelset(set, SIGSEGV);
-    sigdelset(set, SIGBUS);
-    sigdelset(set, SIGILL);
-    sigdelset(set, SIGFPE);
-    sigdelset(set, SIGTTIN);
-    sigdelset(set, SIGTTOU);
-    sigdelset(set, SIGTSTP);
-    return sigprocmask(SIG_BLOCK, set, old);
-}
-
-/* Relay signals to the container until its init exits; return its wait status. */
-static int relay_until_exit(pid_t init, const sigset_t *set, int *status, oci_err_t *err)
-{
-    cleanup_close int sfd = signalfd(-1, set, SFD_CLOEXEC);
-    cleanup_close int pidfd = syscall(SYS_pidfd_open, init, 0);
-
-    if (sfd < 0)
-        return oci_error_sys(err, "signalfd");
-    if (pidfd < 0)
-        return oci_error_sys(err, "pidfd_open %d", init);
-    for (;;) {
-        struct pollfd pfd[2] = { { .fd = pidfd, .events = POLLIN }, { .fd = sfd, .events = POLLIN } };
-        struct signalfd_siginfo si;
-
-        if (poll(pfd, 2, -1) < 0) {
-            if (errno == EINTR)
-                continue;
-            return oci_error_sys(err, "poll");
-        }
-        if (pfd[1].revents & POLLIN && read(sfd, &si, sizeof(si)) == sizeof(si))
-            kill(init, si.ssi_signo);
-        if (pfd[0].revents & POLLIN)
-            break;
-    }
-    while (waitpid(init, status, __WALL) < 0) {
-        if (errno != EINTR)
-            return oci_error_sys(err, "waitpid %d", init);
-    }
-    return 0;
-}
 
 /* After go, the setup fd closes on a successful exec; a message means exec failed. */
 static int wait_exec(struct build *b, oci_err_t *err)
@@ -427,7 +374,7 @@ int oci_container_run(const struct oci_create_opts *o, bool detach, bool keep, i
     int ret;
 
     build_init(&b, o);
-    if (!detach && block_relayed_signals(&set, &old) < 0)
+    if (!detach && oci_block_relayed_signals(&set, &old) < 0)
         return oci_error_sys(err, "sigprocmask");
     ret = build_container(&b, false, err);
     if (ret == 0 && oci_sync_send(b.sync[0], OCI_SYNC_GO, 0, NULL) < 0)
@@ -444,9 +391,9 @@ int oci_container_run(const struct oci_create_opts *o, bool detach, bool keep, i
 
     /* Drop the lock so that state/kill/exec work while we wait. */
     close_fd(&b.state_dir);
-    ret = relay_until_exit(b.init, &set, &status, err);
+    ret = oci_relay_until_exit(b.init, &set, &status, err);
     sigprocmask(SIG_SETMASK, &old, NULL);
-    *exit_status = ret < 0 ? 1 : exit_code(status);
+    *exit_status = ret < 0 ? 1 : oci_exit_code(status);
     b.child = 0;
     b.init = 0;
     if (!keep)
@@ -507,19 +454,28 @@ static int open_container(const char *root, const char *id, enum lock_mode lock,
     return 0;
 }
 
-static int open_pidfd_checked(const struct oci_state *st, int *pidfd)
+int oci_container_open_live(const char *root, const char *id, bool ignore_paused, struct oci_state **st, int *pidfd,
+                            oci_err_t *err)
 {
-    int fd = syscall(SYS_pidfd_open, st->pid, 0);
+    struct opened c;
+    int ret = 0;
 
-    if (fd < 0)
-        return -errno;
-    /* The pid is pinned by the pidfd now; make sure it is still our init. */
-    if (!oci_state_pid_alive(st)) {
-        close(fd);
-        return -ESRCH;
+    *pidfd = -1;
+    if (open_container(root, id, LOCK_NONE, &c, err) < 0)
+        return -1;
+    /* As runc: a created container (its init waiting for start) can be entered too. */
+    if (c.status == OCI_STATUS_STOPPED || oci_state_open_pidfd(c.st, pidfd) < 0)
+        ret = oci_error_set(err, 0, "cannot exec in a stopped container");
+    else if (c.status == OCI_STATUS_PAUSED && !ignore_paused)
+        ret = oci_error_set(err, 0, "cannot exec in a paused container (use --ignore-paused to override)");
+    if (ret < 0 && *pidfd >= 0) {
+        close(*pidfd);
+        *pidfd = -1;
     }
-    *pidfd = fd;
-    return 0;
+    if (ret == 0)
+        *st = steal_pointer(&c.st);
+    opened_close(&c);
+    return ret;
 }
 
 /* Wait until the fifo says the init is going, or the init dies. */
@@ -563,7 +519,7 @@ int oci_container_start(const char *root, const char *id, oci_err_t *err)
         ret = oci_error_sys(err, "cannot start container \"%s\": open %s", id, OCI_EXEC_FIFO);
         goto out;
     }
-    ret = open_pidfd_checked(c.st, &pidfd);
+    ret = oci_state_open_pidfd(c.st, &pidfd);
     if (ret < 0) {
         char ch;
         /* Opening the fifo lets the init go: a short program may have run and exited (and
@@ -594,7 +550,7 @@ int oci_container_state_json(const char *root, const char *id, char **json, oci_
 static int signal_init(const struct oci_state *st, int sig, oci_err_t *err)
 {
     cleanup_close int pidfd = -1;
-    int ret = open_pidfd_checked(st, &pidfd);
+    int ret = oci_state_open_pidfd(st, &pidfd);
 
     if (ret < 0)
         return oci_error_set(err, 0, "cannot kill container \"%s\": container not running", st->id);
@@ -641,7 +597,7 @@ static int kill_and_wait(const struct oci_state *st, oci_err_t *err)
             oci_cgroup_freeze(&cg, false, NULL);
         oci_cgroup_release(&cg);
     }
-    if (open_pidfd_checked(st, &pidfd) < 0)
+    if (oci_state_open_pidfd(st, &pidfd) < 0)
         return 0;
     if (syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
         return oci_error_sys(err, "kill container \"%s\"", st->id);
@@ -740,7 +696,7 @@ int oci_container_open_cgroup(const char *root, const char *id, struct oci_cgrou
     *pidfd = -1;
     if (open_container(root, id, LOCK_NONE, &c, err) < 0)
         return -1;
-    if (c.status == OCI_STATUS_STOPPED || open_pidfd_checked(c.st, pidfd) < 0)
+    if (c.status == OCI_STATUS_STOPPED || oci_state_open_pidfd(c.st, pidfd) < 0)
         ret = oci_error_set(err, 0, "container \"%s\" is not running (status stopped)", id);
     else if (c.st->cgroup_paths.len == 0)
         ret = oci_error_set(err, 0, "container \"%s\" has no cgroup", id);
