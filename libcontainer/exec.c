@@ -25,6 +25,7 @@
 #include "ocirun/spec.h"
 #include "ocirun/state.h"
 #include "ocirun/sync.h"
+#include "ocirun/terminal.h"
 #include "ocirun/utils.h"
 
 #ifndef CLONE_NEWTIME
@@ -42,6 +43,7 @@ struct exec_run {
     int ns_flags;              /* CLONE_NEW* of the namespaces that differ from ours */
     int listen_fds;
     int sync[2];
+    int tty_master;            /* a foreground terminal: the pty master the child sent */
     pid_t runtime;             /* our pid, for the child's parent check */
     pid_t child;               /* what clone3 returned */
     pid_t pid;                 /* the process (child, or its child after a pid-ns fork) */
@@ -63,6 +65,7 @@ static void exec_finish(struct exec_run *r)
     close_fd(&r->pidfd);
     close_fd(&r->sync[0]);
     close_fd(&r->sync[1]);
+    close_fd(&r->tty_master);
 }
 
 /* ---- the process to run ---- */
@@ -109,10 +112,13 @@ static int check_process(const struct exec_run *r, oci_err_t *err)
 
     if (p->args.len == 0)
         return oci_error_set(err, 0, "process args cannot be empty");
-    if (p->terminal)
-        return oci_error_set(err, 0, "terminal: not supported yet (process.terminal / --tty)");
-    if (r->o->console_socket)
-        return oci_error_set(err, 0, "--console-socket: only with a terminal (--tty or process.terminal)");
+    /* A terminal needs someone to hold its master: the console socket's owner, or us. */
+    if (p->terminal && r->o->console_socket == NULL && r->o->detach)
+        return oci_error_set(err, 0, "a terminal (--tty or process.terminal) with --detach needs --console-socket "
+                             "(nobody would hold the terminal once ocirun returns)");
+    if (!p->terminal && r->o->console_socket)
+        return oci_error_set(err, 0, "--console-socket \"%s\": no terminal was asked for (--tty or "
+                             "process.terminal), there is none to send", r->o->console_socket);
     /* Caught here rather than half way into the container. */
     if (p->capabilities && oci_caps_resolve(p->capabilities, &caps, err) < 0)
         return -1;
@@ -167,22 +173,52 @@ static int open_cgroups(struct exec_run *r, oci_err_t *err)
 
 /* ---- the child ---- */
 
+/* A pty of the container's devpts (we are in its mount namespace: "/" is its root) becomes our
+ * controlling terminal and stdio; the master goes to the runtime. */
+static int child_terminal(struct exec_run *r, oci_err_t *err)
+{
+    cleanup_close int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    cleanup_close int master = -1;
+    int slave = -1;
+
+    if (rootfd < 0)
+        return oci_error_sys(err, "open the container's root");
+    if (oci_terminal_open(rootfd, r->spec->process, &master, &slave, err) < 0)
+        return -1;
+    if (oci_sync_send_fd(r->sync[1], OCI_SYNC_CONSOLE_FD, master) < 0) {
+        close(slave);
+        return oci_error_set(err, 0, "terminal: send the pty master to the runtime");
+    }
+    return oci_terminal_attach(slave, err);
+}
+
 __attribute__((noreturn)) static void child_fail(struct exec_run *r, oci_err_t *err)
 {
     oci_init_fail(r->sync[1], err);
 }
 
-/* A joined pid namespace applies to children only: fork once more, report the pid, leave. */
+/* A joined pid namespace applies to children only: fork once more, report the pid, leave. The
+ * new process waits until that report is sent (the pipe closes when the middle one exits): the
+ * runtime must learn the pid before anything the process itself sends (a terminal, at once). */
 static int fork_into_pid_ns(struct exec_run *r, oci_err_t *err)
 {
-    pid_t pid = fork();
+    int gate[2];
+    pid_t pid;
+    char c;
 
+    if (pipe2(gate, O_CLOEXEC) < 0)
+        return oci_error_sys(err, "pipe");
+    pid = fork();
     if (pid < 0)
         return oci_error_sys(err, "fork into the container's pid namespace");
     if (pid > 0) {
         oci_sync_send(r->sync[1], OCI_SYNC_PID, pid, NULL);
         _exit(0);
     }
+    close(gate[1]);
+    while (read(gate[0], &c, 1) < 0 && errno == EINTR)
+        ;
+    close(gate[0]);
     return 0;
 }
 
@@ -216,6 +252,8 @@ __attribute__((noreturn)) static void exec_child(struct exec_run *r)
         child_fail(r, &err);
     }
     if ((r->ns_flags & CLONE_NEWPID) && fork_into_pid_ns(r, &err) < 0)
+        child_fail(r, &err);
+    if (p->terminal && child_terminal(r, &err) < 0)
         child_fail(r, &err);
     if (oci_init_apply_process(&l, &err) < 0)
         child_fail(r, &err);
@@ -260,8 +298,25 @@ static int forward_seccomp_fd(struct exec_run *r, int listener, oci_err_t *err)
     return ret;
 }
 
-/* After a pid-ns fork the pid comes first; then a seccomp fd may come, an error, or EOF: the
- * socket is close-on-exec, so EOF means the process exec'd. */
+/* The pty master goes to the console socket, or stays with us for the foreground relay. */
+static int receive_console(struct exec_run *r, int master, oci_err_t *err)
+{
+    int ret;
+
+    if (master < 0)
+        return oci_error_set(err, 0, "exec setup process sent no terminal");
+    if (r->o->console_socket == NULL) {
+        close_fd(&r->tty_master);
+        r->tty_master = master;
+        return 0;
+    }
+    ret = oci_terminal_send(r->o->console_socket, master, err);
+    close(master);
+    return ret;
+}
+
+/* After a pid-ns fork the pid comes first; then the terminal and a seccomp fd may come, an
+ * error, or EOF: the socket is close-on-exec, so EOF means the process exec'd. */
 static int wait_exec(struct exec_run *r, oci_err_t *err)
 {
     struct oci_sync_msg msg;
@@ -281,6 +336,11 @@ static int wait_exec(struct exec_run *r, oci_err_t *err)
         if (oci_sync_recv_fd(r->sync[0], &msg, &fd, &eof) < 0) {
             oci_error_free(&eof);
             return 0;
+        }
+        if (msg.type == OCI_SYNC_CONSOLE_FD) {
+            if (receive_console(r, fd, err) < 0)
+                return -1;
+            continue;
         }
         if (msg.type == OCI_SYNC_SECCOMP_FD) {
             if (fd < 0)
@@ -364,23 +424,31 @@ static int start(struct exec_run *r, oci_err_t *err)
 
 int oci_exec(const struct oci_exec_opts *o, int *exit_status, oci_err_t *err)
 {
-    struct exec_run r = { .o = o, .pidfd = -1, .sync = { -1, -1 }, .cg = { .fd = -1 } };
+    struct exec_run r = { .o = o, .pidfd = -1, .sync = { -1, -1 }, .tty_master = -1, .cg = { .fd = -1 } };
+    struct oci_tty_saved saved_tty = { .fd = -1 };
     sigset_t set, old;
     int status = 0;
     int ret;
 
     *exit_status = 255;
-    if (!o->detach && oci_block_relayed_signals(&set, &old) < 0)
+    if (!o->detach && oci_relay_block_signals(&set, &old) < 0)
         return oci_error_sys(err, "sigprocmask");
     ret = prepare(&r, err);
     if (ret == 0)
         ret = start(&r, err);
-    if (ret == 0 && o->detach)
+    if (ret == 0 && o->detach) {
         *exit_status = 0;
-    else if (ret == 0 && oci_relay_until_exit(r.pid, &set, &status, err) == 0)
-        *exit_status = oci_exit_code(status);
-    else if (ret == 0)
-        ret = -1;
+    } else if (ret == 0) {
+        if (r.tty_master >= 0) {
+            oci_terminal_raw(&saved_tty);
+            if (!r.spec->process->has_console_size)
+                oci_terminal_copy_winsize(r.tty_master);
+        }
+        ret = oci_relay_until_exit(r.pid, &set, r.tty_master, &status, err);
+        oci_terminal_restore(&saved_tty);
+        if (ret == 0)
+            *exit_status = oci_exit_code(status);
+    }
     if (!o->detach)
         sigprocmask(SIG_SETMASK, &old, NULL);
     exec_finish(&r);

@@ -3,6 +3,7 @@
 #define OCIRUN_INIT_H
 
 #include <stdbool.h>
+#include "ocirun/log.h"
 #include "ocirun/namespaces.h"
 #include "ocirun/seccomp.h"
 #include "ocirun/spec.h"
@@ -19,6 +20,7 @@ struct oci_init_ctx {
     int listen_fds;              /* LISTEN_FDS passed on (fds 3.., before the preserved ones) */
     const struct oci_seccomp_filter *seccomp;   /* compiled by the runtime before clone */
     bool wait_for_go;            /* the runtime writes id maps / v1 cgroups first */
+    struct oci_phases phases;    /* --debug: set-up step timings, reported with READY */
 };
 
 /* The last steps before exec, shared by the container's init and `exec`: rlimits, cwd,

@@ -1,4 +1,4 @@
-/* relay.h: a foreground runtime (run, exec) relaying signals to its process and taking its exit status. */
+/* relay.h: a foreground command waits for its process: signals forwarded, terminal relayed. */
 #ifndef OCIRUN_RELAY_H
 #define OCIRUN_RELAY_H
 
@@ -6,14 +6,17 @@
 #include <sys/types.h>
 #include "ocirun/error.h"
 
-/* The wait status as a shell reports it: the exit code, 128+N for signal N. */
+/* Block the signals we forward, so that they queue on a signalfd instead of acting on us;
+ * *old gets the previous mask. Done before the process is created, so none is lost. */
+int oci_relay_block_signals(sigset_t *set, sigset_t *old);
+
+/* Until PID exits: forward the signals of SET to it and, with TTY_MASTER >= 0, copy our stdin
+ * to the terminal and its output to our stdout (SIGWINCH resizes the terminal instead of being
+ * forwarded). Output still buffered in the terminal when PID exits is drained. *status is
+ * PID's wait status (PID is reaped). */
+int oci_relay_until_exit(pid_t pid, const sigset_t *set, int tty_master, int *status, oci_err_t *err);
+
+/* The shell's convention for a wait status: the exit code, or 128+N for signal N. */
 int oci_exit_code(int status);
-
-/* Block the signals we relay (all but SIGCHLD, the unblockable and the synchronous ones), so
- * that they queue for a signalfd instead of acting on us. OLD gets the previous mask. */
-int oci_block_relayed_signals(sigset_t *set, sigset_t *old);
-
-/* Relay the signals of SET to PID (our child) until it exits; *status gets its wait status. */
-int oci_relay_until_exit(pid_t pid, const sigset_t *set, int *status, oci_err_t *err);
 
 #endif

@@ -293,11 +293,59 @@ socket-data"
     assert_line --regexp '^Seccomp:\s+2$'
 }
 
-@test "exec --tty: a clear error until terminals are supported" {
+@test "exec --tty in the foreground: a pty of the container's devpts on stdio, input relayed" {
     run_sleeper
-    run --separate-stderr ocirun exec -t "$ID" true
+    run ocirun_fg exec -t "$ID" sh -c 'tty; test -t 0 && test -t 1 && test -t 2 && echo all-tty; stat -L -c %t /proc/self/fd/0' </dev/null
+    assert_success
+    assert_line --index 0 --regexp '^/dev/pts/[0-9]+$'
+    assert_line --index 1 all-tty
+    # 0x88 = 136, the major of Unix98 pty slaves
+    assert_line --index 2 88
+    run ocirun_fg exec --tty "$ID" sh < <(printf 'echo out-$((40+2))\nexit 5\n')
+    assert_failure 5
+    assert_line out-42
+}
+
+@test "exec --detach --tty --console-socket: the master goes to the socket (as conmon)" {
+    run_sleeper
+    start_recvtty $'hello\n'
+    run ocirun exec --detach --tty --console-socket "$SOCK" --pid-file "$BATS_TEST_TMPDIR/p" "$ID" \
+        sh -c 'read l; echo "got $l"; tty'
+    assert_success
+    [ -s "$BATS_TEST_TMPDIR/p" ]
+    # (not under `run`: a subshell cannot wait for the receiver, our child)
+    wait_recvtty >"$BATS_TEST_TMPDIR/tty.txt"
+    run cat "$BATS_TEST_TMPDIR/tty.txt"
+    assert_line "got hello"
+    assert_line --regexp '^/dev/pts/[0-9]+$'
+}
+
+@test "exec --process with terminal true and --console-socket (as the containerd shim)" {
+    run_sleeper
+    start_recvtty
+    echo '{"terminal": true, "cwd": "/", "args": ["sh", "-c", "test -t 1 && echo shim-tty"], "env": ["PATH=/bin"],
+           "consoleSize": {"height": 20, "width": 70}, "user": {"uid": 65534, "gid": 65534}}' >"$BATS_TEST_TMPDIR/p.json"
+    run ocirun exec --process "$BATS_TEST_TMPDIR/p.json" --console-socket "$SOCK" --detach \
+        --pid-file "$BATS_TEST_TMPDIR/p" "$ID"
+    assert_success
+    # (not under `run`: a subshell cannot wait for the receiver, our child)
+    wait_recvtty >"$BATS_TEST_TMPDIR/tty.txt"
+    run cat "$BATS_TEST_TMPDIR/tty.txt"
+    assert_output shim-tty
+}
+
+@test "exec terminal errors: --detach --tty without a socket, a socket without a terminal" {
+    run_sleeper
+    run --separate-stderr ocirun exec -d -t "$ID" true
     assert_equal "$status" 255
-    [[ "$stderr" == *"terminal: not supported yet"* ]] || fail "stderr: $stderr"
+    [[ "$stderr" == *"needs --console-socket"* ]] || fail "stderr: $stderr"
+    run --separate-stderr ocirun exec --console-socket "$BATS_TEST_TMPDIR/none.sock" "$ID" true
+    assert_equal "$status" 255
+    [[ "$stderr" == *"no terminal was asked for"* ]] || fail "stderr: $stderr"
+    run --separate-stderr ocirun exec -t --console-socket "$BATS_TEST_TMPDIR/none.sock" "$ID" true
+    assert_equal "$status" 255
+    [[ "$stderr" == *"none.sock"* ]] || fail "stderr: $stderr"
+    assert_equal "$(wc -l < "$CG_MOUNT$CG_PARENT/$ID/cgroup.procs")" 1
 }
 
 @test "exec --help" {
