@@ -382,39 +382,36 @@ static int write_pid_file(const char *path, pid_t pid, oci_err_t *err)
 
 /* ---- exec ---- */
 
-static int prepare(struct exec_run *r, oci_err_t *err)
+static int prepare(struct exec_run *r, struct oci_phases *ph, oci_err_t *err)
 {
-    uint64_t t0 = now_ns();
-
     if (oci_container_open_live(r->o->root, r->o->id, r->o->ignore_paused, &r->st, &r->pidfd, err) < 0)
         return -1;
     if (build_process(r, err) < 0 || check_process(r, err) < 0)
         return -1;
+    oci_phase(ph, "state+config+process");
     if (differing_namespaces(r->st->pid, &r->ns_flags, err) < 0)
         return -1;
     if (open_cgroups(r, err) < 0)
         return -1;
     if (r->spec->linux_ && oci_seccomp_compile(r->spec->linux_->seccomp, &r->seccomp, err) < 0)
         return -1;
+    oci_phase(ph, "namespaces+cgroups+seccomp compile");
     r->listen_fds = oci_process_listen_fds();
     if (oci_sync_pair(r->sync, err) < 0)
         return -1;
     /* The process forked into the pid namespace must be ours to wait for. */
     if ((r->ns_flags & CLONE_NEWPID) && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
         return oci_error_sys(err, "prctl(PR_SET_CHILD_SUBREAPER)");
-    oci_debug("exec: state, config and process: %llu us", (unsigned long long) (now_ns() - t0) / 1000);
     return 0;
 }
 
-static int start(struct exec_run *r, oci_err_t *err)
+static int start(struct exec_run *r, struct oci_phases *ph, oci_err_t *err)
 {
-    uint64_t t0 = now_ns();
-
     if (clone_child(r, err) < 0 || wait_exec(r, err) < 0) {
         kill_and_reap(r);
         return -1;
     }
-    oci_debug("exec: clone to exec: %llu us", (unsigned long long) (now_ns() - t0) / 1000);
+    oci_phase(ph, "clone to exec");
     if (r->o->pid_file && write_pid_file(r->o->pid_file, r->pid, err) < 0) {
         kill_and_reap(r);
         return -1;
@@ -426,6 +423,7 @@ int oci_exec(const struct oci_exec_opts *o, int *exit_status, oci_err_t *err)
 {
     struct exec_run r = { .o = o, .pidfd = -1, .sync = { -1, -1 }, .tty_master = -1, .cg = { .fd = -1 } };
     struct oci_tty_saved saved_tty = { .fd = -1 };
+    struct oci_phases ph;
     sigset_t set, old;
     int status = 0;
     int ret;
@@ -433,9 +431,11 @@ int oci_exec(const struct oci_exec_opts *o, int *exit_status, oci_err_t *err)
     *exit_status = 255;
     if (!o->detach && oci_relay_block_signals(&set, &old) < 0)
         return oci_error_sys(err, "sigprocmask");
-    ret = prepare(&r, err);
+    oci_phases_start(&ph);
+    ret = prepare(&r, &ph, err);
     if (ret == 0)
-        ret = start(&r, err);
+        ret = start(&r, &ph, err);
+    oci_phases_log(&ph, "exec");
     if (ret == 0 && o->detach) {
         *exit_status = 0;
     } else if (ret == 0) {

@@ -308,7 +308,7 @@ __attribute__((noreturn)) void oci_init_main(struct oci_init_ctx *ctx)
         init_fail(ctx, &err);
     if (oci_init_apply_process(&launch, &err) < 0)
         init_fail(ctx, &err);
-    oci_phase(&ctx->phases, "process attributes+seccomp");
+    oci_phase(&ctx->phases, "process attributes");   /* seccomp included */
 
     /* The runtime may exit now (create, run --detach): we must outlive it. */
     prctl(PR_SET_PDEATHSIG, 0);
