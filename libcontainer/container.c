@@ -254,21 +254,6 @@ static int forward_seccomp_fd(struct build *b, int listener_fd, oci_err_t *err)
     return ret;
 }
 
-/* The pty master goes to the console socket, or stays with us for a foreground run. */
-static int receive_console(struct build *b, int master, oci_err_t *err)
-{
-    if (master < 0)
-        return oci_error_set(err, 0, "container setup process sent no terminal");
-    if (b->o->console_socket == NULL) {
-        close_fd(&b->tty_master);
-        b->tty_master = master;
-        return 0;
-    }
-    int ret = oci_terminal_send(b->o->console_socket, master, err);
-    close(master);
-    return ret;
-}
-
 /* Wait for the init's report; after a pid-ns fork, the pid first, then reap the middle process.
  * A seccomp notify fd may come before the report. */
 static int wait_ready(struct build *b, oci_err_t *err)
@@ -277,12 +262,10 @@ static int wait_ready(struct build *b, oci_err_t *err)
 
     b->init = b->child;
     if (b->plan.need_fork) {
-        int ret = oci_sync_expect(b->sync[0], OCI_SYNC_PID, &msg, err);
-        waitpid(b->child, NULL, 0);
+        int ret = oci_sync_expect_pid(b->sync[0], b->child, &b->init, err);
         b->child = 0;
         if (ret < 0)
             return -1;
-        b->init = msg.value;
     }
     for (;;) {
         int fd;
@@ -290,7 +273,7 @@ static int wait_ready(struct build *b, oci_err_t *err)
         if (oci_sync_recv_fd(b->sync[0], &msg, &fd, err) < 0)
             return -1;
         if (msg.type == OCI_SYNC_CONSOLE_FD) {
-            if (receive_console(b, fd, err) < 0)
+            if (oci_terminal_hand_over(b->o->console_socket, fd, &b->tty_master, err) < 0)
                 return -1;
             continue;
         }

@@ -197,34 +197,6 @@ __attribute__((noreturn)) static void child_fail(struct exec_run *r, oci_err_t *
     oci_init_fail(r->sync[1], err);
 }
 
-/* A joined pid namespace applies to children only: fork once more, report the pid, leave. The
- * new process waits until that report is sent (a byte on the pipe, or EOF should the middle one
- * die): the runtime must learn the pid before anything the process itself sends (a terminal). */
-static int fork_into_pid_ns(struct exec_run *r, oci_err_t *err)
-{
-    int gate[2];
-    pid_t pid;
-    char c;
-
-    if (pipe2(gate, O_CLOEXEC) < 0)
-        return oci_error_sys(err, "pipe");
-    pid = fork();
-    if (pid < 0)
-        return oci_error_sys(err, "fork into the container's pid namespace");
-    if (pid > 0) {
-        oci_sync_send(r->sync[1], OCI_SYNC_PID, pid, NULL);
-        /* Not waiting for our exit (mm teardown) saves the new process a few hundred us. */
-        if (write(gate[1], "", 1) < 0)
-            _exit(1);
-        _exit(0);
-    }
-    close(gate[1]);
-    while (read(gate[0], &c, 1) < 0 && errno == EINTR)
-        ;
-    close(gate[0]);
-    return 0;
-}
-
 __attribute__((noreturn)) static void exec_child(struct exec_run *r)
 {
     const struct oci_process *p = r->spec->process;
@@ -254,7 +226,7 @@ __attribute__((noreturn)) static void exec_child(struct exec_run *r)
         oci_error_sys(&err, "setns into the container's namespaces (flags 0x%x)", r->ns_flags);
         child_fail(r, &err);
     }
-    if ((r->ns_flags & CLONE_NEWPID) && fork_into_pid_ns(r, &err) < 0)
+    if ((r->ns_flags & CLONE_NEWPID) && oci_init_fork_into_pid_ns(r->sync[1], &err) < 0)
         child_fail(r, &err);
     if (p->terminal && child_terminal(r, &err) < 0)
         child_fail(r, &err);
@@ -301,23 +273,6 @@ static int forward_seccomp_fd(struct exec_run *r, int listener, oci_err_t *err)
     return ret;
 }
 
-/* The pty master goes to the console socket, or stays with us for the foreground relay. */
-static int receive_console(struct exec_run *r, int master, oci_err_t *err)
-{
-    int ret;
-
-    if (master < 0)
-        return oci_error_set(err, 0, "exec setup process sent no terminal");
-    if (r->o->console_socket == NULL) {
-        close_fd(&r->tty_master);
-        r->tty_master = master;
-        return 0;
-    }
-    ret = oci_terminal_send(r->o->console_socket, master, err);
-    close(master);
-    return ret;
-}
-
 /* After a pid-ns fork the pid comes first; then the terminal and a seccomp fd may come, an
  * error, or EOF: the socket is close-on-exec, so EOF means the process exec'd. */
 static int wait_exec(struct exec_run *r, oci_err_t *err)
@@ -326,12 +281,10 @@ static int wait_exec(struct exec_run *r, oci_err_t *err)
     oci_err_t eof = NULL;
 
     if (r->ns_flags & CLONE_NEWPID) {
-        int ret = oci_sync_expect(r->sync[0], OCI_SYNC_PID, &msg, err);
-        waitpid(r->child, NULL, 0);
+        int ret = oci_sync_expect_pid(r->sync[0], r->child, &r->pid, err);
         r->child = 0;
         if (ret < 0)
             return -1;
-        r->pid = msg.value;
     }
     for (;;) {
         int fd;
@@ -341,7 +294,7 @@ static int wait_exec(struct exec_run *r, oci_err_t *err)
             return 0;
         }
         if (msg.type == OCI_SYNC_CONSOLE_FD) {
-            if (receive_console(r, fd, err) < 0)
+            if (oci_terminal_hand_over(r->o->console_socket, fd, &r->tty_master, err) < 0)
                 return -1;
             continue;
         }

@@ -40,6 +40,11 @@ struct oci_launch {
 int oci_init_apply_process(struct oci_launch *l, oci_err_t *err);
 /* Reset signal dispositions and mask, execve; a failure goes to L->sync_fd, then _exit(1). */
 __attribute__((noreturn)) void oci_init_exec(struct oci_launch *l);
+/* A joined pid namespace (or one created after joining a user namespace) takes only children:
+ * fork once more; the middle process reports the new one's pid (OCI_SYNC_PID) over SYNC_FD and
+ * exits, the new one returns once that report is sent, so that the runtime learns the pid before
+ * anything the new process sends itself. */
+int oci_init_fork_into_pid_ns(int sync_fd, oci_err_t *err);
 /* Send ERR to the runtime over SYNC_FD and _exit(1). */
 __attribute__((noreturn)) void oci_init_fail(int sync_fd, oci_err_t *err);
 

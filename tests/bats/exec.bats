@@ -10,12 +10,17 @@ in_ctr() {
     run ocirun exec "$ID" sh -c "$1"
 }
 
-@test "exec runs a command in every namespace of the container's init" {
+# exec_detached_sleep: a sleeper container plus a detached `exec sleep`; sets $init and $pid.
+exec_detached_sleep() {
     run_sleeper
     init=$(container_pid "$ID")
     run ocirun exec -d --pid-file "$BATS_TEST_TMPDIR/p" "$ID" sleep 100
     assert_success
     pid=$(cat "$BATS_TEST_TMPDIR/p")
+}
+
+@test "exec runs a command in every namespace of the container's init" {
+    exec_detached_sleep
     for ns in pid net ipc uts mnt cgroup user time; do
         assert_equal "$(readlink /proc/$pid/ns/$ns)" "$(readlink /proc/$init/ns/$ns)"
     done
@@ -29,11 +34,7 @@ in_ctr() {
 }
 
 @test "exec joins the container's cgroup in every hierarchy" {
-    run_sleeper
-    init=$(container_pid "$ID")
-    run ocirun exec -d --pid-file "$BATS_TEST_TMPDIR/p" "$ID" sleep 100
-    assert_success
-    pid=$(cat "$BATS_TEST_TMPDIR/p")
+    exec_detached_sleep
     assert_equal "$(cat /proc/$pid/cgroup)" "$(cat /proc/$init/cgroup)"
     grep -q "^0::$CG_PARENT/$ID\$" /proc/$pid/cgroup
     # inside its cgroup namespace it sits at the root
@@ -186,10 +187,7 @@ EOF
 }
 
 @test "exec: stopped and unknown containers are errors" {
-    update_config '.process.args = ["true"]'
-    run ocirun run --detach --bundle "$BUNDLE" "$ID"
-    assert_success
-    wait_for_status "$ID" stopped
+    run_exited
     run --separate-stderr ocirun exec "$ID" true
     assert_equal "$status" 255
     [[ "$stderr" == *"cannot exec in a stopped container"* ]] || fail "stderr: $stderr"

@@ -244,6 +244,15 @@ run_sleeper() {
     wait_for_status "$id" running
 }
 
+# run_exited [ID]: a detached container whose process (true) has exited (status stopped).
+run_exited() {
+    local id=${1:-$ID}
+    update_config '.process.args = ["true"]'
+    run ocirun run --detach --bundle "$BUNDLE" "$id"
+    assert_success
+    wait_for_status "$id" stopped
+}
+
 # run_in_container CMD: run `sh -c CMD` in a fresh container from $BUNDLE; sets $status/$output.
 run_in_container() {
     update_config ".process.args = [\"sh\", \"-c\", $(json_quote "$1")]"
