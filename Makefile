@@ -1,7 +1,7 @@
 # Makefile: builds ocirun (build/ocirun, build/libocirun.a), its tests, man pages and benchmarks.
 #
 # Works right after clone; `./configure` (optional) writes config.mk with the same knobs:
-#   PREFIX=/usr/local DESTDIR=  WITH_SELINUX=yes|no  WITH_SECCOMP=yes|no  SANITIZE=<cc flags>
+#   PREFIX=/usr/local DESTDIR=  WITH_SELINUX=yes|no  WITH_SECCOMP=yes|no  STATIC_LIBS=yes|no  SANITIZE=<cc flags>
 
 -include config.mk
 
@@ -45,6 +45,14 @@ endif
 
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+# yajl, libcap and libseccomp are linked from their static archives when those exist
+# (STATIC_LIBS=no to link them dynamically): resolving three shared libraries costs every
+# ocirun command ~0.5 ms of CPU, and the stripped binary stays smaller than crun's.
+STATIC_LIBS ?= yes
+ifeq ($(STATIC_LIBS),yes)
+static_archive = $(filter /%,$(shell $(CC) -print-file-name=$(1)))
+PKG_LIBS := $(foreach l,$(PKG_LIBS),$(or $(if $(filter -lyajl,$(l)),$(call static_archive,libyajl_s.a)),$(if $(filter -lcap -lseccomp,$(l)),$(call static_archive,lib$(l:-l%=%).a)),$(l)))
+endif
 CMOCKA_CFLAGS := $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 
