@@ -412,6 +412,12 @@ void oci_hooks_run_warn(const struct oci_hooks *hooks, enum oci_hook_kind kind, 
 
 /* --- the init's side --------------------------------------------------------------------- */
 
+bool oci_hooks_need_sync(const struct oci_hooks *hooks)
+{
+    return hooks->prestart.len || hooks->create_runtime.len || hooks->create_container.len ||
+           hooks->start_container.len;
+}
+
 static void init_state(const struct oci_init_ctx *ctx, struct oci_state *st, char *created, size_t len)
 {
     now_rfc3339(created, len);
@@ -440,7 +446,10 @@ int oci_hooks_init_create(struct oci_init_ctx *ctx, oci_err_t *err)
         return -1;
     ctx->host_pid = msg.value;
     init_state(ctx, &st, created, sizeof(created));
-    return oci_hooks_run(&ctx->spec->hooks, OCI_HOOK_CREATE_CONTAINER, &st, err);
+    if (oci_hooks_run(&ctx->spec->hooks, OCI_HOOK_CREATE_CONTAINER, &st, err) < 0)
+        return -1;
+    oci_phase(&ctx->phases, "prestart+createRuntime+createContainer hooks");
+    return 0;
 }
 
 int oci_hooks_init_start(struct oci_init_ctx *ctx, int fifo, oci_err_t *err)
@@ -480,27 +489,7 @@ int oci_exec_fifo_read(int fifo, oci_err_t *err)
     return oci_error_set(err, 0, "unexpected data on the exec fifo");
 }
 
-/* --- copies ------------------------------------------------------------------------------- */
-
-static void strv_copy(struct oci_strv *dst, const struct oci_strv *src)
-{
-    dst->len = src->len;
-    dst->v = src->v ? xzalloc((src->len + 1) * sizeof(*dst->v)) : NULL;
-    for (size_t i = 0; i < src->len; i++)
-        dst->v[i] = xstrdup(src->v[i]);
-}
-
-void oci_hooks_list_copy(struct oci_hooks_list *dst, const struct oci_hooks_list *src)
-{
-    dst->len = src->len;
-    dst->items = src->len ? xzalloc(src->len * sizeof(*dst->items)) : NULL;
-    for (size_t i = 0; i < src->len; i++) {
-        dst->items[i].path = xstrdup(src->items[i].path);
-        strv_copy(&dst->items[i].args, &src->items[i].args);
-        strv_copy(&dst->items[i].env, &src->items[i].env);
-        dst->items[i].timeout = src->items[i].timeout;
-    }
-}
+/* --- lists read from state.json --------------------------------------------------------- */
 
 void oci_hooks_list_free(struct oci_hooks_list *l)
 {

@@ -45,6 +45,10 @@ void oci_hooks_run_warn(const struct oci_hooks *hooks, enum oci_hook_kind kind, 
 /* --- the container's setup process (init.c) ------------------------------------------------ */
 struct oci_init_ctx;
 
+/* Whether the init must stop for the runtime's hooks and learn its pid: any of prestart,
+ * createRuntime, createContainer, startContainer. Without them there is no extra round trip. */
+bool oci_hooks_need_sync(const struct oci_hooks *hooks);
+
 /* Between the mounts and pivot_root: when ctx->hooks_sync, ask the runtime to run prestart and
  * createRuntime (OCI_SYNC_HOOKS; its GO carries our pid in its namespace), then run the
  * createContainer hooks here, in the container's namespaces but still under the host's root. */
@@ -61,8 +65,7 @@ int oci_hooks_init_start(struct oci_init_ctx *ctx, int fifo, oci_err_t *err);
 #define OCI_FIFO_FAILED 'E'
 int oci_exec_fifo_read(int fifo, oci_err_t *err);
 
-/* Deep copy / free of a list (state.json keeps the poststop hooks for delete). */
-void oci_hooks_list_copy(struct oci_hooks_list *dst, const struct oci_hooks_list *src);
+/* Free a list read from state.json (which keeps poststart and poststop for start and delete). */
 void oci_hooks_list_free(struct oci_hooks_list *l);
 
 #endif
