@@ -103,16 +103,6 @@ lo"
     assert_output "net:[$want]"
 }
 
-# A user namespace needs the bundle path to be searchable by the mapped root (host uid 100000):
-# bats' temporary directories are 0700.
-make_bundle_path_searchable() {
-    local d=$BUNDLE
-    while [ "$d" != / ]; do
-        chmod o+x "$d"
-        d=$(dirname "$d")
-    done
-}
-
 @test "user namespace with uidMappings/gidMappings" {
     make_bundle_path_searchable
     update_config '.linux.namespaces += [{type: "user"}]
@@ -209,4 +199,24 @@ make_bundle_path_searchable() {
         sleep 0.05
     done
     [ "$(stat -c %u "/proc/$pid/environ")" = 100000 ]
+}
+
+@test "exec joins the user namespace of the container with the others" {
+    make_bundle_path_searchable
+    update_config '.linux.namespaces += [{type: "user"}]
+                   | .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+                   | .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]'
+    run_sleeper
+    init=$(container_pid "$ID")
+    run ocirun exec -d --pid-file "$BATS_TEST_TMPDIR/p" "$ID" sleep 100
+    assert_success
+    pid=$(cat "$BATS_TEST_TMPDIR/p")
+    for ns in user pid mnt net; do
+        assert_equal "$(readlink /proc/$pid/ns/$ns)" "$(readlink /proc/$init/ns/$ns)"
+    done
+    grep -qE '^Uid:\s+100000\s' /proc/$pid/status
+    run ocirun exec --user 1000 "$ID" sh -c 'id -u; cat /proc/self/uid_map'
+    assert_success
+    assert_line --index 0 1000
+    assert_line --regexp '^\s+0\s+100000\s+65536$'
 }
