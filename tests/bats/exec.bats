@@ -10,15 +10,6 @@ in_ctr() {
     run ocirun exec "$ID" sh -c "$1"
 }
 
-# exec_detached_sleep: a sleeper container plus a detached `exec sleep`; sets $init and $pid.
-exec_detached_sleep() {
-    run_sleeper
-    init=$(container_pid "$ID")
-    run ocirun exec -d --pid-file "$BATS_TEST_TMPDIR/p" "$ID" sleep 100
-    assert_success
-    pid=$(cat "$BATS_TEST_TMPDIR/p")
-}
-
 @test "exec runs a command in every namespace of the container's init" {
     exec_detached_sleep
     for ns in pid net ipc uts mnt cgroup user time; do

@@ -244,6 +244,15 @@ run_sleeper() {
     wait_for_status "$id" running
 }
 
+# exec_detached_sleep: a sleeper container plus a detached `exec sleep`; sets $init and $pid.
+exec_detached_sleep() {
+    run_sleeper
+    init=$(container_pid "$ID")
+    run ocirun exec -d --pid-file "$BATS_TEST_TMPDIR/p" "$ID" sleep 100
+    assert_success
+    pid=$(cat "$BATS_TEST_TMPDIR/p")
+}
+
 # run_exited [ID]: a detached container whose process (true) has exited (status stopped).
 run_exited() {
     local id=${1:-$ID}
@@ -309,6 +318,14 @@ make_bundle_path_searchable() {
         chmod o+x "$d"
         d=$(dirname "$d")
     done
+}
+
+# use_user_namespace: a new user namespace mapping root to host uid/gid 100000 (65536 ids).
+use_user_namespace() {
+    make_bundle_path_searchable
+    update_config '.linux.namespaces += [{type: "user"}]
+                   | .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+                   | .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]'
 }
 
 # ---------------------------------------------------------------------------------------------
