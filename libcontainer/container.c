@@ -209,6 +209,7 @@ static pid_t clone_init(struct build *b, int fifo_fd, oci_err_t *err)
             .listen_fds = b->listen_fds,
             .seccomp = &b->seccomp,
             .wait_for_go = init_waits_for_go(b),
+            .tty_size_from_stdin = b->foreground && b->o->console_socket == NULL,
             .id = b->o->id,
             .hooks_sync = oci_hooks_need_sync(&b->spec->hooks),
         };
@@ -485,11 +486,8 @@ int oci_container_run(const struct oci_create_opts *o, bool detach, bool keep, i
         return ret;
     }
 
-    if (b.tty_master >= 0) {
+    if (b.tty_master >= 0)
         oci_terminal_raw(&saved_tty);
-        if (!b.spec->process->has_console_size)
-            oci_terminal_copy_winsize(b.tty_master);
-    }
     ret = oci_relay_until_exit(b.init, &set, b.tty_master, &status, err);
     oci_terminal_restore(&saved_tty);
     sigprocmask(SIG_SETMASK, &old, NULL);

@@ -183,7 +183,8 @@ static int child_terminal(struct exec_run *r, oci_err_t *err)
 
     if (rootfd < 0)
         return oci_error_sys(err, "open the container's root");
-    if (oci_terminal_open(rootfd, r->spec->process, &master, &slave, err) < 0)
+    if (oci_terminal_open(rootfd, r->spec->process, !r->o->detach && r->o->console_socket == NULL, &master, &slave,
+                          err) < 0)
         return -1;
     if (oci_sync_send_fd(r->sync[1], OCI_SYNC_CONSOLE_FD, master) < 0) {
         close(slave);
@@ -395,11 +396,8 @@ int oci_exec(const struct oci_exec_opts *o, int *exit_status, oci_err_t *err)
     if (ret == 0 && o->detach) {
         *exit_status = 0;
     } else if (ret == 0) {
-        if (r.tty_master >= 0) {
+        if (r.tty_master >= 0)
             oci_terminal_raw(&saved_tty);
-            if (!r.spec->process->has_console_size)
-                oci_terminal_copy_winsize(r.tty_master);
-        }
         ret = oci_relay_until_exit(r.pid, &set, r.tty_master, &status, err);
         oci_terminal_restore(&saved_tty);
         if (ret == 0)

@@ -119,7 +119,7 @@ static int setup_terminal(struct oci_init_ctx *ctx, oci_err_t *err)
     rootfd = open(ctx->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (rootfd < 0)
         return oci_error_sys(err, "open rootfs %s", ctx->rootfs);
-    if (oci_terminal_open(rootfd, ctx->spec->process, &master, &slave, err) < 0)
+    if (oci_terminal_open(rootfd, ctx->spec->process, ctx->tty_size_from_stdin, &master, &slave, err) < 0)
         return -1;
     if (oci_terminal_mount_console(rootfd, slave, err) < 0 ||
         oci_sync_send_fd(ctx->sync_fd, OCI_SYNC_CONSOLE_FD, master) < 0) {

@@ -58,7 +58,8 @@ static int open_ptmx(int rootfd, oci_err_t *err)
     return fd;
 }
 
-int oci_terminal_open(int rootfd, const struct oci_process *p, int *master, int *slave, oci_err_t *err)
+int oci_terminal_open(int rootfd, const struct oci_process *p, bool size_from_stdin, int *master, int *slave,
+                      oci_err_t *err)
 {
     cleanup_close int m = open_ptmx(rootfd, err);
     int unlock = 0;
@@ -80,6 +81,8 @@ int oci_terminal_open(int rootfd, const struct oci_process *p, int *master, int 
             close(s);
             return oci_error_sys(err, "process.consoleSize: TIOCSWINSZ");
         }
+    } else if (size_from_stdin) {
+        oci_terminal_copy_winsize(m);
     }
     /* The process's user owns its terminal, as on a login (the group stays devpts's tty). */
     if (p->user.uid != 0 && fchown(s, p->user.uid, (gid_t) -1) < 0) {

@@ -20,6 +20,7 @@ struct oci_init_ctx {
     int listen_fds;              /* LISTEN_FDS passed on (fds 3.., before the preserved ones) */
     const struct oci_seccomp_filter *seccomp;   /* compiled by the runtime before clone */
     bool wait_for_go;            /* the runtime writes id maps / v1 cgroups first */
+    bool tty_size_from_stdin;    /* foreground run: the terminal gets our stdin's size */
     struct oci_phases phases;    /* --debug: set-up step timings, reported with READY */
     const char *id;              /* the container's, for the hooks' state */
     bool hooks_sync;             /* prestart..startContainer hooks exist: OCI_SYNC_HOOKS handshake */

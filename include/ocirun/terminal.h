@@ -2,6 +2,7 @@
 #ifndef OCIRUN_TERMINAL_H
 #define OCIRUN_TERMINAL_H
 
+#include <stdbool.h>
 #include "ocirun/error.h"
 #include "ocirun/spec.h"
 
@@ -9,8 +10,11 @@
  * the root switch, "/" after it or after joining the container's mount namespace). The ptmx
  * must be a real devpts ptmx (5:2 on a devpts filesystem) reached without symlinks, so that an
  * image cannot hand us a host file. The peer (slave) is opened from the master (TIOCGPTPEER),
- * never by path. process.consoleSize is applied. Both fds are close-on-exec. */
-int oci_terminal_open(int rootfd, const struct oci_process *p, int *master, int *slave, oci_err_t *err);
+ * never by path. process.consoleSize is applied, else with SIZE_FROM_STDIN the size of our
+ * stdin's terminal (a foreground run/exec: set before the process can ask for it). Both fds
+ * are close-on-exec. */
+int oci_terminal_open(int rootfd, const struct oci_process *p, bool size_from_stdin, int *master, int *slave,
+                      oci_err_t *err);
 
 /* Bind the pty SLAVE onto ROOTFD's dev/console, which is created as an empty file when missing;
  * a symlink or other entry of the image there is replaced, never followed. */

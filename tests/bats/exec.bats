@@ -295,6 +295,13 @@ socket-data"
     assert_line out-42
 }
 
+@test "exec --tty on a terminal: the caller's window size is the process's from its start" {
+    run_sleeper
+    run script -qec "stty rows 21 cols 77; $OCIRUN --root $ROOT exec -t $ID stty size" /dev/null </dev/null
+    assert_success
+    assert_output --partial "21 77"
+}
+
 @test "exec --detach --tty --console-socket: the master goes to the socket (as conmon)" {
     run_sleeper
     start_recvtty $'hello\n'
