@@ -8,6 +8,8 @@ eng_setup containerd
 
 T=$ENG_TMP
 export T NS=ocirun-test
+# containerd's shims put their sockets in /run/containerd/s whatever its state dir
+eng_mask_dir /run/containerd
 eng_install containerd || { eng_not_ok "install containerd" "apt-get failed"; exit 1; }
 
 cat >"$T/config.toml" <<EOF
@@ -138,7 +140,7 @@ check "container rm" ctr container rm c-det
 check_out "no task left" "" ctr task ls -q
 check_out "no container left" "" ctr container ls -q
 check_no_processes "no shim left" 'containerd-shim.*'
-check_runtime_list "the runtime lists no container" "$T/runc/$NS"
+check_runtime_lists
 
 ctr images rm "$ENG_IMAGE" >/dev/null 2>&1
 eng_stop_daemons

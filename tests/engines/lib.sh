@@ -47,13 +47,7 @@ eng_setup() {
     ENG_FAILED=0
     ENG_DAEMONS=()
     ENG_T0=$SECONDS
-    # fixed host paths some engines create (containerd's shim sockets and fifos): removed at
-    # the end when this run created them and they are empty
-    ENG_HOST_DIRS=()
-    local d
-    for d in /run/containerd /run/docker /run/libpod /run/runc /run/ocirun /run/crun /var/lib/containers /etc/cni; do
-        [ -e "$d" ] || ENG_HOST_DIRS+=("$d")
-    done
+    ENG_MADE_DIRS=()
     trap eng_finish EXIT
 
     RUNTIME=${RUNTIME:-$ENG_REPO/build/ocirun}
@@ -481,6 +475,39 @@ check_runtime_list() {
     fi
 }
 
+# check_runtime_lists: no container this run created (the IDs of the engine's `create` calls)
+# is listed by the runtime in any state dir the engine used (each --root, or the default).
+check_runtime_lists() {
+    local ids roots root desc left
+    ids=$(grep -E '^[^ ]+ rc=0 .* create ' "$ENG_CALLS" | awk '{print $NF}' | sort -u)
+    roots=$(grep -E '^[^ ]+ rc=[0-9]+ [^ ]+ ' "$ENG_CALLS" | grep -Eo -- ' --root[= ][^ ]+' |
+        sed 's/^ --root[= ]//' | sort -u)
+    [ -n "$(grep -E '^[^ ]+ rc=[0-9]+ ' "$ENG_CALLS" | grep -v -- ' --root[= ]')" ] && roots+=$'\n'default
+    for root in $roots; do
+        desc="the runtime lists none of the containers in its root ${root#"$ENG_TMP"/}"
+        if [ "$root" = default ]; then eng_run "$RUNTIME" list -q; else eng_run "$RUNTIME" --root "$root" list -q; fi
+        left=$(comm -12 <(sort <<<"$OUT") <(echo "$ids"))
+        if [ "$RC" -eq 0 ] && [ -z "$left" ]; then
+            eng_ok "$desc"
+        else
+            eng_not_ok "$desc" "$(eng_diag "$RUNTIME" --root "$root" list -q)" "left: $left"
+        fi
+    done
+    [ -n "$roots" ] || eng_not_ok "the runtime lists no container" "no runtime call was recorded"
+}
+
+# eng_mask_dir DIR: an empty tmpfs over DIR in this mount namespace, for the fixed host paths
+# some engines use whatever they are told (containerd's shim sockets in /run/containerd/s,
+# podman's blob cache in /var/lib/containers/cache, the runtime's default root): nothing of
+# this run lands there and nothing of the host's is seen. A DIR made for this is removed.
+eng_mask_dir() {
+    if [ ! -e "$1" ]; then
+        mkdir -p "$1"
+        ENG_MADE_DIRS+=("$1")
+    fi
+    mount -t tmpfs -o mode=0711 "eng-$ENG_ID" "$1"
+}
+
 # eng_finish_checks: after the daemons were stopped: no process left in the pid namespace
 # (zombies aside), no mount under the temp dir, no cgroup below the unique parent.
 eng_finish_checks() {
@@ -504,10 +531,18 @@ eng_finish_checks() {
         eng_not_ok "no mount left under the temp dir" "$mounts"
     fi
 
-    local h cgs=
+    # ENG_CGROUP_OK: a regex of the engine's own cgroups below the parent that it keeps by
+    # design (podman's conmon), checked empty instead
+    local h d cgs=
     for h in $(eng_hierarchies); do
         [ -d "$h/$ENG_ID" ] || continue
-        cgs+=$(find "$h/$ENG_ID" -mindepth 1 -type d)
+        for d in $(find "$h/$ENG_ID" -mindepth 1 -type d); do
+            if [ -n "${ENG_CGROUP_OK:-}" ] && [[ "${d#"$h/$ENG_ID/"}" =~ ^(${ENG_CGROUP_OK})$ ]] &&
+                [ -z "$(cat "$d/cgroup.procs" 2>/dev/null)" ]; then
+                continue
+            fi
+            cgs+="$d"$'\n'
+        done
     done
     if [ -z "$cgs" ]; then eng_ok "no cgroup left below /$ENG_ID"; else
         eng_not_ok "no cgroup left below /$ENG_ID" "$cgs"
@@ -539,10 +574,9 @@ eng_cleanup() {
             [ -d "$d" ] && ! rmdir "$d" 2>/dev/null && echo "# could not remove cgroup $d"
         done
     done
-    for d in "${ENG_HOST_DIRS[@]}"; do
-        [ -d "$d" ] || continue
-        find "$d" -depth -type d -empty -delete 2>/dev/null
-        [ -e "$d" ] && echo "# left on the host: $(find "$d" | head -n 5 | tr '\n' ' ')"
+    for d in "${ENG_MADE_DIRS[@]}"; do
+        umount "$d" 2>/dev/null
+        rmdir "$d" || echo "# could not remove $d"
     done
     # keep the daemons' logs for failure reports
     find "$ENG_TMP" -maxdepth 1 -name '*.log' -exec cp {} "$ENG_LOGS/" \; 2>/dev/null
