@@ -1,7 +1,7 @@
 # Makefile: builds ocirun (build/ocirun, build/libocirun.a), its tests, man pages and benchmarks.
 #
 # Works right after clone; `./configure` (optional) writes config.mk with the same knobs:
-#   PREFIX=/usr/local DESTDIR=  WITH_SELINUX=auto|yes|no  WITH_SECCOMP=yes|no  SANITIZE=<cc flags>
+#   PREFIX=/usr/local DESTDIR=  WITH_SELINUX=yes|no  WITH_SECCOMP=yes|no  SANITIZE=<cc flags>
 
 -include config.mk
 
@@ -10,7 +10,7 @@ SHELL := /bin/bash
 PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
-WITH_SELINUX ?= auto
+WITH_SELINUX ?= yes
 WITH_SECCOMP ?= yes
 SANITIZE ?=
 PKG_CONFIG ?= pkg-config
@@ -37,11 +37,9 @@ else
 PKGS += libseccomp
 endif
 
-ifeq ($(WITH_SELINUX),auto)
-WITH_SELINUX := $(shell $(PKG_CONFIG) --exists libselinux 2>/dev/null && echo yes || echo no)
-endif
-ifeq ($(WITH_SELINUX),yes)
-PKGS += libselinux
+# SELinux needs no library (selinuxfs and xattrs are used directly); "auto" is kept for old
+# config.mk files.
+ifneq ($(WITH_SELINUX),no)
 FEATURE_DEFS += -DHAVE_SELINUX
 endif
 
@@ -130,7 +128,7 @@ $(ASAN)/tests/unit/%: $(ASAN)/obj/tests/unit/%.o $(ASAN)/libocirun.a
 
 # Test programs the bats suites run; those copied into busybox rootfses are static (no libc there).
 STATIC_HELPERS := $(B)/tests/helpers/syscall-probe $(B)/tests/helpers/alloc
-HELPER_BINS := $(B)/tests/helpers/syscall-probe $(B)/tests/helpers/seccomp-agent
+HELPER_BINS := $(B)/tests/helpers/syscall-probe $(B)/tests/helpers/seccomp-agent $(B)/tests/helpers/recvtty
 VM_HELPER_BINS := $(B)/tests/helpers/alloc
 
 $(STATIC_HELPERS): $(B)/tests/helpers/%: tests/helpers/%.c $(B)/.flags

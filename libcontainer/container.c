@@ -21,10 +21,12 @@
 #include "ocirun/log.h"
 #include "ocirun/lsm.h"
 #include "ocirun/namespaces.h"
+#include "ocirun/relay.h"
 #include "ocirun/seccomp.h"
 #include "ocirun/spec.h"
 #include "ocirun/state.h"
 #include "ocirun/sync.h"
+#include "ocirun/terminal.h"
 #include "ocirun/utils.h"
 
 #define KILL_WAIT_MS 10000
@@ -43,6 +45,8 @@ struct build {
     int sync[2];
     pid_t child;              /* what clone returned */
     pid_t init;               /* the container's init (child, or its child after a pid-ns fork) */
+    bool foreground;          /* run without --detach: we stay and may relay a terminal */
+    int tty_master;           /* process.terminal: the pty master the init sent, until handed on */
 };
 
 static void build_init(struct build *b, const struct oci_create_opts *o)
@@ -52,6 +56,7 @@ static void build_init(struct build *b, const struct oci_create_opts *o)
     b->state_dir = -1;
     b->cg.fd = -1;
     b->sync[0] = b->sync[1] = -1;
+    b->tty_master = -1;
     for (int i = 0; i < OCI_NS_COUNT; i++)
         b->plan.join_fd[i] = -1;
 }
@@ -85,6 +90,7 @@ static void build_finish(struct build *b, bool destroy)
     close_fd(&b->sync[0]);
     close_fd(&b->sync[1]);
     close_fd(&b->state_dir);
+    close_fd(&b->tty_master);
     oci_spec_free(b->spec);
     free(b->bundle);
     free(b->rootfs);
@@ -105,9 +111,6 @@ static int validate_spec(const struct oci_spec *spec, oci_err_t *err)
         return oci_error_set(err, 0, "config.json: linux.memoryPolicy: not supported by this version of ocirun");
     if (spec->linux_ && spec->linux_->intel_rdt)
         return oci_error_set(err, 0, "config.json: linux.intelRdt: not supported by this version of ocirun");
-    if (spec->process->terminal)
-        return oci_error_set(err, 0, "config.json: process.terminal: terminals are not supported by this "
-                             "version of ocirun yet; set it to false");
     return oci_lsm_check(spec, err);
 }
 
@@ -130,6 +133,21 @@ static int resolve_paths(struct build *b, oci_err_t *err)
     b->rootfs = realpath(root, NULL);
     if (b->rootfs == NULL)
         return oci_error_sys(err, "config.json: root.path \"%s\"", b->spec->root->path);
+    return 0;
+}
+
+/* A terminal needs someone to hold its master: the console socket's owner, or us in the
+ * foreground. */
+static int check_console(const struct build *b, oci_err_t *err)
+{
+    bool terminal = b->spec->process->terminal;
+
+    if (terminal && b->o->console_socket == NULL && !b->foreground)
+        return oci_error_set(err, 0, "config.json: process.terminal is true: --console-socket is required "
+                             "with create and run --detach (nobody would hold the terminal once ocirun returns)");
+    if (!terminal && b->o->console_socket)
+        return oci_error_set(err, 0, "--console-socket \"%s\": process.terminal is false, there is no "
+                             "terminal to send", b->o->console_socket);
     return 0;
 }
 
@@ -234,6 +252,21 @@ static int forward_seccomp_fd(struct build *b, int listener_fd, oci_err_t *err)
     return ret;
 }
 
+/* The pty master goes to the console socket, or stays with us for a foreground run. */
+static int receive_console(struct build *b, int master, oci_err_t *err)
+{
+    if (master < 0)
+        return oci_error_set(err, 0, "container setup process sent no terminal");
+    if (b->o->console_socket == NULL) {
+        close_fd(&b->tty_master);
+        b->tty_master = master;
+        return 0;
+    }
+    int ret = oci_terminal_send(b->o->console_socket, master, err);
+    close(master);
+    return ret;
+}
+
 /* Wait for the init's report; after a pid-ns fork, the pid first, then reap the middle process.
  * A seccomp notify fd may come before the report. */
 static int wait_ready(struct build *b, oci_err_t *err)
@@ -254,6 +287,11 @@ static int wait_ready(struct build *b, oci_err_t *err)
 
         if (oci_sync_recv_fd(b->sync[0], &msg, &fd, err) < 0)
             return -1;
+        if (msg.type == OCI_SYNC_CONSOLE_FD) {
+            if (receive_console(b, fd, err) < 0)
+                return -1;
+            continue;
+        }
         if (msg.type != OCI_SYNC_SECCOMP_FD) {
             if (fd >= 0)
                 close(fd);
@@ -262,6 +300,8 @@ static int wait_ready(struct build *b, oci_err_t *err)
         if (forward_seccomp_fd(b, fd, err) < 0)
             return -1;
     }
+    if (msg.type == OCI_SYNC_READY && msg.text[0])
+        oci_debug("container setup process: %s", msg.text);
     return oci_sync_check(&msg, OCI_SYNC_READY, err);
 }
 
@@ -269,13 +309,14 @@ static int wait_ready(struct build *b, oci_err_t *err)
 static int build_container(struct build *b, bool with_fifo, oci_err_t *err)
 {
     cleanup_close int fifo_fd = -1;
-    uint64_t t0 = now_ns();
+    struct oci_phases ph;
 
+    oci_phases_start(&ph);
     if (oci_id_validate(b->o->id, err) < 0)
         return -1;
-    if (resolve_paths(b, err) < 0)
+    if (resolve_paths(b, err) < 0 || check_console(b, err) < 0)
         return -1;
-    oci_debug("parse config: %llu us", (unsigned long long) (now_ns() - t0) / 1000);
+    oci_phase(&ph, "parse config");
     if (oci_state_create_dir(b->o->root, b->o->id, &b->state_dir, err) < 0)
         return -1;
     b->state_dir_made = true;
@@ -291,34 +332,42 @@ static int build_container(struct build *b, bool with_fifo, oci_err_t *err)
         if (fifo_fd < 0)
             return oci_error_sys(err, "open %s", OCI_EXEC_FIFO);
     }
+    oci_phase(&ph, "state dir");
     if (oci_cgroup_create(b->spec, b->o->id, b->o->systemd_cgroup, &b->cg, err) < 0)
         return -1;
+    oci_phase(&ph, "cgroup");
     if (oci_ns_plan_build(b->spec, &b->plan, err) < 0)
         return -1;
     if (b->spec->linux_ && oci_seccomp_compile(b->spec->linux_->seccomp, &b->seccomp, err) < 0)
         return -1;
+    oci_phase(&ph, "seccomp compile");
     if (oci_sync_pair(b->sync, err) < 0)
         return -1;
     if (b->plan.need_fork && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
         return oci_error_sys(err, "prctl(PR_SET_CHILD_SUBREAPER)");
 
-    t0 = now_ns();
     b->child = clone_init(b, fifo_fd, err);
     if (b->child < 0) {
         b->child = 0;
         return -1;
     }
     close_fd(&b->sync[1]);
+    oci_phase(&ph, "clone");
     if (b->plan.new_user && oci_ns_write_id_maps(b->child, b->spec, err) < 0)
         return -1;
     if (oci_cgroup_has_v1(&b->cg) && oci_cgroup_enter_v1(&b->cg, b->child, err) < 0)
         return -1;
     if (init_waits_for_go(b) && oci_sync_send(b->sync[0], OCI_SYNC_GO, 0, NULL) < 0)
         return oci_error_set(err, 0, "container setup process exited unexpectedly");
+    oci_phase(&ph, "id maps+v1 cgroups");
     if (wait_ready(b, err) < 0)
         return -1;
-    oci_debug("container setup (clone to ready): %llu us", (unsigned long long) (now_ns() - t0) / 1000);
-    return save_state(b, err);
+    oci_phase(&ph, "container setup");
+    if (save_state(b, err) < 0)
+        return -1;
+    oci_phase(&ph, "save state");
+    oci_phases_log(&ph, "create");
+    return 0;
 }
 
 int oci_container_create(const struct oci_create_opts *o, oci_err_t *err)
@@ -333,63 +382,6 @@ int oci_container_create(const struct oci_create_opts *o, oci_err_t *err)
 }
 
 /* --- run --------------------------------------------------------------------------------- */
-
-static int exit_code(int status)
-{
-    if (WIFEXITED(status))
-        return WEXITSTATUS(status);
-    if (WIFSIGNALED(status))
-        return 128 + WTERMSIG(status);
-    return 255;
-}
-
-/* Block the signals we relay, so that they queue on a signalfd instead of killing us. */
-static int block_relayed_signals(sigset_t *set, sigset_t *old)
-{
-    sigfillset(set);
-    sigdelset(set, SIGCHLD);
-    sigdelset(set, SIGKILL);
-    sigdelset(set, SIGSTOP);
-    sigdelset(set, SIGSEGV);
-    sigdelset(set, SIGBUS);
-    sigdelset(set, SIGILL);
-    sigdelset(set, SIGFPE);
-    sigdelset(set, SIGTTIN);
-    sigdelset(set, SIGTTOU);
-    sigdelset(set, SIGTSTP);
-    return sigprocmask(SIG_BLOCK, set, old);
-}
-
-/* Relay signals to the container until its init exits; return its wait status. */
-static int relay_until_exit(pid_t init, const sigset_t *set, int *status, oci_err_t *err)
-{
-    cleanup_close int sfd = signalfd(-1, set, SFD_CLOEXEC);
-    cleanup_close int pidfd = syscall(SYS_pidfd_open, init, 0);
-
-    if (sfd < 0)
-        return oci_error_sys(err, "signalfd");
-    if (pidfd < 0)
-        return oci_error_sys(err, "pidfd_open %d", init);
-    for (;;) {
-        struct pollfd pfd[2] = { { .fd = pidfd, .events = POLLIN }, { .fd = sfd, .events = POLLIN } };
-        struct signalfd_siginfo si;
-
-        if (poll(pfd, 2, -1) < 0) {
-            if (errno == EINTR)
-                continue;
-            return oci_error_sys(err, "poll");
-        }
-        if (pfd[1].revents & POLLIN && read(sfd, &si, sizeof(si)) == sizeof(si))
-            kill(init, si.ssi_signo);
-        if (pfd[0].revents & POLLIN)
-            break;
-    }
-    while (waitpid(init, status, __WALL) < 0) {
-        if (errno != EINTR)
-            return oci_error_sys(err, "waitpid %d", init);
-    }
-    return 0;
-}
 
 /* After go, the setup fd closes on a successful exec; a message means exec failed. */
 static int wait_exec(struct build *b, oci_err_t *err)
@@ -421,19 +413,26 @@ static void remove_container(const char *root, const char *id, const struct oci_
 
 int oci_container_run(const struct oci_create_opts *o, bool detach, bool keep, int *exit_status, oci_err_t *err)
 {
+    struct oci_tty_saved saved_tty = { .fd = -1 };
     sigset_t set, old;
     struct build b;
     int status = 0;
     int ret;
 
     build_init(&b, o);
-    if (!detach && block_relayed_signals(&set, &old) < 0)
+    b.foreground = !detach;
+    if (!detach && oci_relay_block_signals(&set, &old) < 0)
         return oci_error_sys(err, "sigprocmask");
     ret = build_container(&b, false, err);
     if (ret == 0 && oci_sync_send(b.sync[0], OCI_SYNC_GO, 0, NULL) < 0)
         ret = oci_error_set(err, 0, "container setup process exited unexpectedly");
-    if (ret == 0)
+    if (ret == 0) {
+        struct oci_phases ph;
+        oci_phases_start(&ph);
         ret = wait_exec(&b, err);
+        oci_phase(&ph, "go to exec");
+        oci_phases_log(&ph, "run");
+    }
     if (ret < 0 || detach) {
         build_finish(&b, ret < 0);
         if (!detach)
@@ -444,9 +443,15 @@ int oci_container_run(const struct oci_create_opts *o, bool detach, bool keep, i
 
     /* Drop the lock so that state/kill/exec work while we wait. */
     close_fd(&b.state_dir);
-    ret = relay_until_exit(b.init, &set, &status, err);
+    if (b.tty_master >= 0) {
+        oci_terminal_raw(&saved_tty);
+        if (!b.spec->process->has_console_size)
+            oci_terminal_copy_winsize(b.tty_master);
+    }
+    ret = oci_relay_until_exit(b.init, &set, b.tty_master, &status, err);
+    oci_terminal_restore(&saved_tty);
     sigprocmask(SIG_SETMASK, &old, NULL);
-    *exit_status = ret < 0 ? 1 : exit_code(status);
+    *exit_status = ret < 0 ? 1 : oci_exit_code(status);
     b.child = 0;
     b.init = 0;
     if (!keep)

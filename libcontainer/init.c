@@ -20,6 +20,7 @@
 #include "ocirun/rootfs.h"
 #include "ocirun/seccomp.h"
 #include "ocirun/sync.h"
+#include "ocirun/terminal.h"
 #include "ocirun/utils.h"
 
 __attribute__((noreturn)) static void init_fail(struct oci_init_ctx *ctx, oci_err_t *err)
@@ -92,6 +93,27 @@ static int create_cwd(struct oci_init_ctx *ctx, oci_err_t *err)
     return 0;
 }
 
+/* process.terminal: a pty of the container's devpts becomes its /dev/console and our stdio;
+ * the master goes to the runtime. Done before the root switch: root.readonly comes with it. */
+static int setup_terminal(struct oci_init_ctx *ctx, oci_err_t *err)
+{
+    cleanup_close int rootfd = -1;
+    cleanup_close int master = -1;
+    int slave = -1;
+
+    rootfd = open(ctx->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (rootfd < 0)
+        return oci_error_sys(err, "open rootfs %s", ctx->rootfs);
+    if (oci_terminal_open(rootfd, ctx->spec->process, &master, &slave, err) < 0)
+        return -1;
+    if (oci_terminal_mount_console(rootfd, slave, err) < 0 ||
+        oci_sync_send_fd(ctx->sync_fd, OCI_SYNC_CONSOLE_FD, master) < 0) {
+        close(slave);
+        return err && *err ? -1 : oci_error_set(err, 0, "process.terminal: send the terminal to the runtime");
+    }
+    return oci_terminal_attach(slave, err);
+}
+
 static int setup_rootfs(struct oci_init_ctx *ctx, oci_err_t *err)
 {
     struct oci_rootfs_opts ro = {
@@ -106,12 +128,19 @@ static int setup_rootfs(struct oci_init_ctx *ctx, oci_err_t *err)
         return -1;
     if (create_cwd(ctx, err) < 0)
         return -1;
+    oci_phase(&ctx->phases, "mounts");
+    if (ctx->spec->process->terminal && setup_terminal(ctx, err) < 0)
+        return -1;
     if (oci_rootfs_finish(&ro, err) < 0)
         return -1;
+    oci_phase(&ctx->phases, "terminal+root switch");
     /* sysctl first: the usual readonlyPaths include /proc/sys. */
     if (oci_sysctl_apply(ctx->spec, ctx->plan, err) < 0)
         return -1;
-    return oci_paths_apply(ctx->spec, err);
+    if (oci_paths_apply(ctx->spec, err) < 0)
+        return -1;
+    oci_phase(&ctx->phases, "sysctl+masked/readonly paths");
+    return 0;
 }
 
 /* Our /proc/self/fd through a checked procfs: the fifo is reopened there after the switch. */
@@ -202,6 +231,7 @@ __attribute__((noreturn)) void oci_init_main(struct oci_init_ctx *ctx)
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     if (getppid() == 1)
         _exit(1);
+    oci_phases_start(&ctx->phases);
 
     /* Before joining any namespace: /proc is still the runtime's own (our mount namespace is
      * a fresh copy of its), not one a joined mount namespace or the bundle could provide. */
@@ -209,6 +239,7 @@ __attribute__((noreturn)) void oci_init_main(struct oci_init_ctx *ctx)
         init_fail(ctx, &err);
     if (enter_namespaces(ctx, &err) < 0)
         init_fail(ctx, &err);
+    oci_phase(&ctx->phases, "namespaces");
     if (ctx->fifo_fd >= 0 && (proc_fd_dir = open_proc_fd_dir(&err)) < 0)
         init_fail(ctx, &err);
     if (set_names(ctx->spec, ctx->plan, &err) < 0)
@@ -237,15 +268,17 @@ __attribute__((noreturn)) void oci_init_main(struct oci_init_ctx *ctx)
         init_fail(ctx, &err);
     if (oci_lsm_apply_exec(p, &err) < 0)
         init_fail(ctx, &err);
+    oci_phase(&ctx->phases, "process attributes");
 
     /* Nothing of the runtime's may reach the container but stdio and preserved fds. */
     syscall(SYS_close_range, 3 + ctx->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
     if (seccomp_late && load_seccomp(ctx, &err) < 0)
         init_fail(ctx, &err);
+    oci_phase(&ctx->phases, seccomp_late ? "seccomp" : "fds");
 
     /* The runtime may exit now (create, run --detach): we must outlive it. */
     prctl(PR_SET_PDEATHSIG, 0);
-    if (oci_sync_send(ctx->sync_fd, OCI_SYNC_READY, getpid(), NULL) < 0)
+    if (oci_sync_send(ctx->sync_fd, OCI_SYNC_READY, getpid(), ctx->phases.len ? ctx->phases.text : NULL) < 0)
         _exit(1);
     if (ctx->fifo_fd >= 0) {
         if (wait_for_start(ctx, proc_fd_dir, &err) < 0)

@@ -95,3 +95,30 @@ void oci_log(enum oci_log_level level, const char *fmt, ...)
     free(line);
     errno = saved;
 }
+
+void oci_phases_start(struct oci_phases *ph)
+{
+    ph->len = 0;
+    ph->text[0] = '\0';
+    ph->last_ns = log_debug ? now_ns() : 0;
+}
+
+void oci_phase(struct oci_phases *ph, const char *name)
+{
+    unsigned long long now;
+    int n;
+
+    if (!log_debug || ph->len >= sizeof(ph->text))
+        return;
+    now = now_ns();
+    n = snprintf(ph->text + ph->len, sizeof(ph->text) - ph->len, "%s%s %llu us", ph->len ? ", " : "", name,
+                 (now - ph->last_ns) / 1000);
+    ph->len = n < 0 ? sizeof(ph->text) : ph->len + (size_t) n;
+    ph->last_ns = now;
+}
+
+void oci_phases_log(const struct oci_phases *ph, const char *what)
+{
+    if (log_debug && ph->len)
+        oci_log(OCI_LOG_DEBUG, "%s: %s", what, ph->text);
+}

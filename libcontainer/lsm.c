@@ -5,9 +5,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/mount.h>
-#ifdef HAVE_SELINUX
-#include <selinux/selinux.h>
-#endif
+#include <sys/statfs.h>
+#include <sys/xattr.h>
+#include <linux/magic.h>
 #include "ocirun/lsm.h"
 #include "ocirun/procfs.h"
 #include "ocirun/rootfs.h"
@@ -37,14 +37,33 @@ bool oci_lsm_apparmor_enabled(void)
     return access("/proc/self/attr/apparmor/exec", F_OK) == 0 || access("/proc/self/attr/exec", F_OK) == 0;
 }
 
+/* SELinux is spoken to through its filesystem and xattrs directly, not through libselinux:
+ * linking it would run its constructor (mount-table scan) at every ocirun start. */
+#define SELINUXFS "/sys/fs/selinux"
+#define SELINUX_XATTR "security.selinux"
+
 bool oci_lsm_selinux_enabled(void)
 {
 #ifdef HAVE_SELINUX
-    return is_selinux_enabled() == 1;
+    struct statfs sfs;
+
+    return statfs(SELINUXFS, &sfs) == 0 && sfs.f_type == SELINUX_MAGIC;
 #else
     return false;
 #endif
 }
+
+#ifdef HAVE_SELINUX
+/* The kernel validates a context written to selinuxfs's "context" file. */
+static int selinux_check_context(const char *label)
+{
+    cleanup_close int fd = open(SELINUXFS "/context", O_RDWR | O_CLOEXEC);
+
+    if (fd < 0)
+        return -1;
+    return write(fd, label, strlen(label) + 1) < 0 ? -1 : 0;
+}
+#endif
 
 char *oci_lsm_apparmor_exec_value(const char *profile)
 {
@@ -118,7 +137,7 @@ int oci_lsm_label_mount_root(const struct oci_spec *spec, const struct oci_mount
     char path[OCI_PROC_FD_PATH_MAX];
 
     oci_proc_fd_path(path, mfd);
-    if (setfilecon(path, label) < 0)
+    if (setxattr(path, SELINUX_XATTR, label, strlen(label) + 1, 0) < 0)
         return oci_error_sys(err, "linux.mountLabel \"%s\": setxattr security.selinux", label);
 #else
     (void) mfd;
@@ -134,7 +153,7 @@ static int check_selinux_context(const char *field, const char *label, oci_err_t
     if (!oci_lsm_selinux_enabled())
         return oci_error_set(err, 0, "%s \"%s\": SELinux is disabled or not supported on this host", field, label);
 #ifdef HAVE_SELINUX
-    if (security_check_context(label) < 0)
+    if (selinux_check_context(label) < 0)
         return oci_error_set(err, errno, "%s \"%s\": not a valid SELinux context", field, label);
 #endif
     return 0;

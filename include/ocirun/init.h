@@ -3,6 +3,7 @@
 #define OCIRUN_INIT_H
 
 #include <stdbool.h>
+#include "ocirun/log.h"
 #include "ocirun/namespaces.h"
 #include "ocirun/seccomp.h"
 #include "ocirun/spec.h"
@@ -18,6 +19,7 @@ struct oci_init_ctx {
     int preserve_fds;
     const struct oci_seccomp_filter *seccomp;   /* compiled by the runtime before clone */
     bool wait_for_go;            /* the runtime writes id maps / v1 cgroups first */
+    struct oci_phases phases;    /* --debug: set-up step timings, reported with READY */
 };
 
 /* Runs in the cloned child; never returns. Failures are sent to the runtime as OCI_SYNC_ERROR. */

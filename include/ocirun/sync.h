@@ -12,6 +12,7 @@ enum oci_sync_type {
     OCI_SYNC_READY,       /* init -> runtime: set-up done, about to wait for start */
     OCI_SYNC_ERROR,       /* init -> runtime: set-up failed; value = errno, text = message */
     OCI_SYNC_SECCOMP_FD,  /* init -> runtime: the seccomp notify fd rides along (SCM_RIGHTS) */
+    OCI_SYNC_CONSOLE_FD,  /* init -> runtime: the pty master of process.terminal (SCM_RIGHTS) */
 };
 
 struct oci_sync_msg {

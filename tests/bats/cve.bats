@@ -281,3 +281,25 @@ caps_status_cmd='grep -E "^Cap(Inh|Amb)" /proc/self/status'
     assert_line "CapInh:	0000000000000000"
     assert_line "CapAmb:	0000000000000000"
 }
+
+@test "CVE-2025-52565: with a terminal, an image /dev/console symlink to a host file is replaced, not followed" {
+    image_dev
+    echo "host data" >"$BATS_TEST_TMPDIR/console"
+    ln -s "$BATS_TEST_TMPDIR/console" "$ROOTFS/dev/console"
+    update_config '.process.terminal = true | .process.args = ["sh", "-c", "echo to-console >/dev/console; stat -c %t /dev/console"]'
+    run bash -c "timeout 30 '$OCIRUN' --root '$ROOT' run --bundle '$BUNDLE' '$ID' </dev/null 3>&- | tr -d '\r'"
+    assert_success
+    assert_line to-console
+    assert_line 88
+    [ "$(cat "$BATS_TEST_TMPDIR/console")" = "host data" ]
+}
+
+@test "CVE-2025-52565: a /dev/pts/ptmx that is not devpts's is refused for the terminal" {
+    image_dev
+    update_config '.mounts |= map(select(.destination != "/dev/pts")) | .process.terminal = true'
+    mkdir -p "$ROOTFS/dev/pts"
+    echo "host data" >"$BATS_TEST_TMPDIR/ptmx"
+    ln -s "$BATS_TEST_TMPDIR/ptmx" "$ROOTFS/dev/pts/ptmx"
+    expect_run_error 'process.terminal: open /dev/pts/ptmx'
+    [ "$(cat "$BATS_TEST_TMPDIR/ptmx")" = "host data" ]
+}

@@ -129,10 +129,20 @@ load helpers
     fi
 }
 
-@test "--debug is accepted" {
+@test "--debug logs the set-up phases with their timings" {
     update_config '.process.args = ["true"]'
-    run ocirun --debug run --bundle "$BUNDLE" "$ID"
+    local log="$BATS_TEST_TMPDIR/debug.json"
+    run ocirun --debug --log "$log" --log-format json run --bundle "$BUNDLE" "$ID"
     assert_success
+    run jq -r 'select(.level == "debug") | .msg' "$log"
+    assert_line --regexp '^create: parse config [0-9]+ us, state dir [0-9]+ us, cgroup [0-9]+ us, .*clone [0-9]+ us, .*container setup [0-9]+ us, save state [0-9]+ us$'
+    assert_line --regexp '^container setup process: namespaces [0-9]+ us, mounts [0-9]+ us, .*process attributes [0-9]+ us'
+    assert_line --regexp '^run: go to exec [0-9]+ us$'
+    # without --debug: none of it
+    rm -f "$log"
+    run ocirun --log "$log" --log-format json run --bundle "$BUNDLE" "$ID"
+    assert_success
+    [ ! -s "$log" ] || ! grep -q '"debug"' "$log"
 }
 
 # ---------------------------------------------------------------------------------------------

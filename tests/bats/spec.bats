@@ -12,7 +12,9 @@ load helpers
     [ -f "$b/config.json" ]
     run jq -r '.process.capabilities | has("inheritable"), has("ambient")' "$b/config.json"
     assert_output $'false\nfalse'
-    update_config ".process.args = [\"sh\", \"-c\", \"grep -E '^Cap(Inh|Amb|Eff)' /proc/self/status\"] |
+    # runc's default: a terminal (tested in terminal.bats); plain output is easier to check here
+    [ "$(jq .process.terminal "$b/config.json")" = true ]
+    update_config ".process.terminal = false | .process.args = [\"sh\", \"-c\", \"grep -E '^Cap(Inh|Amb|Eff)' /proc/self/status\"] |
                    .linux.cgroupsPath = \"$CG_PARENT/$ID\"" "$b"
     CG_USED+=("$ID")
     run ocirun run --bundle "$b" "$ID"
