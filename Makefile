@@ -78,7 +78,7 @@ HAVE_MD2MAN := $(shell command -v $(GO_MD2MAN) >/dev/null 2>&1 && echo yes)
 # ---- build ---------------------------------------------------------------------------------
 
 .PHONY: all man install uninstall clean deps demo check check-unit check-unit-asan check-bats \
-        check-vm check-summary bench FORCE
+        check-vm check-engines check-summary bench FORCE
 .DEFAULT_GOAL := all
 
 all: $(B)/ocirun $(if $(HAVE_MD2MAN),man)
@@ -235,6 +235,11 @@ check-bats: $(B)/ocirun $(HELPER_BINS)
 # is a test failure (the reason is printed).
 check-vm: $(B)/ocirun $(HELPER_BINS) $(VM_HELPER_BINS)
 	tests/vm/check.sh
+
+# podman, containerd + ctr and docker driving build/ocirun (tests/engines/, root; installs a
+# missing engine with apt): ~2.5 min plus ~30 s of installs. RUNTIME=runc checks the harness.
+check-engines: $(B)/ocirun
+	tests/engines/run.sh
 
 # Runs every suite even when one fails, then prints one total line; fails if anything failed.
 check: deps

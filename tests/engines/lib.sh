@@ -482,7 +482,8 @@ check_runtime_lists() {
     ids=$(grep -E '^[^ ]+ rc=0 .* create ' "$ENG_CALLS" | awk '{print $NF}' | sort -u)
     roots=$(grep -E '^[^ ]+ rc=[0-9]+ [^ ]+ ' "$ENG_CALLS" | grep -Eo -- ' --root[= ][^ ]+' |
         sed 's/^ --root[= ]//' | sort -u)
-    [ -n "$(grep -E '^[^ ]+ rc=[0-9]+ ' "$ENG_CALLS" | grep -v -- ' --root[= ]')" ] && roots+=$'\n'default
+    [ -n "$(grep -E '^[^ ]+ rc=[0-9]+ ' "$ENG_CALLS" | grep -Ev -- ' --root[= ]| rc=[0-9]+ [^ ]+ (--version|features)')" ] &&
+        roots+=$'\n'default
     for root in $roots; do
         desc="the runtime lists none of the containers in its root ${root#"$ENG_TMP"/}"
         if [ "$root" = default ]; then eng_run "$RUNTIME" list -q; else eng_run "$RUNTIME" --root "$root" list -q; fi

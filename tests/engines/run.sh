@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# run.sh: runs the engine tests (podman, containerd + ctr, docker) with RUNTIME (default
+# build/ocirun; RUNTIME=runc checks the harness itself), each in its own mount and pid
+# namespaces; installs a missing engine from apt first. TAP per engine in
+# build/tests/engines/NAME.tap, logs in build/tests/engines/NAME/, and "PASSED FAILED" in
+# build/tests/engines/summary.
+# Usage: [RUNTIME=PATH] tests/engines/run.sh [podman] [containerd] [docker]
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+
+if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "engine tests: need root (no sudo found)" >&2; exit 1; }
+    exec sudo RUNTIME="${RUNTIME:-}" "$PWD/tests/engines/run.sh" "$@"
+fi
+[ -n "${RUNTIME:-}" ] || RUNTIME=$PWD/build/ocirun
+export RUNTIME
+
+out=build/tests/engines
+mkdir -p "$out"
+rm -f "$out/summary"
+engines=("$@")
+[ ${#engines[@]} -gt 0 ] || engines=(podman containerd docker)
+
+pass=0 fail=0 rc=0
+for e in "${engines[@]}"; do
+    [ -x "tests/engines/$e.sh" ] || { echo "run.sh: no engine $e" >&2; exit 2; }
+    echo "=== $e"
+    t0=$SECONDS
+    "tests/engines/$e.sh" 2>&1 | tee "$out/$e.tap"
+    erc=${PIPESTATUS[0]}
+    [ "$erc" -eq 0 ] || rc=1
+    p=$(grep -c '^ok ' "$out/$e.tap")
+    f=$(grep -c '^not ok ' "$out/$e.tap")
+    # a script that dies without a "not ok" line still counts as a failure
+    [ "$erc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
+    pass=$((pass + p))
+    fail=$((fail + f))
+    echo "=== $e: $p passed, $f failed ($((SECONDS - t0)) s)"
+done
+echo "$pass $fail" >"$out/summary"
+echo "engines: $pass passed, $fail failed"
+exit $rc
