@@ -21,7 +21,7 @@ rm -f "$out/summary"
 engines=("$@")
 [ ${#engines[@]} -gt 0 ] || engines=(podman containerd docker)
 
-pass=0 fail=0 rc=0
+pass=0 fail=0 todo=0 rc=0
 for e in "${engines[@]}"; do
     [ -x "tests/engines/$e.sh" ] || { echo "run.sh: no engine $e" >&2; exit 2; }
     echo "=== $e"
@@ -29,14 +29,18 @@ for e in "${engines[@]}"; do
     "tests/engines/$e.sh" 2>&1 | tee "$out/$e.tap"
     erc=${PIPESTATUS[0]}
     [ "$erc" -eq 0 ] || rc=1
-    p=$(grep -c '^ok ' "$out/$e.tap")
-    f=$(grep -c '^not ok ' "$out/$e.tap")
+    # TODO lines (a feature the runtime lacks yet) count neither way
+    p=$(grep '^ok ' "$out/$e.tap" | grep -vc '# TODO')
+    f=$(grep '^not ok ' "$out/$e.tap" | grep -vc '# TODO')
+    t=$(grep -c '^\(not \)\?ok .*# TODO' "$out/$e.tap")
+    todo=$((todo + t))
     # a script that dies without a "not ok" line still counts as a failure
     [ "$erc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
     pass=$((pass + p))
     fail=$((fail + f))
-    echo "=== $e: $p passed, $f failed ($((SECONDS - t0)) s)"
+    echo "=== $e: $p passed, $f failed, $t to do ($((SECONDS - t0)) s)"
 done
 echo "$pass $fail" >"$out/summary"
+[ "$todo" -gt 0 ] && echo "engines: $todo checks marked TODO (the runtime lacks a feature yet)"
 echo "engines: $pass passed, $fail failed"
 exit $rc
