@@ -376,8 +376,8 @@ check_eq() {
 # ---- container helpers ---------------------------------------------------------------------
 
 # A container process that counts in /tmp/n every 0.1 s (pause must stop the count) and exits
-# 42 on SIGTERM, 43 on SIGUSR1.
-ENG_COUNTER='trap "exit 42" TERM; trap "exit 43" USR1; i=0; while :; do i=$((i+1)); echo $i >/tmp/n; sleep 0.1 & wait; done'
+# 42 on SIGTERM, 43 on SIGUSR1. The count is renamed into place: never seen half-written.
+ENG_COUNTER='trap "exit 42" TERM; trap "exit 43" USR1; i=0; while :; do i=$((i+1)); echo $i >/tmp/n.new; mv /tmp/n.new /tmp/n; sleep 0.1 & wait; done'
 
 # eng_counter PID: the count of a counter container whose init is PID (read through /proc).
 eng_counter() {
