@@ -13,13 +13,17 @@ eng_mask_dir /run/containerd
 eng_install docker.io || { eng_not_ok "install docker.io" "apt-get failed"; exit 1; }
 
 RTNAME=test-${RUNTIME##*/} # "runc" is taken by docker's built-in runtime
-echo '{}' >"$T/daemon.json"
+# the runtime set up as README.md says (daemon.json), the private paths on the command line
+jq -n --arg name "$RTNAME" --arg path "$ENG_RT" --arg cg "/$ENG_ID" '{
+    runtimes: {($name): {path: $path}},
+    "default-runtime": $name,
+    "exec-opts": ["native.cgroupdriver=cgroupfs"],
+    "cgroup-parent": $cg
+}' >"$T/daemon.json"
 eng_daemon dockerd "$T/dockerd.log" dockerd --config-file "$T/daemon.json" \
     --host "unix://$T/docker.sock" --data-root "$T/docker" --exec-root "$T/docker-exec" \
     --pidfile "$T/docker.pid" --iptables=false --ip6tables=false --ip-forward=false --ip-masq=false \
-    --bridge=none --userland-proxy=false --exec-opt native.cgroupdriver=cgroupfs \
-    --cgroup-parent "/$ENG_ID" --add-runtime "$RTNAME=$ENG_RT" --default-runtime "$RTNAME" \
-    --log-level debug
+    --bridge=none --userland-proxy=false --log-level debug
 eng_wait_socket "$T/docker.sock" 60 || { eng_not_ok "dockerd starts" "$(tail -n 20 "$T/dockerd.log")"; exit 1; }
 
 # the distribution's client, of the daemon's version (another may come first in $PATH)
