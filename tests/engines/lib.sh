@@ -27,7 +27,8 @@ eng_enter() {
         exit 1
     fi
     export OCIRUN_ENG_NS=$name
-    exec unshare --mount --propagation private --pid --fork --kill-child --mount-proc \
+    # killed (run.sh's time limit), unshare passes SIGTERM on: the script still cleans up
+    exec unshare --mount --propagation private --pid --fork --kill-child=TERM --mount-proc \
         bash "$0" "$@"
 }
 
@@ -51,6 +52,8 @@ eng_setup() {
     ENG_T0=$SECONDS
     ENG_MADE_DIRS=()
     trap eng_finish EXIT
+    trap 'echo "# interrupted"; exit 130' INT
+    trap 'echo "# terminated"; exit 143' TERM
 
     RUNTIME=${RUNTIME:-$ENG_REPO/build/ocirun}
     if [[ "$RUNTIME" != */* ]]; then

@@ -14,6 +14,8 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 [ -n "${RUNTIME:-}" ] || RUNTIME=$PWD/build/ocirun
 export RUNTIME
+# one engine's time limit (its checks have their own, ENG_TIMEOUT, 60 s each)
+ENG_SUITE_TIMEOUT=${ENG_SUITE_TIMEOUT:-900}
 
 out=build/tests/engines
 mkdir -p "$out"
@@ -26,8 +28,19 @@ for e in "${engines[@]}"; do
     [ -x "tests/engines/$e.sh" ] || { echo "run.sh: no engine $e" >&2; exit 2; }
     echo "=== $e"
     t0=$SECONDS
-    "tests/engines/$e.sh" 2>&1 | tee "$out/$e.tap"
+    timeout "$ENG_SUITE_TIMEOUT" "tests/engines/$e.sh" 2>&1 | tee "$out/$e.tap"
     erc=${PIPESTATUS[0]}
+    [ "$erc" -eq 124 ] && echo "=== $e: stopped after $ENG_SUITE_TIMEOUT s"
+    # a script killed before its own clean-up: its namespaces are gone (and every process and
+    # mount in them), its temp dir and (empty) cgroups are removed here
+    id=$(sed -n 's|^# .* temp dir /tmp/\(ocirun-eng-[a-z]*-[A-Za-z0-9]*\)$|\1|p' "$out/$e.tap" | head -n 1)
+    if [ -n "$id" ]; then
+        for d in /sys/fs/cgroup/"$id" /sys/fs/cgroup/*/"$id"; do
+            [ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
+            [ -d "$d" ] && echo "run.sh: could not remove cgroup $d"
+        done
+        [ -d "/tmp/$id" ] && rm -rf --one-file-system "/tmp/$id"
+    fi
     [ "$erc" -eq 0 ] || rc=1
     # TODO lines (a feature the runtime lacks yet) count neither way
     p=$(grep '^ok ' "$out/$e.tap" | grep -vc '# TODO')
