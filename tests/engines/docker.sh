@@ -8,8 +8,9 @@ eng_enter docker "$@"
 eng_setup docker
 
 export T=$ENG_TMP
-# containerd's shims put their sockets in /run/containerd/s whatever its state dir
-eng_mask_dir /run/containerd
+# Fixed paths, whatever the roots: the shims' sockets (/run/containerd/s), dockerd's trust key
+# (/etc/docker/key.json), plugin sockets (/run/docker/plugins), its containerd's /opt/containerd
+for d in /run/containerd /etc/docker /run/docker /opt/containerd; do eng_mask_dir "$d"; done
 eng_install docker.io || { eng_not_ok "install docker.io" "apt-get failed"; exit 1; }
 
 RTNAME=test-${RUNTIME##*/} # "runc" is taken by docker's built-in runtime
