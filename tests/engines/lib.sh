@@ -1,4 +1,5 @@
 # lib.sh: sourced by the engine tests (tests/engines/{podman,containerd,docker}.sh): private
+# shellcheck shell=bash
 # namespaces, temp dir, the busybox image, daemons started and stopped by pid, TAP checks and
 # the leftover checks (processes, mounts, cgroups).
 #

@@ -6,7 +6,7 @@
 # build/tests/engines/summary.
 # Usage: [RUNTIME=PATH] tests/engines/run.sh [podman] [containerd] [docker]
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 
 if [ "$(id -u)" -ne 0 ]; then
     command -v sudo >/dev/null || { echo "engine tests: need root (no sudo found)" >&2; exit 1; }
