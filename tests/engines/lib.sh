@@ -1,11 +1,11 @@
 # lib.sh: sourced by the engine tests (tests/engines/{podman,containerd,docker}.sh): private
-# shellcheck shell=bash
 # namespaces, temp dir, the busybox image, daemons started and stopped by pid, TAP checks and
 # the leftover checks (processes, mounts, cgroups).
 #
 # Environment: RUNTIME (default build/ocirun; a bare name is looked up in $PATH, e.g.
 # RUNTIME=runc), ENG_TIMEOUT (seconds per engine command, default 60), ENG_KEEP=1 keeps the
 # temp dir. Logs (daemons, every runtime call with its status) go to build/tests/engines/NAME/.
+# shellcheck shell=bash
 
 ENG_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # shellcheck source=../../scripts/busybox-bundle.sh
