@@ -252,7 +252,7 @@ check-vm: $(B)/ocirun $(HELPER_BINS) $(VM_HELPER_BINS)
 	tests/vm/check.sh
 
 # podman, containerd + ctr and docker driving build/ocirun (tests/engines/, root; installs a
-# missing engine with apt): ~2.5 min plus ~30 s of installs. RUNTIME=runc checks the harness;
+# missing engine with apt): 2-3 min, plus ~1.5 min of apt installs on a fresh machine. RUNTIME=runc checks the harness;
 # `tests/engines/run.sh docker` runs one engine.
 check-engines: $(B)/ocirun
 	tests/engines/run.sh
