@@ -426,13 +426,23 @@ static bool cgroup_kill(const char *path)
 }
 
 /* Every process is in every hierarchy: one list is enough. The unified one has cgroup.kill. */
+/* Without cgroup.kill the list of pids is read, then signalled: a process forked in between
+ * would escape. Frozen, nobody forks; the signals are delivered when the cgroup thaws (a
+ * paused container stays paused). */
 int oci_cgroup_signal_all(const struct oci_cgroup *cg, int sig, oci_err_t *err)
 {
+    bool froze;
+    int ret;
+
     if (cg->n_dirs == 0)
         return 0;
     if (sig == SIGKILL && cgroup_kill(cg->dirs[0].path))
         return 0;
-    return signal_listed_pids(cg->dirs[0].path, sig, err);
+    froze = !oci_cgroup_frozen(cg) && oci_cgroup_freeze(cg, true, NULL) == 0;
+    ret = signal_listed_pids(cg->dirs[0].path, sig, err);
+    if (froze)
+        oci_cgroup_freeze(cg, false, NULL);
+    return ret;
 }
 
 int cgroup_rmdir(const char *path, oci_err_t *err)

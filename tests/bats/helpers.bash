@@ -292,6 +292,16 @@ pid_alive() {
     [ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
 }
 
+# A user namespace needs the bundle path to be searchable by the mapped root (host uid 100000):
+# bats' temporary directories are 0700.
+make_bundle_path_searchable() {
+    local d=$BUNDLE
+    while [ "$d" != / ]; do
+        chmod o+x "$d"
+        d=$(dirname "$d")
+    done
+}
+
 # ---------------------------------------------------------------------------------------------
 # Checks
 

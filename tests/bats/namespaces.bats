@@ -103,16 +103,6 @@ lo"
     assert_output "net:[$want]"
 }
 
-# A user namespace needs the bundle path to be searchable by the mapped root (host uid 100000):
-# bats' temporary directories are 0700.
-make_bundle_path_searchable() {
-    local d=$BUNDLE
-    while [ "$d" != / ]; do
-        chmod o+x "$d"
-        d=$(dirname "$d")
-    done
-}
-
 @test "user namespace with uidMappings/gidMappings" {
     make_bundle_path_searchable
     update_config '.linux.namespaces += [{type: "user"}]

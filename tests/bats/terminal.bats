@@ -137,3 +137,15 @@ ocirun_fg() {
     update_config '.mounts |= map(select(.destination != "/dev/pts"))'
     expect_run_error 'process.terminal: open /dev/pts/ptmx'
 }
+
+@test "a terminal in a new user namespace (devpts of the container, uid mapped)" {
+    make_bundle_path_searchable
+    update_config '.linux.namespaces += [{type: "user"}]
+                   | .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+                   | .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+                   | .process.user = {"uid": 1000, "gid": 1000}'
+    with_terminal 'tty; stat -c "%u" "$(tty)"; id -u'
+    run ocirun_fg run --bundle "$BUNDLE" "$ID" </dev/null
+    assert_success
+    assert_output $'/dev/pts/0\n1000\n1000'
+}
