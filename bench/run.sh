@@ -345,8 +345,8 @@ phase_throughput
 
 # ---- report ------------------------------------------------------------------------------
 
-# stats RT/OP FIELD: "min median max" of a sample column over the successful runs (ms, MiB, or
-# containers per second for tput).
+# stats RT/OP FIELD: "min median max" of a sample column over the successful runs: wall or cpu
+# (ms), rss (MiB), tput (containers per second), cpu_per_run (ms), busy (CPU time / wall time).
 stats() {
     awk -v key="$1" -v f="$2" '
         $1 == key && $6 == 0 {
@@ -354,6 +354,7 @@ stats() {
             else if (f == "cpu") v = ($3 + $4) / 1000
             else if (f == "tput") v = $7 * 1000000 / $2
             else if (f == "cpu_per_run") v = ($3 + $4) / 1000 / $7
+            else if (f == "busy") v = ($3 + $4) / $2
             else v = $5 / 1024
             print v
         }' "$work/samples" 2>/dev/null | sort -n | awk '
@@ -486,18 +487,22 @@ throughput_table() {
     echo "One sample = each loop runs $tput_n containers one after the other; with 2 loops they run"
     echo "concurrently (different IDs and cgroups) and the sample ends when both are done."
     echo "$(nproc) CPUs: the 2-loop figure is bounded by CPU saturation (and by other load on the host)."
+    echo "CPUs busy = CPU time of the runtimes and containers / wall time: 2 loops that scale less than"
+    echo "2x while keeping fewer than $(nproc) CPUs busy are waiting on something else (a lock, the host)."
     echo
-    echo "| runtime | containers/s, 1 loop, min / median / max | containers/s, 2 loops, min / median / max | 2 loops / 1 loop | CPU ms per container (1 loop) | failed samples |"
-    echo "|---|---|---|---|---|---|"
+    echo "| runtime | containers/s, 1 loop, min / median / max | containers/s, 2 loops, min / median / max | 2 loops / 1 loop | CPU ms per container, 1 / 2 loops | CPUs busy, 1 / 2 loops | failed samples |"
+    echo "|---|---|---|---|---|---|---|"
     for rt in "${installed[@]}"; do
         if ! is_active "$rt" tput1 && ! is_active "$rt" tput2; then
-            echo "| $rt | failed, not measured (see Notes) | | | | |"
+            echo "| $rt | failed, not measured (see Notes) | | | | | |"
             continue
         fi
         read -r lo1 t1 hi1 < <(stats "$rt/tput1" tput)
         read -r lo2 t2 hi2 < <(stats "$rt/tput2" tput)
         echo "| $rt | $lo1 / **$t1** / $hi1 | $lo2 / **$t2** / $hi2 | $(ratio "$t2" "$t1") |" \
-            "$(median "$rt/tput1" cpu_per_run) | $(($(failures "$rt/tput1") + $(failures "$rt/tput2"))) |"
+            "$(median "$rt/tput1" cpu_per_run) / $(median "$rt/tput2" cpu_per_run) |" \
+            "$(median "$rt/tput1" busy) / $(median "$rt/tput2" busy) |" \
+            "$(($(failures "$rt/tput1") + $(failures "$rt/tput2"))) |"
     done
     for other in crun runc; do
         is_active "$other" tput1 || continue
