@@ -217,7 +217,7 @@ command_of() {
 measure() {
     local rt=$1 op=$2 samples=${3:-$work/samples} cmd opts out id
     command_of "$rt" "$op"
-    if in_ns "$rt" "$timer" "${opts[@]}" "$samples" "$rt/$op" "${cmd[@]}" > "$out" 2>> "$work/$rt.log"; then
+    if in_ns "$rt" "$timer" "${opts[@]}" "$samples" "$rt/$op" "${cmd[@]}" >> "$out" 2>> "$work/$rt.log"; then
         return 0
     fi
     # Leave nothing behind for the next iteration: the containers a failed run/create made.
@@ -231,16 +231,18 @@ measure() {
 # warm_up OP RUNTIMES...: one untimed iteration of OP per runtime (checks it works here, warms
 # the page cache); sets active[OP] to those that succeeded, notes the others.
 warm_up() {
-    local op=$1 rt err log
+    local op=$1 rt err log lines
     shift
     active[$op]=
     for rt in "$@"; do
         log="$work/$rt.log"
         echo "== warm-up $op" >> "$log"
+        lines=$(wc -l < "$log")
         if measure "$rt" "$op" "$work/warmup-samples"; then
             active[$op]+=" $rt"
         else
-            err=$(tail -n 2 "$log" | tr '\n' ' ')
+            # The last lines this warm-up wrote: the runtime's error.
+            err=$(tail -n +"$((lines + 1))" "$log" | tail -n 2 | tr '\n' ' ')
             notes+=("$rt: \`$op\` FAILED its warm-up, not measured: $err")
             echo "bench: $rt: $op failed: $err" >&2
         fi
