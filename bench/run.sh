@@ -10,7 +10,7 @@
 #                              the ops to measure (any subset; they always run in this order)
 #        BENCH_TPUT_N=20       containers each loop runs back to back in one throughput sample
 #        BENCH_OUT=bench/results/YYYY-MM-DD.md   where the report goes
-#        OCIRUN=build/ocirun   the binary under test
+#        OCIRUN=build/ocirun   the binary under test (measured stripped, as `make install` installs it)
 # Ops:   run         `run` of /bin/true: create, start, wait and delete in one command
 #        lifecycle   `create`; `start`; `delete --force` of /bin/true, timed together
 #        exec        `exec ID /bin/true` into a running container (`sleep`, started by run --detach)
@@ -60,14 +60,27 @@ cg_parent="/$tag"
 rm -rf "$work"
 mkdir -p "$work" "$(dirname "$report")"
 notes=()
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 # How many running containers the state/list ops find under their --root.
 many_small=10
 many_large=100
 
 # ---- runtimes ------------------------------------------------------------------------------
 
-declare -A path prep
+declare -A path prep size_installed size_file
+# The ocirun measured is OCIRUN stripped, as `make install` installs it and as crun and runc are
+# packaged: debug info is never loaded, but exec's sealed-memfd copy of the binary reads all of it.
 path[ocirun]=$ocirun
+if [ -x "$ocirun" ]; then
+    size_file[ocirun]=$(stat -L -c %s "$ocirun")
+    if "${STRIP:-strip}" -o "$work/ocirun" "$ocirun" 2> "$work/strip.log"; then
+        path[ocirun]=$work/ocirun
+        size_installed[ocirun]=$(stat -c %s "$work/ocirun")
+    else
+        size_installed[ocirun]=-
+        notes+=("ocirun: ${STRIP:-strip} failed ($(head -n 1 "$work/strip.log")): measured unstripped, stripped size unknown")
+    fi
+fi
 path[runc]=$(command -v runc || true)
 path[crun]=$(command -v crun || true)
 prep[ocirun]=:
@@ -403,23 +416,15 @@ met() {
 }
 
 kib() {
-    numfmt --to=iec-i --suffix=B "$1"
+    if [[ "$1" =~ ^[0-9]+$ ]]; then numfmt --to=iec-i --suffix=B "$1"; else echo -; fi
 }
 
-# Sizes in bytes: the installed binary (ocirun stripped as `make install` does it) and the file.
-declare -A size_installed size_file
-for rt in "${installed[@]}"; do
+# Sizes in bytes of runc and crun: the packaged binaries, installed as they are.
+for rt in runc crun; do
+    [[ " ${installed[*]} " == *" $rt "* ]] || continue
     size_file[$rt]=$(stat -L -c %s "${path[$rt]}")
     size_installed[$rt]=${size_file[$rt]}
 done
-if [ -n "${path[ocirun]}" ] && [ -x "${path[ocirun]}" ]; then
-    if "${STRIP:-strip}" -o "$work/ocirun.stripped" "${path[ocirun]}" 2>> "$work/ocirun.log"; then
-        size_installed[ocirun]=$(stat -c %s "$work/ocirun.stripped")
-    else
-        size_installed[ocirun]=-
-        notes+=("ocirun: ${STRIP:-strip} failed, stripped size unknown")
-    fi
-fi
 
 title_of() {
     case $1 in
@@ -556,7 +561,7 @@ done
 {
     echo "# ocirun benchmark, $(date '+%F %T %Z')"
     echo
-    echo "Host: $(uname -sr), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load average $(cut -d' ' -f1-3 /proc/loadavg) at the end."
+    echo "Host: $(uname -sr), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load average $load_start at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end."
     echo "Cgroups: $([ "$v2" = /sys/fs/cgroup ] && echo "unified v2" || echo "hybrid (v1 controllers + v2 at $v2)")."
     echo "Bundle: busybox rootfs, read-only root, namespaces pid/net/ipc/uts/mount/cgroup, runc's default"
     echo "mounts, absolute cgroupsPath; process \`/bin/true\` (\`sleep\` for the containers that exec, state"
@@ -574,8 +579,9 @@ done
             "$(kib "${size_file[$rt]}") (${size_file[$rt]} B) |"
     done
     echo
-    echo "ocirun's installed size is $(basename "${path[ocirun]}") stripped, as \`make install\` installs it;"
-    echo "its file size is the unstripped build (debug info). runc and crun: the packaged binaries."
+    echo "ocirun: $ocirun; installed size = stripped, as \`make install\` installs it (the"
+    echo "stripped copy is the one measured); file size = the build with its debug info. runc and"
+    echo "crun: the packaged binaries."
     for op in "${measured[@]}"; do
         case $op in
             tput1) throughput_table ;;
