@@ -218,7 +218,8 @@ command_of() {
         list"$many_small" | list"$many_large")
                cmd=("$bin" --root "$work/root-$rt-many${op#list}" list)
                out=/dev/null ;;
-        # bench-timer substitutes %j with the loop's number: loops use different IDs and cgroups.
+        # bench-timer substitutes %j with the loop's number: loops use different IDs and cgroups,
+        # but the same --root, where a runtime-wide lock would show as 2 loops not scaling.
         tput1 | tput2)
                opts=(-n "$tput_n" -j "${op#tput}")
                cmd=("$bin" --root "$root" run --bundle "$work/bundle-$rt-t%j" "$id-t%j") ;;
