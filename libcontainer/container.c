@@ -17,6 +17,7 @@
 #include <linux/sched.h>
 #include "ocirun/cgroup.h"
 #include "ocirun/container.h"
+#include "ocirun/hooks.h"
 #include "ocirun/init.h"
 #include "ocirun/log.h"
 #include "ocirun/lsm.h"
@@ -68,9 +69,27 @@ static void close_fd(int *fd)
     *fd = -1;
 }
 
+static void build_state(const struct build *b, struct oci_state *st);
+
+/* The poststart and poststop hooks of create/run: failures are warnings. */
+static void build_hooks_warn(const struct build *b, enum oci_hook_kind kind)
+{
+    struct oci_state st;
+    char now[64];
+
+    if (!oci_hooks_has(&b->spec->hooks, kind))
+        return;
+    build_state(b, &st);
+    now_rfc3339(now, sizeof(now));
+    st.created = now;
+    oci_hooks_run_warn(&b->spec->hooks, kind, &st);
+}
+
 /* Release what the runtime holds; with `destroy`, also kill and remove what was built. */
 static void build_finish(struct build *b, bool destroy)
 {
+    bool started = b->child > 0 || b->init > 0;
+
     if (destroy) {
         if (b->init > 0)
             kill(b->init, SIGKILL);
@@ -83,6 +102,9 @@ static void build_finish(struct build *b, bool destroy)
         oci_cgroup_destroy_created(&b->cg);
         if (b->state_dir_made)
             oci_state_remove_dir(b->o->root, b->o->id, NULL);
+        /* As after delete: the container existed (runc runs them on a failed create too). */
+        if (started)
+            build_hooks_warn(b, OCI_HOOK_POSTSTOP);
     }
     oci_cgroup_release(&b->cg);
     oci_ns_plan_close(&b->plan);
@@ -185,6 +207,8 @@ static pid_t clone_init(struct build *b, int fifo_fd, oci_err_t *err)
             .preserve_fds = b->o->preserve_fds,
             .seccomp = &b->seccomp,
             .wait_for_go = init_waits_for_go(b),
+            .id = b->o->id,
+            .hooks_sync = oci_hooks_need_sync(&b->spec->hooks),
         };
         /* The state lock must not outlive `create` in us: `start` takes it. */
         close(b->state_dir);
@@ -207,6 +231,8 @@ static void build_state(const struct build *b, struct oci_state *st)
         .annotations = b->spec->annotations,
         .cgroup_created = b->cg.created,
         .systemd_cgroup = b->o->systemd_cgroup,
+        .poststart = b->spec->hooks.poststart,
+        .poststop = b->spec->hooks.poststop,
     };
 }
 
@@ -267,8 +293,28 @@ static int receive_console(struct build *b, int master, oci_err_t *err)
     return ret;
 }
 
+/* The init has its namespaces and mounts and waits before pivot_root: prestart, then
+ * createRuntime, here in ours; then tell it its pid as we see it (for the state of its hooks). */
+static int run_runtime_hooks(struct build *b, oci_err_t *err)
+{
+    struct oci_state st;
+    char now[64];
+
+    build_state(b, &st);
+    now_rfc3339(now, sizeof(now));
+    st.created = now;
+    if (oci_hooks_run(&b->spec->hooks, OCI_HOOK_PRESTART, &st, err) < 0 ||
+        oci_hooks_run(&b->spec->hooks, OCI_HOOK_CREATE_RUNTIME, &st, err) < 0) {
+        oci_sync_send(b->sync[0], OCI_SYNC_ERROR, 0, "a runtime hook failed");
+        return -1;
+    }
+    if (oci_sync_send(b->sync[0], OCI_SYNC_GO, b->init, NULL) < 0)
+        return oci_error_set(err, 0, "container setup process exited unexpectedly");
+    return 0;
+}
+
 /* Wait for the init's report; after a pid-ns fork, the pid first, then reap the middle process.
- * A seccomp notify fd may come before the report. */
+ * The hooks request (only with such hooks) and a seccomp notify fd may come before the report. */
 static int wait_ready(struct build *b, oci_err_t *err)
 {
     struct oci_sync_msg msg;
@@ -289,6 +335,13 @@ static int wait_ready(struct build *b, oci_err_t *err)
             return -1;
         if (msg.type == OCI_SYNC_CONSOLE_FD) {
             if (receive_console(b, fd, err) < 0)
+                return -1;
+            continue;
+        }
+        if (msg.type == OCI_SYNC_HOOKS) {
+            if (fd >= 0)
+                close(fd);
+            if (run_runtime_hooks(b, err) < 0)
                 return -1;
             continue;
         }
@@ -433,6 +486,11 @@ int oci_container_run(const struct oci_create_opts *o, bool detach, bool keep, i
         oci_phase(&ph, "go to exec");
         oci_phases_log(&ph, "run");
     }
+    if (ret == 0) {
+        /* Drop the lock first: state/kill/exec work while the hooks and the process run. */
+        close_fd(&b.state_dir);
+        build_hooks_warn(&b, OCI_HOOK_POSTSTART);
+    }
     if (ret < 0 || detach) {
         build_finish(&b, ret < 0);
         if (!detach)
@@ -441,8 +499,6 @@ int oci_container_run(const struct oci_create_opts *o, bool detach, bool keep, i
         return ret;
     }
 
-    /* Drop the lock so that state/kill/exec work while we wait. */
-    close_fd(&b.state_dir);
     if (b.tty_master >= 0) {
         oci_terminal_raw(&saved_tty);
         if (!b.spec->process->has_console_size)
@@ -454,8 +510,10 @@ int oci_container_run(const struct oci_create_opts *o, bool detach, bool keep, i
     *exit_status = ret < 0 ? 1 : oci_exit_code(status);
     b.child = 0;
     b.init = 0;
-    if (!keep)
+    if (!keep) {
         remove_container(o->root, o->id, &b.cg);
+        build_hooks_warn(&b, OCI_HOOK_POSTSTOP);
+    }
     build_finish(&b, false);
     return ret;
 }
@@ -532,7 +590,6 @@ static int await_fifo(int fifo, int pidfd, const char *id, oci_err_t *err)
 {
     for (;;) {
         struct pollfd pfd[2] = { { .fd = fifo, .events = POLLIN }, { .fd = pidfd, .events = POLLIN } };
-        char c;
 
         if (poll(pfd, 2, -1) < 0) {
             if (errno == EINTR)
@@ -540,9 +597,9 @@ static int await_fifo(int fifo, int pidfd, const char *id, oci_err_t *err)
             return oci_error_sys(err, "poll");
         }
         if (pfd[0].revents & POLLIN) {
-            ssize_t n = read(fifo, &c, 1);
-            if (n == 1)
-                return 0;
+            int r = oci_exec_fifo_read(fifo, err);
+            if (r != 0)
+                return r > 0 ? 0 : oci_error_wrap(err, "cannot start container \"%s\"", id);
         }
         if (pfd[0].revents & (POLLIN | POLLHUP) || pfd[1].revents & POLLIN)
             return oci_error_set(err, 0, "cannot start container \"%s\": its init process exited", id);
@@ -570,16 +627,23 @@ int oci_container_start(const char *root, const char *id, oci_err_t *err)
     }
     ret = open_pidfd_checked(c.st, &pidfd);
     if (ret < 0) {
-        char ch;
         /* Opening the fifo lets the init go: a short program may have run and exited (and
          * been reaped) already. The byte it wrote says it was started. */
-        ret = read(fifo, &ch, 1) == 1 ? 0
-                                       : oci_error_set(err, 0, "cannot start container \"%s\": its init process exited", id);
+        ret = oci_exec_fifo_read(fifo, err);
+        if (ret < 0)
+            oci_error_wrap(err, "cannot start container \"%s\"", id);
+        else
+            ret = ret ? 0 : oci_error_set(err, 0, "cannot start container \"%s\": its init process exited", id);
     } else {
         ret = await_fifo(fifo, pidfd, id, err);
     }
-    if (ret == 0)
+    if (ret == 0) {
+        struct oci_hooks hooks = { .poststart = c.st->poststart };
         unlinkat(c.dir, OCI_EXEC_FIFO, 0);
+        /* Unlocked: a hook may well ask us about the container. */
+        close_fd(&c.dir);
+        oci_hooks_run_warn(&hooks, OCI_HOOK_POSTSTART, c.st);
+    }
 out:
     opened_close(&c);
     return ret;
@@ -684,9 +748,12 @@ int oci_container_delete(const char *root, const char *id, bool force, oci_err_t
     }
     {
         struct oci_cgroup cg;
+        struct oci_hooks hooks = { .poststop = c.st->poststop };
         oci_cgroup_from_map(&c.st->cgroup_paths, c.st->cgroup_created, &cg);
         remove_container(root, id, &cg);
         oci_cgroup_release(&cg);
+        close_fd(&c.dir);
+        oci_hooks_run_warn(&hooks, OCI_HOOK_POSTSTOP, c.st);
     }
     ret = 0;
 out:

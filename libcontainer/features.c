@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/capability.h>
 #include "ocirun/features.h"
+#include "ocirun/hooks.h"
 #include "ocirun/mount_opts.h"
 #include "ocirun/spec.h"
 #include "ocirun/state.h"
@@ -157,9 +158,10 @@ char *oci_features_json(void)
     oci_json_gen_str(g, "1.0.0");
     oci_json_gen_str(g, "ociVersionMax");
     oci_json_gen_str(g, OCI_SPEC_VERSION);
-    /* hooks are not run by this version: none is claimed */
     oci_json_gen_str(g, "hooks");
     yajl_gen_array_open(g);
+    for (int k = 0; k < OCI_HOOK_KINDS; k++)
+        oci_json_gen_str(g, oci_hook_kind_name(k));
     yajl_gen_array_close(g);
     oci_json_gen_str(g, "mountOptions");
     yajl_gen_array_open(g);

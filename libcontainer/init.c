@@ -12,6 +12,7 @@
 #include <linux/close_range.h>
 #include "ocirun/capabilities.h"
 #include "ocirun/confine.h"
+#include "ocirun/hooks.h"
 #include "ocirun/init.h"
 #include "ocirun/log.h"
 #include "ocirun/lsm.h"
@@ -129,6 +130,8 @@ static int setup_rootfs(struct oci_init_ctx *ctx, oci_err_t *err)
     if (create_cwd(ctx, err) < 0)
         return -1;
     oci_phase(&ctx->phases, "mounts");
+    if (oci_hooks_init_create(ctx, err) < 0)
+        return -1;
     if (ctx->spec->process->terminal && setup_terminal(ctx, err) < 0)
         return -1;
     if (oci_rootfs_finish(&ro, err) < 0)
@@ -171,6 +174,8 @@ static int wait_for_start(struct oci_init_ctx *ctx, int proc_fd_dir, oci_err_t *
     while (fd < 0 && errno == EINTR);
     if (fd < 0)
         return oci_error_sys(err, "open exec fifo");
+    if (oci_hooks_init_start(ctx, fd, err) < 0)
+        return -1;
     if (write_all(fd, "0", 1) < 0)
         return oci_error_sys(err, "write exec fifo");
     return 0;
@@ -285,6 +290,8 @@ __attribute__((noreturn)) void oci_init_main(struct oci_init_ctx *ctx)
             _exit(1);
     } else if (oci_sync_expect(ctx->sync_fd, OCI_SYNC_GO, &msg, &err) < 0) {
         _exit(1);
+    } else if (oci_hooks_init_start(ctx, -1, &err) < 0) {
+        init_fail(ctx, &err);
     }
 
     reset_signals();

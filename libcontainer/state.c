@@ -9,11 +9,13 @@
 #include <sys/stat.h>
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
+#include "ocirun/hooks.h"
 #include "ocirun/json_gen.h"
 #include "ocirun/state.h"
 #include "ocirun/utils.h"
 
-/* Bump when state.json changes incompatibly; readers refuse newer formats. */
+/* Bump when state.json changes incompatibly; readers refuse newer formats. Optional keys added
+ * since (absent = empty) need no bump: poststartHooks, poststopHooks. */
 #define STATE_FORMAT 2   /* 2: cgroupPaths (one per hierarchy) replaced cgroupPath */
 
 /* rm -r of a state dir never needs to go deeper than this. */
@@ -56,6 +58,8 @@ void oci_state_free(struct oci_state *st)
     free(st->owner);
     map_free(&st->annotations);
     map_free(&st->cgroup_paths);
+    oci_hooks_list_free(&st->poststart);
+    oci_hooks_list_free(&st->poststop);
     free(st);
 }
 
@@ -321,6 +325,37 @@ static void gen_map(yajl_gen g, const char *key, const struct oci_map *m)
     yajl_gen_map_close(g);
 }
 
+static void gen_strv(yajl_gen g, const char *key, const struct oci_strv *v)
+{
+    if (v->v == NULL)
+        return;
+    oci_json_gen_str(g, key);
+    yajl_gen_array_open(g);
+    for (size_t i = 0; i < v->len; i++)
+        oci_json_gen_str(g, v->v[i]);
+    yajl_gen_array_close(g);
+}
+
+/* The config.json shape: {"path", "args", "env", "timeout"}. */
+static void gen_hooks(yajl_gen g, const char *key, const struct oci_hooks_list *l)
+{
+    if (l->len == 0)
+        return;
+    oci_json_gen_str(g, key);
+    yajl_gen_array_open(g);
+    for (size_t i = 0; i < l->len; i++) {
+        const struct oci_hook *h = &l->items[i];
+        yajl_gen_map_open(g);
+        gen_key_str(g, "path", h->path);
+        gen_strv(g, "args", &h->args);
+        gen_strv(g, "env", &h->env);
+        if (h->timeout.set)
+            gen_key_int(g, "timeout", h->timeout.value);
+        yajl_gen_map_close(g);
+    }
+    yajl_gen_array_close(g);
+}
+
 int oci_state_write(int dirfd, const struct oci_state *st, oci_err_t *err)
 {
     yajl_gen g = oci_json_gen_new(NULL);
@@ -341,6 +376,8 @@ int oci_state_write(int dirfd, const struct oci_state *st, oci_err_t *err)
     gen_map(g, "cgroupPaths", &st->cgroup_paths);
     gen_key_bool(g, "cgroupCreated", st->cgroup_created);
     gen_key_bool(g, "systemdCgroup", st->systemd_cgroup);
+    gen_hooks(g, "poststartHooks", &st->poststart);
+    gen_hooks(g, "poststopHooks", &st->poststop);
     yajl_gen_map_close(g);
     text = oci_json_gen_finish(g, &len);
     if (write_file_atomic_at(dirfd, OCI_STATE_FILE, text, len, 0600, err) < 0)
@@ -413,6 +450,57 @@ static int read_map(yajl_val root, const char *key, struct oci_map *m, oci_err_t
     return 0;
 }
 
+static int read_strv(yajl_val obj, const char *key, struct oci_strv *out, oci_err_t *err)
+{
+    yajl_val v = field(obj, key);
+
+    if (v == NULL)
+        return 0;
+    if (!YAJL_IS_ARRAY(v))
+        return oci_error_set(err, 0, "%s: expected an array", key);
+    out->len = v->u.array.len;
+    out->v = xzalloc((out->len + 1) * sizeof(*out->v));
+    for (size_t i = 0; i < out->len; i++) {
+        if (!YAJL_IS_STRING(v->u.array.values[i]))
+            return oci_error_set(err, 0, "%s[%zu]: expected a string", key, i);
+        out->v[i] = xstrdup(YAJL_GET_STRING(v->u.array.values[i]));
+    }
+    return 0;
+}
+
+/* Optional: state.json written before hooks ran has none. */
+static int read_hooks(yajl_val root, const char *key, struct oci_hooks_list *l, oci_err_t *err)
+{
+    yajl_val v = field(root, key);
+    size_t n;
+
+    if (v == NULL)
+        return 0;
+    if (!YAJL_IS_ARRAY(v))
+        return oci_error_set(err, 0, "%s: expected an array", key);
+    n = v->u.array.len;
+    l->items = xzalloc((n ? n : 1) * sizeof(*l->items));
+    for (size_t i = 0; i < n; i++) {
+        yajl_val h = v->u.array.values[i];
+        struct oci_hook *hook = &l->items[i];
+        long long timeout;
+
+        l->len = i + 1;
+        if (!YAJL_IS_OBJECT(h))
+            return oci_error_set(err, 0, "%s[%zu]: expected an object", key, i);
+        if (read_str(h, "path", false, &hook->path, err) < 0 || read_strv(h, "args", &hook->args, err) < 0 ||
+            read_strv(h, "env", &hook->env, err) < 0)
+            return oci_error_wrap(err, "%s[%zu]", key, i);
+        if (field(h, "timeout")) {
+            if (read_int(h, "timeout", 1, &timeout, err) < 0)
+                return oci_error_wrap(err, "%s[%zu]", key, i);
+            hook->timeout.set = true;
+            hook->timeout.value = timeout;
+        }
+    }
+    return 0;
+}
+
 static int state_from_tree(yajl_val root, struct oci_state *st, oci_err_t *err)
 {
     long long format, pid, start;
@@ -434,7 +522,9 @@ static int state_from_tree(yajl_val root, struct oci_state *st, oci_err_t *err)
         read_map(root, "annotations", &st->annotations, err) < 0 ||
         read_map(root, "cgroupPaths", &st->cgroup_paths, err) < 0 ||
         read_bool(root, "cgroupCreated", &st->cgroup_created, err) < 0 ||
-        read_bool(root, "systemdCgroup", &st->systemd_cgroup, err) < 0)
+        read_bool(root, "systemdCgroup", &st->systemd_cgroup, err) < 0 ||
+        read_hooks(root, "poststartHooks", &st->poststart, err) < 0 ||
+        read_hooks(root, "poststopHooks", &st->poststop, err) < 0)
         return -1;
     if (pid > INT32_MAX)
         return oci_error_set(err, 0, "pid: %lld out of range", pid);

@@ -20,6 +20,9 @@ struct oci_init_ctx {
     const struct oci_seccomp_filter *seccomp;   /* compiled by the runtime before clone */
     bool wait_for_go;            /* the runtime writes id maps / v1 cgroups first */
     struct oci_phases phases;    /* --debug: set-up step timings, reported with READY */
+    const char *id;              /* the container's, for the hooks' state */
+    bool hooks_sync;             /* prestart..startContainer hooks exist: OCI_SYNC_HOOKS handshake */
+    pid_t host_pid;              /* our pid in the runtime's pid namespace (from that handshake) */
 };
 
 /* Runs in the cloned child; never returns. Failures are sent to the runtime as OCI_SYNC_ERROR. */

@@ -42,6 +42,9 @@ struct oci_state {
     struct oci_map cgroup_paths; /* hierarchy ("unified", "memory", "cpu,cpuacct"...) -> cgroup dir */
     bool cgroup_created;        /* we made it (so delete removes it) */
     bool systemd_cgroup;
+    /* hooks.poststart and hooks.poststop, for start and delete: config.json is read once, at
+     * create (changes to it after create must not affect the container; the bundle may be gone) */
+    struct oci_hooks_list poststart, poststop;
 };
 
 /* Frees a state returned by oci_state_read (every string and the annotations). NULL is fine. */

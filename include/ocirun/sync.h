@@ -13,6 +13,8 @@ enum oci_sync_type {
     OCI_SYNC_ERROR,       /* init -> runtime: set-up failed; value = errno, text = message */
     OCI_SYNC_SECCOMP_FD,  /* init -> runtime: the seccomp notify fd rides along (SCM_RIGHTS) */
     OCI_SYNC_CONSOLE_FD,  /* init -> runtime: the pty master of process.terminal (SCM_RIGHTS) */
+    OCI_SYNC_HOOKS,       /* init -> runtime: mounts done, run prestart/createRuntime now; the
+                             runtime answers GO with value = the init's pid as it sees it */
 };
 
 struct oci_sync_msg {

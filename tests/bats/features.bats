@@ -6,14 +6,14 @@ load helpers
 @test "features prints the features document of this build" {
     run ocirun features
     assert_success
-    run jq -r '[.ociVersionMin, .ociVersionMax, (.hooks | length), (.mountOptions | index("rbind") != null),
+    run jq -r '[.ociVersionMin, .ociVersionMax, (.hooks | join(",")), (.mountOptions | index("rbind") != null),
                 (.mountOptions | index("idmap") != null), (.linux.namespaces | join(",")),
                 (.linux.cgroup | [.v1, .v2, .systemd] | map(tostring) | join(",")),
                 (.linux.seccomp.archs | index("SCMP_ARCH_X86_64") != null),
                 (.linux.seccomp.actions | index("SCMP_ACT_NOTIFY") != null),
                 .linux.mountExtensions.idmap.enabled, .linux.intelRdt.enabled,
                 .annotations["io.github.ocirun.version"]] | map(tostring) | join(" ")' <<<"$output"
-    assert_output "1.0.0 1.3.0 0 true true cgroup,ipc,mount,network,pid,time,user,uts true,true,false true true true false $(cat "$BATS_TEST_DIRNAME/../../VERSION")"
+    assert_output "1.0.0 1.3.0 prestart,createRuntime,createContainer,startContainer,poststart,poststop true true cgroup,ipc,mount,network,pid,time,user,uts true,true,false true true true false $(cat "$BATS_TEST_DIRNAME/../../VERSION")"
     # every capability of this kernel is listed
     [ "$(ocirun features | jq '.linux.capabilities | length')" -eq "$(( $(cat /proc/sys/kernel/cap_last_cap) + 1 ))" ]
 }
