@@ -10,7 +10,6 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/prctl.h>
-#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -22,6 +21,7 @@
 #include "ocirun/log.h"
 #include "ocirun/lsm.h"
 #include "ocirun/namespaces.h"
+#include "ocirun/process.h"
 #include "ocirun/relay.h"
 #include "ocirun/seccomp.h"
 #include "ocirun/spec.h"
@@ -46,6 +46,7 @@ struct build {
     int sync[2];
     pid_t child;              /* what clone returned */
     pid_t init;               /* the container's init (child, or its child after a pid-ns fork) */
+    int listen_fds;           /* LISTEN_FDS meant for us, passed on */
     bool foreground;          /* run without --detach: we stay and may relay a terminal */
     int tty_master;           /* process.terminal: the pty master the init sent, until handed on */
 };
@@ -205,6 +206,7 @@ static pid_t clone_init(struct build *b, int fifo_fd, oci_err_t *err)
             .fifo_fd = fifo_fd,
             .no_pivot = b->o->no_pivot,
             .preserve_fds = b->o->preserve_fds,
+            .listen_fds = b->listen_fds,
             .seccomp = &b->seccomp,
             .wait_for_go = init_waits_for_go(b),
             .id = b->o->id,
@@ -273,23 +275,8 @@ static int forward_seccomp_fd(struct build *b, int listener_fd, oci_err_t *err)
     build_state(b, &st);
     now_rfc3339(now, sizeof(now));
     st.created = now;
-    ret = oci_seccomp_send_listener(b->spec->linux_->seccomp, listener_fd, &st, err);
+    ret = oci_seccomp_send_listener(b->spec->linux_->seccomp, listener_fd, &st, OCI_STATUS_CREATING, err);
     close(listener_fd);
-    return ret;
-}
-
-/* The pty master goes to the console socket, or stays with us for a foreground run. */
-static int receive_console(struct build *b, int master, oci_err_t *err)
-{
-    if (master < 0)
-        return oci_error_set(err, 0, "container setup process sent no terminal");
-    if (b->o->console_socket == NULL) {
-        close_fd(&b->tty_master);
-        b->tty_master = master;
-        return 0;
-    }
-    int ret = oci_terminal_send(b->o->console_socket, master, err);
-    close(master);
     return ret;
 }
 
@@ -321,12 +308,10 @@ static int wait_ready(struct build *b, oci_err_t *err)
 
     b->init = b->child;
     if (b->plan.need_fork) {
-        int ret = oci_sync_expect(b->sync[0], OCI_SYNC_PID, &msg, err);
-        waitpid(b->child, NULL, 0);
+        int ret = oci_sync_expect_pid(b->sync[0], b->child, &b->init, err);
         b->child = 0;
         if (ret < 0)
             return -1;
-        b->init = msg.value;
     }
     for (;;) {
         int fd;
@@ -334,7 +319,7 @@ static int wait_ready(struct build *b, oci_err_t *err)
         if (oci_sync_recv_fd(b->sync[0], &msg, &fd, err) < 0)
             return -1;
         if (msg.type == OCI_SYNC_CONSOLE_FD) {
-            if (receive_console(b, fd, err) < 0)
+            if (oci_terminal_hand_over(b->o->console_socket, fd, &b->tty_master, err) < 0)
                 return -1;
             continue;
         }
@@ -399,6 +384,7 @@ static int build_container(struct build *b, bool with_fifo, oci_err_t *err)
     if (b->plan.need_fork && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
         return oci_error_sys(err, "prctl(PR_SET_CHILD_SUBREAPER)");
 
+    b->listen_fds = oci_process_listen_fds();
     b->child = clone_init(b, fifo_fd, err);
     if (b->child < 0) {
         b->child = 0;
@@ -570,19 +556,28 @@ static int open_container(const char *root, const char *id, enum lock_mode lock,
     return 0;
 }
 
-static int open_pidfd_checked(const struct oci_state *st, int *pidfd)
+int oci_container_open_live(const char *root, const char *id, bool ignore_paused, struct oci_state **st, int *pidfd,
+                            oci_err_t *err)
 {
-    int fd = syscall(SYS_pidfd_open, st->pid, 0);
+    struct opened c;
+    int ret = 0;
 
-    if (fd < 0)
-        return -errno;
-    /* The pid is pinned by the pidfd now; make sure it is still our init. */
-    if (!oci_state_pid_alive(st)) {
-        close(fd);
-        return -ESRCH;
+    *pidfd = -1;
+    if (open_container(root, id, LOCK_NONE, &c, err) < 0)
+        return -1;
+    /* As runc: a created container (its init waiting for start) can be entered too. */
+    if (c.status == OCI_STATUS_STOPPED || oci_state_open_pidfd(c.st, pidfd) < 0)
+        ret = oci_error_set(err, 0, "cannot exec in a stopped container");
+    else if (c.status == OCI_STATUS_PAUSED && !ignore_paused)
+        ret = oci_error_set(err, 0, "cannot exec in a paused container (use --ignore-paused to override)");
+    if (ret < 0 && *pidfd >= 0) {
+        close(*pidfd);
+        *pidfd = -1;
     }
-    *pidfd = fd;
-    return 0;
+    if (ret == 0)
+        *st = steal_pointer(&c.st);
+    opened_close(&c);
+    return ret;
 }
 
 /* Wait until the fifo says the init is going, or the init dies. */
@@ -625,7 +620,7 @@ int oci_container_start(const char *root, const char *id, oci_err_t *err)
         ret = oci_error_sys(err, "cannot start container \"%s\": open %s", id, OCI_EXEC_FIFO);
         goto out;
     }
-    ret = open_pidfd_checked(c.st, &pidfd);
+    ret = oci_state_open_pidfd(c.st, &pidfd);
     if (ret < 0) {
         /* Opening the fifo lets the init go: a short program may have run and exited (and
          * been reaped) already. The byte it wrote says it was started. */
@@ -663,7 +658,7 @@ int oci_container_state_json(const char *root, const char *id, char **json, oci_
 static int signal_init(const struct oci_state *st, int sig, oci_err_t *err)
 {
     cleanup_close int pidfd = -1;
-    int ret = open_pidfd_checked(st, &pidfd);
+    int ret = oci_state_open_pidfd(st, &pidfd);
 
     if (ret < 0)
         return oci_error_set(err, 0, "cannot kill container \"%s\": container not running", st->id);
@@ -710,7 +705,7 @@ static int kill_and_wait(const struct oci_state *st, oci_err_t *err)
             oci_cgroup_freeze(&cg, false, NULL);
         oci_cgroup_release(&cg);
     }
-    if (open_pidfd_checked(st, &pidfd) < 0)
+    if (oci_state_open_pidfd(st, &pidfd) < 0)
         return 0;
     if (syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
         return oci_error_sys(err, "kill container \"%s\"", st->id);
@@ -812,7 +807,7 @@ int oci_container_open_cgroup(const char *root, const char *id, struct oci_cgrou
     *pidfd = -1;
     if (open_container(root, id, LOCK_NONE, &c, err) < 0)
         return -1;
-    if (c.status == OCI_STATUS_STOPPED || open_pidfd_checked(c.st, pidfd) < 0)
+    if (c.status == OCI_STATUS_STOPPED || oci_state_open_pidfd(c.st, pidfd) < 0)
         ret = oci_error_set(err, 0, "container \"%s\" is not running (status stopped)", id);
     else if (c.st->cgroup_paths.len == 0)
         ret = oci_error_set(err, 0, "container \"%s\" has no cgroup", id);

@@ -165,9 +165,12 @@ int oci_process_find_executable(const struct oci_process *p, char **out, oci_err
 
     if (strchr(name, '/')) {
         int r = executable_at(name);
+        /* Go's wording, as runc reports it: a failed stat names the path, a file without
+         * execute permission does not. */
+        if (r == -EACCES || r == -EISDIR)
+            return oci_error_set(err, 0, "exec: \"%s\": %s", name, r == -EISDIR ? "is a directory" : go_strerror(-r));
         if (r < 0)
-            return oci_error_set(err, 0, "exec: \"%s\": stat %s: %s", name, name,
-                                 r == -EISDIR ? "is a directory" : go_strerror(-r));
+            return oci_error_set(err, 0, "exec: \"%s\": stat %s: %s", name, name, go_strerror(-r));
         *out = xstrdup(name);
         return 0;
     }
@@ -225,4 +228,18 @@ int oci_process_exec(const struct oci_process *p, const char *path, char **envp,
 {
     execve(path, p->args.v, envp);
     return oci_error_set(err, 0, "exec %s: %s", p->args.v[0], go_strerror(errno));
+}
+
+int oci_process_listen_fds(void)
+{
+    const char *pid = getenv("LISTEN_PID");
+    const char *fds = getenv("LISTEN_FDS");
+    int64_t p, n;
+
+    /* As sd_listen_fds: only when the fds were meant for us. */
+    if (pid == NULL || fds == NULL || parse_int64(pid, &p) < 0 || p != getpid())
+        return 0;
+    if (parse_int64(fds, &n) < 0 || n <= 0 || n > 1 << 16)
+        return 0;
+    return (int) n;
 }

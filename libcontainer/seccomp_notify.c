@@ -9,8 +9,8 @@
 #include "ocirun/json_gen.h"
 #include "ocirun/utils.h"
 
-/* config-linux.md "The Container Process State"; the state's status is "creating". */
-static char *process_state_json(const struct oci_seccomp *s, const struct oci_state *st, size_t *len)
+/* config-linux.md "The Container Process State" (status: creating for the init, running for exec). */
+static char *process_state_json(const struct oci_seccomp *s, const struct oci_state *st, int status, size_t *len)
 {
     yajl_gen g = oci_json_gen_new(NULL);
 
@@ -28,7 +28,7 @@ static char *process_state_json(const struct oci_seccomp *s, const struct oci_st
         oci_json_gen_str(g, s->listener_metadata);
     }
     oci_json_gen_str(g, "state");
-    oci_state_gen(g, st, OCI_STATUS_CREATING);
+    oci_state_gen(g, st, (enum oci_status) status);
     yajl_gen_map_close(g);
     return oci_json_gen_finish(g, len);
 }
@@ -65,7 +65,7 @@ static int send_with_fd(int sock, const char *data, size_t len, int fd)
 }
 
 int oci_seccomp_send_listener(const struct oci_seccomp *s, int listener_fd, const struct oci_state *st,
-                              oci_err_t *err)
+                              int status, oci_err_t *err)
 {
     cleanup_close int sock = -1;
     cleanup_free char *json = NULL;
@@ -76,7 +76,7 @@ int oci_seccomp_send_listener(const struct oci_seccomp *s, int listener_fd, cons
     sock = connect_listener(s->listener_path, err);
     if (sock < 0)
         return -1;
-    json = process_state_json(s, st, &len);
+    json = process_state_json(s, st, status, &len);
     if (send_with_fd(sock, json, len, listener_fd) < 0)
         return oci_error_sys(err, "linux.seccomp.listenerPath \"%s\": send the notify fd", s->listener_path);
     return 0;

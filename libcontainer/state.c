@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 #include "ocirun/hooks.h"
@@ -669,4 +670,19 @@ char *oci_state_to_json(const struct oci_state *st, enum oci_status status, bool
     if (pretty && st->annotations.len == 0)
         compact_empty_map_tail(out);
     return out;
+}
+
+int oci_state_open_pidfd(const struct oci_state *st, int *pidfd)
+{
+    int fd = syscall(SYS_pidfd_open, st->pid, 0);
+
+    if (fd < 0)
+        return -errno;
+    /* The pid is pinned by the pidfd now; make sure it is still our init. */
+    if (!oci_state_pid_alive(st)) {
+        close(fd);
+        return -ESRCH;
+    }
+    *pidfd = fd;
+    return 0;
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include "ocirun/sync.h"
 #include "ocirun/utils.h"
 
@@ -124,4 +125,15 @@ int oci_sync_expect(int fd, enum oci_sync_type type, struct oci_sync_msg *msg, o
     if (oci_sync_recv(fd, msg, err) < 0)
         return -1;
     return oci_sync_check(msg, type, err);
+}
+
+int oci_sync_expect_pid(int fd, pid_t middle, pid_t *pid, oci_err_t *err)
+{
+    struct oci_sync_msg msg;
+    int ret = oci_sync_expect(fd, OCI_SYNC_PID, &msg, err);
+
+    waitpid(middle, NULL, 0);
+    if (ret == 0)
+        *pid = msg.value;
+    return ret;
 }

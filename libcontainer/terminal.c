@@ -168,6 +168,23 @@ int oci_terminal_send(const char *path, int master, oci_err_t *err)
     return 0;
 }
 
+int oci_terminal_hand_over(const char *console_socket, int master, int *kept, oci_err_t *err)
+{
+    int ret;
+
+    if (master < 0)
+        return oci_error_set(err, 0, "the setup process sent no terminal");
+    if (console_socket == NULL) {
+        if (*kept >= 0)
+            close(*kept);
+        *kept = master;
+        return 0;
+    }
+    ret = oci_terminal_send(console_socket, master, err);
+    close(master);
+    return ret;
+}
+
 void oci_terminal_raw(struct oci_tty_saved *saved)
 {
     struct termios t, *old = (struct termios *) saved->termios;

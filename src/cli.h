@@ -11,6 +11,7 @@ struct cli_globals {
     const char *log_format;
     bool debug;
     bool systemd_cgroup;
+    char **argv;          /* main's argv, unshifted (exec re-executes itself with it) */
 };
 
 struct cli_command {
@@ -33,6 +34,7 @@ int cmd_state(struct cli_globals *g, int argc, char **argv);
 int cmd_kill(struct cli_globals *g, int argc, char **argv);
 int cmd_delete(struct cli_globals *g, int argc, char **argv);
 int cmd_run(struct cli_globals *g, int argc, char **argv);
+int cmd_exec(struct cli_globals *g, int argc, char **argv);
 int cmd_list(struct cli_globals *g, int argc, char **argv);
 int cmd_pause(struct cli_globals *g, int argc, char **argv);
 int cmd_resume(struct cli_globals *g, int argc, char **argv);

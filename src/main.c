@@ -18,6 +18,7 @@ static const struct cli_command commands[] = {
     { "kill", "send a signal to a container's init process", cmd_kill },
     { "delete", "delete a container and what it holds", cmd_delete },
     { "run", "create, start and wait for a container", cmd_run },
+    { "exec", "run a new process in a container", cmd_exec },
     { "list", "list containers", cmd_list },
     { "pause", "suspend every process of a container", cmd_pause },
     { "resume", "resume a paused container", cmd_resume },
@@ -125,7 +126,7 @@ int main(int argc, char **argv)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    struct cli_globals g = { .root = "/run/ocirun", .log_format = "text" };
+    struct cli_globals g = { .root = "/run/ocirun", .log_format = "text", .argv = argv };
     enum oci_log_format fmt;
     const struct cli_command *cmd;
     int c;

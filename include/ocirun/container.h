@@ -47,6 +47,10 @@ int oci_container_open_cgroup(const char *root, const char *id, struct oci_cgrou
  * events as they happen, until the container's init exits. */
 int oci_container_events(const char *root, const char *id, bool stats_once, uint64_t interval_ms, FILE *out,
                          oci_err_t *err);
+/* exec: the state of a container that can be entered (created, running; paused only with
+ * ignore_paused) and a pidfd of its init, checked against the state (runc's error texts). */
+int oci_container_open_live(const char *root, const char *id, bool ignore_paused, struct oci_state **st, int *pidfd,
+                            oci_err_t *err);
 /* pause (freeze = true) a running container, or resume a paused one. */
 int oci_container_freeze(const char *root, const char *id, bool freeze, oci_err_t *err);
 

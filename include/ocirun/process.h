@@ -26,6 +26,10 @@ char **oci_process_build_env(const struct oci_process *p);
 /* execve; returns only on failure. */
 int oci_process_exec(const struct oci_process *p, const char *path, char **envp, oci_err_t *err);
 
+/* systemd socket activation: N when LISTEN_FDS=N and LISTEN_PID is our pid (fds 3..3+N-1 are
+ * passed on to the container's process, as runc does), else 0. */
+int oci_process_listen_fds(void);
+
 /* linux.personality (LINUX / LINUX32: what uname reports as the machine). */
 int oci_process_apply_personality(const struct oci_spec *spec, oci_err_t *err);
 

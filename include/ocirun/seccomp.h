@@ -26,9 +26,10 @@ void oci_seccomp_filter_free(struct oci_seccomp_filter *f);
 int oci_seccomp_load(const struct oci_seccomp_filter *f, int *listener_fd, oci_err_t *err);
 
 /* Hand the notify fd to the agent at listenerPath with the container process state
- * (config-linux.md "The Container Process State"); one connection, closed after sending. */
+ * (config-linux.md "The Container Process State", STATUS an enum oci_status); one connection,
+ * closed after sending. */
 int oci_seccomp_send_listener(const struct oci_seccomp *s, int listener_fd, const struct oci_state *st,
-                              oci_err_t *err);
+                              int status, oci_err_t *err);
 
 /* Name -> value tables, for parsing and for `features`. Unknown names give -1 / 0. */
 long long oci_seccomp_action_value(const char *action, unsigned int errno_ret);

@@ -90,6 +90,10 @@ int oci_proc_stat(pid_t pid, uint64_t *start_time, char *state);
 /* alive = pid exists, start time matches, not a zombie ('Z') nor dead ('X'). */
 bool oci_state_pid_alive(const struct oci_state *st);
 
+/* A pidfd of the container's init (pidfd_open, close-on-exec), checked to be the process of
+ * state.json (start time) after it was opened: -ESRCH when the init is gone or the pid reused. */
+int oci_state_open_pidfd(const struct oci_state *st, int *pidfd);
+
 /* created if alive and ROOT/ID/exec.fifo exists, running if alive, else stopped. */
 enum oci_status oci_state_status(int dirfd, const struct oci_state *st);
 

@@ -39,4 +39,8 @@ int oci_sync_recv_fd(int fd, struct oci_sync_msg *msg, int *passed_fd, oci_err_t
 int oci_sync_check(const struct oci_sync_msg *msg, enum oci_sync_type type, oci_err_t *err);
 int oci_sync_expect(int fd, enum oci_sync_type type, struct oci_sync_msg *msg, oci_err_t *err);
 
+/* After a pid-namespace fork: the pid the middle process reports (OCI_SYNC_PID), which is then
+ * reaped (MIDDLE, our child), whether the report came or not. */
+int oci_sync_expect_pid(int fd, pid_t middle, pid_t *pid, oci_err_t *err);
+
 #endif

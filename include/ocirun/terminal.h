@@ -22,6 +22,10 @@ int oci_terminal_attach(int slave, oci_err_t *err);
 /* Send MASTER over the unix socket at PATH (SCM_RIGHTS), as runc does for --console-socket. */
 int oci_terminal_send(const char *path, int master, oci_err_t *err);
 
+/* The pty MASTER received from a setup process: sent to CONSOLE_SOCKET (and closed), or, without
+ * one, kept in *KEPT for the foreground relay (a previous one there is closed). */
+int oci_terminal_hand_over(const char *console_socket, int master, int *kept, oci_err_t *err);
+
 /* Foreground relay: put our stdin in raw mode when it is a terminal (restored by
  * oci_terminal_restore) and give MASTER our window size. */
 struct oci_tty_saved {

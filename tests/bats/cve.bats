@@ -303,3 +303,59 @@ caps_status_cmd='grep -E "^Cap(Inh|Amb)" /proc/self/status'
     expect_run_error 'process.terminal: open /dev/pts/ptmx'
     [ "$(cat "$BATS_TEST_TMPDIR/ptmx")" = "host data" ]
 }
+
+# ---- CVE-2019-5736: overwriting the runtime binary through /proc/PID/exe ----------------------
+
+# The container (root, CAP_SYS_PTRACE) replaces /etc/passwd with a fifo: `exec` reads it for HOME
+# while it is inside the container, so opening the fifo for writing returns exactly when the
+# runtime's process sits in the container's pid namespace. The attacker then holds
+# /proc/PID/exe of every process that is not busybox, lets the runtime go and, once it has
+# exited (no ETXTBSY any more), writes through the held file. The runtime runs from a copy of
+# build/ocirun on a writable filesystem, so a successful attack cannot break the suite.
+@test "CVE-2019-5736: a container cannot overwrite the runtime binary through /proc/PID/exe during exec" {
+    local rt="$BATS_TEST_TMPDIR/ocirun-copy" before after
+    cp "$OCIRUN" "$rt"
+    before=$(sha256sum <"$rt")
+    rm "$ROOTFS/etc/passwd"
+    mkfifo "$ROOTFS/etc/passwd"
+    # HOME set for the init and for later execs, not for the attacked exec (its --process has none)
+    echo '{"cwd": "/", "args": ["true"], "env": ["PATH=/bin"]}' >"$BATS_TEST_TMPDIR/victim.json"
+    update_config '.process.env += ["HOME=/root"] | .process.capabilities = {bounding: ["CAP_SYS_PTRACE", "CAP_DAC_OVERRIDE"],
+                   effective: ["CAP_SYS_PTRACE", "CAP_DAC_OVERRIDE"], permitted: ["CAP_SYS_PTRACE", "CAP_DAC_OVERRIDE"]}
+                   | .process.args = ["sh", "-c", "
+        exec 4>/etc/passwd
+        for p in /proc/[0-9]*; do
+            exe=$(readlink $p/exe) || continue
+            case $exe in */busybox) continue ;; esac
+            exec 5<$p/exe && echo \"held ${p#/proc/} $exe\" >>/dev/shm/log
+        done
+        echo root:x:0:0:root:/root:/bin/sh >&4
+        exec 4>&-
+        until [ -e /dev/shm/exited ]; do
+            echo EVIL 2>/dev/null >/proc/self/fd/5 && echo wrote >>/dev/shm/log
+            usleep 20000
+        done
+        echo EVIL 2>/dev/null >/proc/self/fd/5 && echo wrote >>/dev/shm/log
+        echo done >>/dev/shm/log
+        sleep 1000"]'
+    run ocirun run --detach --bundle "$BUNDLE" "$ID"
+    assert_success
+    run timeout 30 "$rt" --root "$ROOT" exec --process "$BATS_TEST_TMPDIR/victim.json" "$ID" </dev/null 3>&-
+    assert_success
+    run ocirun exec "$ID" touch /dev/shm/exited
+    assert_success
+    for _ in $(seq 100); do
+        run ocirun exec "$ID" cat /dev/shm/log
+        [[ "$output" == *done* ]] && break
+        sleep 0.05
+    done
+    echo "$output"
+    # the attack ran: it held the exe of the runtime's process in the container...
+    assert_line --regexp '^held [0-9]+ '
+    # ...but could not write through it, and the binary is unchanged...
+    refute_line wrote
+    after=$(sha256sum <"$rt")
+    assert_equal "$after" "$before"
+    # ...because what it held was the sealed copy
+    assert_line --regexp '^held [0-9]+ /memfd:ocirun \(deleted\)$'
+}

@@ -244,6 +244,24 @@ run_sleeper() {
     wait_for_status "$id" running
 }
 
+# exec_detached_sleep: a sleeper container plus a detached `exec sleep`; sets $init and $pid.
+exec_detached_sleep() {
+    run_sleeper
+    init=$(container_pid "$ID")
+    run ocirun exec -d --pid-file "$BATS_TEST_TMPDIR/p" "$ID" sleep 100
+    assert_success
+    pid=$(cat "$BATS_TEST_TMPDIR/p")
+}
+
+# run_exited [ID]: a detached container whose process (true) has exited (status stopped).
+run_exited() {
+    local id=${1:-$ID}
+    update_config '.process.args = ["true"]'
+    run ocirun run --detach --bundle "$BUNDLE" "$id"
+    assert_success
+    wait_for_status "$id" stopped
+}
+
 # run_in_container CMD: run `sh -c CMD` in a fresh container from $BUNDLE; sets $status/$output.
 run_in_container() {
     update_config ".process.args = [\"sh\", \"-c\", $(json_quote "$1")]"
@@ -300,6 +318,14 @@ make_bundle_path_searchable() {
         chmod o+x "$d"
         d=$(dirname "$d")
     done
+}
+
+# use_user_namespace: a new user namespace mapping root to host uid/gid 100000 (65536 ids).
+use_user_namespace() {
+    make_bundle_path_searchable
+    update_config '.linux.namespaces += [{type: "user"}]
+                   | .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+                   | .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]'
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -374,4 +400,37 @@ assert_device_rules_enforced() {
     run_in_container 'mknod /dev/kmsg2 c 1 11 && timeout 1 head -c1 /dev/kmsg2 >/dev/null; echo "kmsg $?"; echo x > /dev/kmsg2; echo "write $?"'
     assert_line "kmsg 0"
     assert_line "write 1"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Terminals (terminal.bats, exec.bats)
+
+HELPERS="$BATS_TEST_DIRNAME/../../build/tests/helpers"
+
+# start_recvtty [INPUT]: a console socket receiver whose copy of the terminal goes to $TTY_OUT.
+start_recvtty() {
+    SOCK="$BATS_TEST_TMPDIR/console.sock"
+    TTY_OUT="$BATS_TEST_TMPDIR/tty.out"
+    "$HELPERS/recvtty" "$SOCK" "$@" >"$TTY_OUT" 2>&1 3>&- &
+    RECVTTY_PID=$!
+    for _ in $(seq 100); do [ -S "$SOCK" ] && return 0; sleep 0.02; done
+    fail "recvtty did not listen on $SOCK"
+}
+
+# wait_recvtty: the receiver saw the terminal close; its output, without the CRs of the pty.
+wait_recvtty() {
+    local i
+    for i in $(seq 100); do
+        kill -0 "$RECVTTY_PID" 2>/dev/null || break
+        sleep 0.05
+    done
+    wait "$RECVTTY_PID" || fail "recvtty failed: $(cat "$TTY_OUT")"
+    tr -d '\r' <"$TTY_OUT"
+}
+
+# ocirun_fg ARGS...: the runtime in the foreground with our stdin (not the helper's /dev/null);
+# its output without the CRs of the pty.
+ocirun_fg() {
+    timeout --kill-after=5 30 "$OCIRUN" --root "$ROOT" "$@" 3>&- | tr -d '\r'
+    return "${PIPESTATUS[0]}"
 }

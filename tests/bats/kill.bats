@@ -135,10 +135,7 @@ run_trapper() {
 }
 
 @test "kill of a stopped container fails" {
-    update_config '.process.args = ["true"]'
-    run ocirun run --detach --bundle "$BUNDLE" "$ID"
-    assert_success
-    wait_for_status "$ID" stopped
+    run_exited
     run --separate-stderr ocirun kill "$ID" KILL
     assert_failure
     [ -n "$stderr" ]
@@ -148,10 +145,7 @@ run_trapper() {
 
 @test "kill of a stopped container: wording" {
     # ocirun wording
-    update_config '.process.args = ["true"]'
-    run ocirun run --detach --bundle "$BUNDLE" "$ID"
-    assert_success
-    wait_for_status "$ID" stopped
+    run_exited
     run --separate-stderr ocirun kill "$ID" KILL
     assert_failure 1
     [[ "$stderr" == *"cannot kill container \"$ID\": container not running (status stopped)"* ]]

@@ -104,10 +104,7 @@ lo"
 }
 
 @test "user namespace with uidMappings/gidMappings" {
-    make_bundle_path_searchable
-    update_config '.linux.namespaces += [{type: "user"}]
-                   | .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
-                   | .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]'
+    use_user_namespace
     run_in_container 'cat /proc/self/uid_map /proc/self/gid_map; id -u; readlink /proc/self/ns/user'
     assert_success
     assert_line --index 0 --regexp '^\s*0\s+100000\s+65536$'
@@ -117,10 +114,7 @@ lo"
 }
 
 @test "user namespace: the init runs as the mapped host uid" {
-    make_bundle_path_searchable
-    update_config '.linux.namespaces += [{type: "user"}]
-                   | .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
-                   | .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]'
+    use_user_namespace
     run_sleeper
     pid=$(container_pid "$ID")
     run grep -E '^(Uid|Gid):' "/proc/$pid/status"
@@ -184,11 +178,8 @@ lo"
     # In a user namespace the /proc/PID files of a dumpable process belong to the mapped root
     # (100000); a non-dumpable one's belong to the host's root. Before start the init is still
     # ocirun's setup process; after start it is the container's program.
-    make_bundle_path_searchable
-    update_config '.linux.namespaces += [{type: "user"}]
-                   | .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
-                   | .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
-                   | .process.args = ["sleep", "1000"]'
+    use_user_namespace
+    update_config '.process.args = ["sleep", "1000"]'
     create_container
     pid=$(container_pid "$ID")
     [ "$(stat -c %u "/proc/$pid/environ")" = 0 ]
@@ -199,4 +190,17 @@ lo"
         sleep 0.05
     done
     [ "$(stat -c %u "/proc/$pid/environ")" = 100000 ]
+}
+
+@test "exec joins the user namespace of the container with the others" {
+    use_user_namespace
+    exec_detached_sleep
+    for ns in user pid mnt net; do
+        assert_equal "$(readlink /proc/$pid/ns/$ns)" "$(readlink /proc/$init/ns/$ns)"
+    done
+    grep -qE '^Uid:\s+100000\s' /proc/$pid/status
+    run ocirun exec --user 1000 "$ID" sh -c 'id -u; cat /proc/self/uid_map'
+    assert_success
+    assert_line --index 0 1000
+    assert_line --regexp '^\s+0\s+100000\s+65536$'
 }

@@ -4,7 +4,6 @@
 
 load helpers
 
-HELPERS="$BATS_TEST_DIRNAME/../../build/tests/helpers"
 UNISTD_64=/usr/include/x86_64-linux-gnu/asm/unistd_64.h
 
 setup() {

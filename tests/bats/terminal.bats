@@ -3,39 +3,9 @@
 
 load helpers
 
-HELPERS="$BATS_TEST_DIRNAME/../../build/tests/helpers"
-
 # with_terminal CMD: the bundle's process is `sh -c CMD` on a terminal.
 with_terminal() {
     update_config ".process.terminal = true | .process.args = [\"sh\", \"-c\", $(json_quote "$1")]"
-}
-
-# start_recvtty [INPUT]: a console socket receiver whose copy of the terminal goes to $TTY_OUT.
-start_recvtty() {
-    SOCK="$BATS_TEST_TMPDIR/console.sock"
-    TTY_OUT="$BATS_TEST_TMPDIR/tty.out"
-    "$HELPERS/recvtty" "$SOCK" "$@" >"$TTY_OUT" 2>&1 3>&- &
-    RECVTTY_PID=$!
-    for _ in $(seq 100); do [ -S "$SOCK" ] && return 0; sleep 0.02; done
-    fail "recvtty did not listen on $SOCK"
-}
-
-# wait_recvtty: the receiver saw the terminal close; its output, without the CRs of the pty.
-wait_recvtty() {
-    local i
-    for i in $(seq 100); do
-        kill -0 "$RECVTTY_PID" 2>/dev/null || break
-        sleep 0.05
-    done
-    wait "$RECVTTY_PID" || fail "recvtty failed: $(cat "$TTY_OUT")"
-    tr -d '\r' <"$TTY_OUT"
-}
-
-# ocirun_fg ARGS...: the runtime in the foreground with our stdin (not the helper's /dev/null);
-# its output without the CRs of the pty.
-ocirun_fg() {
-    timeout --kill-after=5 30 "$OCIRUN" --root "$ROOT" "$@" 3>&- | tr -d '\r'
-    return "${PIPESTATUS[0]}"
 }
 
 @test "run in the foreground: the process has a terminal on stdio and /dev/console" {

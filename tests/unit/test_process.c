@@ -104,6 +104,24 @@ static void test_lookup_absolute_missing(void **state)
     free_process(p);
 }
 
+/* runc (Go) names a path that exists but cannot be executed without the stat part. */
+static void test_lookup_absolute_not_executable(void **state)
+{
+    (void) state;
+    char path[256], want[320];
+    struct oci_process *p;
+    char *exe = NULL;
+    oci_err_t err = NULL;
+
+    snprintf(path, sizeof(path), "%s/bin/plain", tmpdir);
+    p = process_with(path, NULL);
+    assert_true(oci_process_find_executable(p, &exe, &err) < 0);
+    snprintf(want, sizeof(want), "exec: \"%s\": permission denied", path);
+    assert_string_equal(err->msg, want);
+    oci_error_free(&err);
+    free_process(p);
+}
+
 static void test_env_gets_home(void **state)
 {
     (void) state;
@@ -148,6 +166,7 @@ int main(void)
         cmocka_unit_test(test_lookup_in_path),
         cmocka_unit_test(test_lookup_not_found_uses_runc_wording),
         cmocka_unit_test(test_lookup_absolute_missing),
+        cmocka_unit_test(test_lookup_absolute_not_executable),
         cmocka_unit_test(test_env_gets_home),
         cmocka_unit_test(test_sync_roundtrip),
     };

@@ -1,0 +1,345 @@
+#!/usr/bin/env bats
+# exec: a new process in a live container: its namespaces and cgroups, every flag checked from
+# inside, --process files, exit statuses, detach and pid files, paused/stopped refusals, and
+# nothing left behind after an error.
+
+load helpers
+
+# in_ctr CMD: `exec ID sh -c CMD` in the running sleeper; sets $status/$output.
+in_ctr() {
+    run ocirun exec "$ID" sh -c "$1"
+}
+
+@test "exec runs a command in every namespace of the container's init" {
+    exec_detached_sleep
+    for ns in pid net ipc uts mnt cgroup user time; do
+        assert_equal "$(readlink /proc/$pid/ns/$ns)" "$(readlink /proc/$init/ns/$ns)"
+    done
+    # a child of the init's pid namespace, with the same root
+    [ "$(stat -Lc %d:%i /proc/$pid/root)" = "$(stat -Lc %d:%i /proc/$init/root)" ]
+    in_ctr 'echo hello; hostname; echo $$'
+    assert_success
+    assert_line --index 0 hello
+    assert_line --index 1 ocirun-test
+    [ "${lines[2]}" -gt 1 ]
+}
+
+@test "exec joins the container's cgroup in every hierarchy" {
+    exec_detached_sleep
+    assert_equal "$(cat /proc/$pid/cgroup)" "$(cat /proc/$init/cgroup)"
+    grep -q "^0::$CG_PARENT/$ID\$" /proc/$pid/cgroup
+    # inside its cgroup namespace it sits at the root
+    in_ctr 'grep "^0::" /proc/self/cgroup'
+    assert_output "0::/"
+}
+
+@test "exec exit status: the process's own, 128+N for signal N, 255 when it cannot run" {
+    run_sleeper
+    for code in 0 1 3 126 127; do
+        run -"$code" ocirun exec "$ID" sh -c "exit $code"
+    done
+    in_ctr 'kill -9 $$'
+    assert_equal "$status" 137
+    run --separate-stderr ocirun exec "$ID" nosuchcmd
+    assert_equal "$status" 255
+    [[ "$stderr" == *'exec: "nosuchcmd": executable file not found in $PATH'* ]] || fail "stderr: $stderr"
+    run --separate-stderr ocirun exec "$ID" /etc/passwd
+    assert_equal "$status" 255
+    [[ "$stderr" == *'"/etc/passwd": permission denied'* ]] || fail "stderr: $stderr"
+    # the container is untouched and no process was left in it
+    assert_equal "$(container_status "$ID")" running
+    assert_equal "$(wc -l < "$CG_MOUNT$CG_PARENT/$ID/cgroup.procs")" 1
+}
+
+@test "exec relays signals to the process and exits with its status" {
+    run_sleeper
+    "$OCIRUN" --root "$ROOT" exec "$ID" sh -c 'trap "exit 7" TERM; while :; do usleep 20000; done' \
+        </dev/null >/dev/null 2>&1 3>&- &
+    local rt=$!
+    sleep 0.5
+    kill -TERM "$rt"
+    wait "$rt" || status=$?
+    assert_equal "${status:-0}" 7
+}
+
+@test "exec --detach returns while the process runs; --pid-file relative to the caller's cwd" {
+    run_sleeper
+    cd "$BATS_TEST_TMPDIR"
+    run ocirun exec --detach --pid-file sub.pid "$ID" sh -c 'sleep 100'
+    assert_success
+    pid=$(cat "$BATS_TEST_TMPDIR/sub.pid")
+    pid_alive "$pid"
+    grep -q sleep /proc/$pid/cmdline
+    # no temporary file next to it
+    assert_equal "$(ls "$BATS_TEST_TMPDIR" | grep -c pid)" 1
+}
+
+@test "exec --cwd, --env (set and override), --user, --additional-gids" {
+    update_config '.process.env = ["PATH=/bin:/usr/bin", "KEEP=1", "OVER=old"]'
+    run_sleeper
+    run ocirun exec --cwd /tmp -e OVER=new -e NEW="a b" --user 1000:1001 -g 10 --additional-gids 20 "$ID" \
+        sh -c 'pwd; env | sort; id -u; id -g; grep ^Groups: /proc/self/status'
+    assert_success
+    assert_line --index 0 /tmp
+    assert_line KEEP=1
+    assert_line OVER=new
+    refute_line OVER=old
+    assert_line "NEW=a b"
+    assert_line PATH=/bin:/usr/bin
+    assert_line 1000
+    assert_line 1001
+    assert_line --regexp '^Groups:\s+10 20\s*$'
+    # --user without a gid keeps the config's gid
+    run ocirun exec --user 65534 "$ID" sh -c 'id -u; id -g'
+    assert_output "65534
+0"
+    run --separate-stderr ocirun exec --user abc "$ID" true
+    assert_equal "$status" 255
+    [[ "$stderr" == *'--user "abc": invalid uid'* ]] || fail "stderr: $stderr"
+}
+
+@test "exec --cap adds to bounding, effective, permitted and ambient, never inheritable" {
+    update_config '.process.capabilities = {bounding: ["CAP_CHOWN"], effective: ["CAP_CHOWN"],
+                   permitted: ["CAP_CHOWN"]}'
+    run_sleeper
+    in_ctr 'grep ^Cap /proc/self/status'
+    assert_line "CapBnd:	0000000000000001"
+    assert_line "CapEff:	0000000000000001"
+    run ocirun exec --cap CAP_NET_ADMIN -c cap_kill "$ID" sh -c 'grep ^Cap /proc/self/status'
+    assert_success
+    # CHOWN 0, KILL 5, NET_ADMIN 12
+    assert_line "CapBnd:	0000000000001021"
+    assert_line "CapEff:	0000000000001021"
+    assert_line "CapPrm:	0000000000001021"
+    assert_line "CapInh:	0000000000000000"
+    # ambient needs inheritable: none can be raised
+    assert_line "CapAmb:	0000000000000000"
+    run --separate-stderr ocirun exec --cap CAP_NOPE "$ID" true
+    assert_equal "$status" 255
+    [[ "$stderr" == *'--cap "CAP_NOPE": unknown capability'* ]] || fail "stderr: $stderr"
+}
+
+@test "exec --no-new-privs; config's rlimits apply to exec'd processes" {
+    update_config '.process.rlimits = [{type: "RLIMIT_NOFILE", soft: 123, hard: 456}]'
+    run_sleeper
+    in_ctr 'grep ^NoNewPrivs /proc/self/status; ulimit -n'
+    assert_line --regexp '^NoNewPrivs:\s+0$'
+    assert_line 123
+    run ocirun exec --no-new-privs "$ID" grep ^NoNewPrivs /proc/self/status
+    assert_output --regexp '^NoNewPrivs:\s+1$'
+}
+
+@test "exec --process FILE: args, env, cwd, user from a runtime-spec process object" {
+    run_sleeper
+    cat >"$BATS_TEST_TMPDIR/proc.json" <<'EOF'
+{"terminal": false, "user": {"uid": 1000, "gid": 1000}, "cwd": "/tmp",
+ "args": ["sh", "-c", "echo $FOO; pwd; id -u"], "env": ["PATH=/bin", "FOO=from-file"]}
+EOF
+    run ocirun exec --process "$BATS_TEST_TMPDIR/proc.json" "$ID"
+    assert_success
+    assert_output "from-file
+/tmp
+1000"
+}
+
+@test "exec --process with a bad field names it; nothing is left behind" {
+    run_sleeper
+    echo '{"cwd": "tmp", "args": ["true"]}' >"$BATS_TEST_TMPDIR/bad.json"
+    run --separate-stderr ocirun exec -p "$BATS_TEST_TMPDIR/bad.json" "$ID"
+    assert_equal "$status" 255
+    [[ "$stderr" == *"--process $BATS_TEST_TMPDIR/bad.json: cwd: must be an absolute path"* ]] || fail "stderr: $stderr"
+    echo '{"cwd": "/", "args": "true"}' >"$BATS_TEST_TMPDIR/bad.json"
+    run --separate-stderr ocirun exec -p "$BATS_TEST_TMPDIR/bad.json" "$ID"
+    assert_equal "$status" 255
+    [[ "$stderr" == *"args"* ]] || fail "stderr: $stderr"
+    run --separate-stderr ocirun exec -p "$BATS_TEST_TMPDIR/missing.json" "$ID"
+    assert_equal "$status" 255
+    [[ "$stderr" == *"--process"*"No such file or directory"* ]] || fail "stderr: $stderr"
+    assert_equal "$(wc -l < "$CG_MOUNT$CG_PARENT/$ID/cgroup.procs")" 1
+}
+
+@test "exec refuses a paused container unless --ignore-paused" {
+    run_sleeper
+    run ocirun pause "$ID"
+    assert_success
+    run --separate-stderr ocirun exec "$ID" true
+    assert_equal "$status" 255
+    [[ "$stderr" == *"cannot exec in a paused container (use --ignore-paused to override)"* ]] || fail "stderr: $stderr"
+    # with --ignore-paused the process starts frozen and runs once the container is resumed
+    "$OCIRUN" --root "$ROOT" exec --ignore-paused "$ID" sh -c 'echo ran > /dev/shm/ran' \
+        </dev/null >"$BATS_TEST_TMPDIR/out" 2>&1 3>&- &
+    local rt=$!
+    sleep 0.5
+    run ocirun resume "$ID"
+    assert_success
+    wait "$rt"
+    run ocirun exec "$ID" cat /dev/shm/ran
+    assert_output ran
+}
+
+@test "exec: stopped and unknown containers are errors" {
+    run_exited
+    run --separate-stderr ocirun exec "$ID" true
+    assert_equal "$status" 255
+    [[ "$stderr" == *"cannot exec in a stopped container"* ]] || fail "stderr: $stderr"
+    run --separate-stderr ocirun exec nosuchctr true
+    assert_equal "$status" 255
+    [[ "$stderr" == *'container "nosuchctr" does not exist'* ]] || fail "stderr: $stderr"
+    run --separate-stderr ocirun exec "$ID"
+    assert_failure
+    [[ "$stderr" == *"a command is required"* ]] || fail "stderr: $stderr"
+}
+
+@test "exec into a created container (as runc)" {
+    update_config '.process.args = ["sleep", "100"]'
+    create_container
+    run ocirun exec "$ID" sh -c 'echo in-created; ls /proc | grep -c "^[0-9]"'
+    assert_success
+    assert_line --index 0 in-created
+    assert_equal "$(container_status "$ID")" created
+}
+
+@test "exec --preserve-fds passes fds from 3; without it none" {
+    run_sleeper
+    echo preserved >"$BATS_TEST_TMPDIR/fd3"
+    run timeout 60 "$OCIRUN" --root "$ROOT" exec --preserve-fds 1 "$ID" sh -c 'cat <&3' \
+        </dev/null 3<"$BATS_TEST_TMPDIR/fd3"
+    assert_success
+    assert_output preserved
+    run timeout 60 "$OCIRUN" --root "$ROOT" exec "$ID" sh -c 'ls /proc/$$/fd; true' \
+        </dev/null 3<"$BATS_TEST_TMPDIR/fd3" 7<"$BATS_TEST_TMPDIR/fd3"
+    assert_success
+    assert_equal "$(echo $output)" "0 1 2"
+}
+
+@test "exec and run pass LISTEN_FDS fds on with LISTEN_PID set to the process's pid" {
+    echo socket-data >"$BATS_TEST_TMPDIR/fd3"
+    run_sleeper
+    # LISTEN_PID must name the runtime itself: `exec` in sh keeps the pid.
+    run timeout 60 sh -c 'LISTEN_FDS=1 LISTEN_PID=$$ exec "$0" --root "$1" exec "$2" sh -c "echo \$LISTEN_FDS \$LISTEN_PID \$\$; cat <&3"' \
+        "$OCIRUN" "$ROOT" "$ID" </dev/null 3<"$BATS_TEST_TMPDIR/fd3"
+    assert_success
+    read -r n lpid self <<<"${lines[0]}"
+    assert_equal "$n" 1
+    assert_equal "$lpid" "$self"
+    assert_line --index 1 socket-data
+    # meant for another process: not passed
+    run timeout 60 sh -c 'LISTEN_FDS=1 LISTEN_PID=1 exec "$0" --root "$1" exec "$2" sh -c "echo [\$LISTEN_FDS]; ls /proc/\$\$/fd; true"' \
+        "$OCIRUN" "$ROOT" "$ID" </dev/null 3<"$BATS_TEST_TMPDIR/fd3"
+    assert_success
+    assert_equal "$(echo $output)" "[] 0 1 2"
+    # run: the init is pid 1 of its namespace
+    update_config '.process.args = ["sh", "-c", "echo $LISTEN_FDS $LISTEN_PID; cat <&3"]'
+    run timeout 60 sh -c 'LISTEN_FDS=1 LISTEN_PID=$$ exec "$0" --root "$1" run --bundle "$2" "$3"' \
+        "$OCIRUN" "$ROOT" "$BUNDLE" "$ID-run" </dev/null 3<"$BATS_TEST_TMPDIR/fd3"
+    assert_success
+    assert_output "1 1
+socket-data"
+}
+
+@test "exec --cgroup: a sub-cgroup of the container's, per hierarchy or for all" {
+    run_sleeper
+    local h
+    for h in "$CG_MOUNT" /sys/fs/cgroup/*; do
+        if [ -d "$h$CG_PARENT/$ID" ]; then mkdir -p "$h$CG_PARENT/$ID/sub"; fi
+        # a new v1 cpuset cgroup has no cpus nor mems until given some
+        if [ -e "$h$CG_PARENT/$ID/sub/cpuset.cpus" ]; then
+            cat "$h$CG_PARENT/$ID/cpuset.cpus" >"$h$CG_PARENT/$ID/sub/cpuset.cpus"
+            cat "$h$CG_PARENT/$ID/cpuset.mems" >"$h$CG_PARENT/$ID/sub/cpuset.mems"
+        fi
+    done
+    run ocirun exec --cgroup sub "$ID" cat /proc/self/cgroup
+    assert_success
+    assert_line "0::/sub"
+    if [ -d /sys/fs/cgroup/memory$CG_PARENT/$ID ]; then
+        assert_line --regexp '^[0-9]+:memory:/sub$'
+        run ocirun exec --cgroup memory:sub "$ID" cat /proc/self/cgroup
+        assert_success
+        assert_line --regexp '^[0-9]+:memory:/sub$'
+        assert_line --regexp '^[0-9]+:pids:/$'
+        assert_line "0::/"
+    fi
+    run ocirun exec --cgroup unified:sub "$ID" grep ^0:: /proc/self/cgroup
+    assert_output "0::/sub"
+    run --separate-stderr ocirun exec --cgroup nosuchctl:sub "$ID" true
+    assert_equal "$status" 255
+    [[ "$stderr" == *'--cgroup "nosuchctl:sub": the container has no "nosuchctl" cgroup'* ]] || fail "stderr: $stderr"
+    run --separate-stderr ocirun exec --cgroup ../escape "$ID" true
+    assert_equal "$status" 255
+    [[ "$stderr" == *"is not a sub-cgroup"* ]] || fail "stderr: $stderr"
+    run --separate-stderr ocirun exec --cgroup missing "$ID" true
+    assert_equal "$status" 255
+    [[ "$stderr" == *"missing"* ]] || fail "stderr: $stderr"
+    assert_equal "$(cat "$CG_MOUNT$CG_PARENT/$ID/cgroup.procs" | wc -l)" 1
+}
+
+@test "exec: the container's seccomp profile applies to exec'd processes" {
+    update_config '.root.readonly = false | .linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
+        "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}'
+    run_sleeper
+    in_ctr 'mkdir /tmp/x; grep ^Seccomp: /proc/self/status'
+    assert_output --partial "Operation not permitted"
+    assert_line --regexp '^Seccomp:\s+2$'
+}
+
+@test "exec --tty in the foreground: a pty of the container's devpts on stdio, input relayed" {
+    run_sleeper
+    run ocirun_fg exec -t "$ID" sh -c 'tty; test -t 0 && test -t 1 && test -t 2 && echo all-tty; stat -L -c %t /proc/self/fd/0' </dev/null
+    assert_success
+    assert_line --index 0 --regexp '^/dev/pts/[0-9]+$'
+    assert_line --index 1 all-tty
+    # 0x88 = 136, the major of Unix98 pty slaves
+    assert_line --index 2 88
+    run ocirun_fg exec --tty "$ID" sh < <(printf 'echo out-$((40+2))\nexit 5\n')
+    assert_failure 5
+    assert_line out-42
+}
+
+@test "exec --detach --tty --console-socket: the master goes to the socket (as conmon)" {
+    run_sleeper
+    start_recvtty $'hello\n'
+    run ocirun exec --detach --tty --console-socket "$SOCK" --pid-file "$BATS_TEST_TMPDIR/p" "$ID" \
+        sh -c 'read l; echo "got $l"; tty'
+    assert_success
+    [ -s "$BATS_TEST_TMPDIR/p" ]
+    # (not under `run`: a subshell cannot wait for the receiver, our child)
+    wait_recvtty >"$BATS_TEST_TMPDIR/tty.txt"
+    run cat "$BATS_TEST_TMPDIR/tty.txt"
+    assert_line "got hello"
+    assert_line --regexp '^/dev/pts/[0-9]+$'
+}
+
+@test "exec --process with terminal true and --console-socket (as the containerd shim)" {
+    run_sleeper
+    start_recvtty
+    echo '{"terminal": true, "cwd": "/", "args": ["sh", "-c", "test -t 1 && echo shim-tty"], "env": ["PATH=/bin"],
+           "consoleSize": {"height": 20, "width": 70}, "user": {"uid": 65534, "gid": 65534}}' >"$BATS_TEST_TMPDIR/p.json"
+    run ocirun exec --process "$BATS_TEST_TMPDIR/p.json" --console-socket "$SOCK" --detach \
+        --pid-file "$BATS_TEST_TMPDIR/p" "$ID"
+    assert_success
+    # (not under `run`: a subshell cannot wait for the receiver, our child)
+    wait_recvtty >"$BATS_TEST_TMPDIR/tty.txt"
+    run cat "$BATS_TEST_TMPDIR/tty.txt"
+    assert_output shim-tty
+}
+
+@test "exec terminal errors: --detach --tty without a socket, a socket without a terminal" {
+    run_sleeper
+    run --separate-stderr ocirun exec -d -t "$ID" true
+    assert_equal "$status" 255
+    [[ "$stderr" == *"needs --console-socket"* ]] || fail "stderr: $stderr"
+    run --separate-stderr ocirun exec --console-socket "$BATS_TEST_TMPDIR/none.sock" "$ID" true
+    assert_equal "$status" 255
+    [[ "$stderr" == *"no terminal was asked for"* ]] || fail "stderr: $stderr"
+    run --separate-stderr ocirun exec -t --console-socket "$BATS_TEST_TMPDIR/none.sock" "$ID" true
+    assert_equal "$status" 255
+    [[ "$stderr" == *"none.sock"* ]] || fail "stderr: $stderr"
+    assert_equal "$(wc -l < "$CG_MOUNT$CG_PARENT/$ID/cgroup.procs")" 1
+}
+
+@test "exec --help" {
+    run ocirun exec --help
+    assert_success
+    assert_output --partial "Usage: ocirun exec"
+    assert_output --partial "--ignore-paused"
+}
