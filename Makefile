@@ -2,6 +2,7 @@
 #
 # Works right after clone; `./configure` (optional) writes config.mk with the same knobs:
 #   PREFIX=/usr/local DESTDIR=  WITH_SELINUX=yes|no  WITH_SECCOMP=yes|no  STATIC_LIBS=yes|no  SANITIZE=<cc flags>
+# `make install` strips the installed binary (STRIP=strip; INSTALL_STRIP= installs it unstripped).
 
 -include config.mk
 
@@ -16,6 +17,10 @@ SANITIZE ?=
 PKG_CONFIG ?= pkg-config
 GO_MD2MAN ?= go-md2man
 INSTALL ?= install
+STRIP ?= strip
+# Installed binaries are stripped as distributions ship them (crun's too): the debug info of
+# build/ocirun is most of its size and is never loaded.
+INSTALL_STRIP ?= -s --strip-program=$(STRIP)
 UNIT_TIMEOUT ?= 300
 
 B := build
@@ -177,7 +182,7 @@ endif
 # ---- install -------------------------------------------------------------------------------
 
 install: $(B)/ocirun $(if $(HAVE_MD2MAN),man)
-	$(INSTALL) -D -m 0755 $(B)/ocirun $(DESTDIR)$(SBINDIR)/ocirun
+	$(INSTALL) -D -m 0755 $(INSTALL_STRIP) $(B)/ocirun $(DESTDIR)$(SBINDIR)/ocirun
 	@set -e; for p in $(if $(HAVE_MD2MAN),$(MAN_PAGES)); do \
 	    echo "$(INSTALL) -D -m 0644 $$p $(DESTDIR)$(MANDIR)/man8/$${p##*/}"; \
 	    $(INSTALL) -D -m 0644 $$p $(DESTDIR)$(MANDIR)/man8/$${p##*/}; \
