@@ -38,7 +38,7 @@ static const char exec_help[] =
     "      --cgroup [CTRL[,CTRL]:]PATH  run in this sub-cgroup of the container's cgroup\n"
     "                             (a bare PATH: every hierarchy; repeatable per controller)\n"
     "      --ignore-paused        allow exec in a paused container (the process starts frozen)\n"
-    "  -t, --tty                  allocate a pseudo-terminal (not supported yet)\n"
+    "  -t, --tty                  allocate a pseudo-terminal (foreground: relayed)\n"
     "      --console-socket S     unix socket that receives the terminal master\n"
     "  -h, --help                 print this help\n";
 
