@@ -943,7 +943,8 @@ static int prepare_root_mount(const struct oci_rootfs_opts *o, oci_err_t *err)
         prop = MS_SLAVE | MS_REC;
     if (mount(NULL, "/", NULL, prop, NULL) < 0)
         return oci_error_sys(err, "make / %s", (prop & MS_SHARED) ? o->spec->linux_->rootfs_propagation : "rslave");
-    if (make_rootfs_parent_private(o->rootfs, err) < 0)
+    /* After rslave nothing is shared: the mount table need not be read. */
+    if ((prop & MS_SHARED) && make_rootfs_parent_private(o->rootfs, err) < 0)
         return -1;
     if (mount(o->rootfs, o->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
         return oci_error_sys(err, "root.path \"%s\": bind mount onto itself", o->rootfs);

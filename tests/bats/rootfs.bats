@@ -177,3 +177,16 @@ stderr -> /proc/self/fd/2"
     update_config 'del(.linux.namespaces[] | select(.type == "mount"))'
     expect_run_error "a mount namespace is required"
 }
+
+@test "a rootfs under a shared mount: the container starts, none of its mounts propagate back" {
+    mount --bind "$BUNDLE" "$BUNDLE"
+    mount --make-shared "$BUNDLE"
+    update_config '.process.args = ["sh", "-c", "grep -c . /proc/self/mountinfo >/dev/null && echo started"]'
+    run ocirun run --bundle "$BUNDLE" "$ID"
+    local mounts
+    mounts=$(grep -c " $ROOTFS" /proc/self/mountinfo || true)
+    umount "$BUNDLE"
+    assert_success
+    assert_output started
+    [ "$mounts" -eq 0 ] || fail "$mounts container mounts propagated into our namespace"
+}
