@@ -96,18 +96,17 @@ run_trapper() {
     done
 }
 
-@test "kill --all of a paused container signals every process and leaves it paused" {
+# run_usr1_recorder: a running container whose init writes "usr1" to /dev/shm/got per SIGUSR1.
+run_usr1_recorder() {
     update_config '.process.args = ["sh", "-c", "trap \"echo usr1 >>/dev/shm/got\" USR1; sleep 1000 & while :; do wait; done"]'
     run ocirun run --detach --bundle "$BUNDLE" "$ID"
     assert_success
     wait_for_status "$ID" running
-    run ocirun pause "$ID"
-    assert_success
-    run ocirun kill --all "$ID" USR1
-    assert_success
-    [ "$(container_status "$ID")" = paused ]
-    run ocirun resume "$ID"
-    assert_success
+}
+
+# assert_usr1_recorded: the recorder's init got exactly one SIGUSR1.
+assert_usr1_recorded() {
+    local pid i
     pid=$(container_pid "$ID")
     for i in $(seq 100); do
         [ -s "/proc/$pid/root/dev/shm/got" ] && break
@@ -117,21 +116,24 @@ run_trapper() {
     assert_output usr1
 }
 
-@test "kill --all with a catchable signal: frozen while signalled, running afterwards" {
-    update_config '.process.args = ["sh", "-c", "trap \"echo usr1 >>/dev/shm/got\" USR1; sleep 1000 & while :; do wait; done"]'
-    run ocirun run --detach --bundle "$BUNDLE" "$ID"
+@test "kill --all of a paused container signals every process and leaves it paused" {
+    run_usr1_recorder
+    run ocirun pause "$ID"
     assert_success
-    wait_for_status "$ID" running
+    run ocirun kill --all "$ID" USR1
+    assert_success
+    [ "$(container_status "$ID")" = paused ]
+    run ocirun resume "$ID"
+    assert_success
+    assert_usr1_recorded
+}
+
+@test "kill --all with a catchable signal: frozen while signalled, running afterwards" {
+    run_usr1_recorder
     run ocirun kill --all "$ID" USR1
     assert_success
     [ "$(container_status "$ID")" = running ]
-    pid=$(container_pid "$ID")
-    for i in $(seq 100); do
-        [ -s "/proc/$pid/root/dev/shm/got" ] && break
-        sleep 0.05
-    done
-    run cat "/proc/$pid/root/dev/shm/got"
-    assert_output usr1
+    assert_usr1_recorded
 }
 
 @test "kill of a stopped container fails" {
