@@ -8,14 +8,7 @@
 #   CLI_MONITOR, CLI_MONITOR_RE: the per-container monitor process that must not outlive it
 
 state() { cli inspect -f "{{.State.$2}}" "$1" 2>/dev/null; }
-wait_state() { # wait_state NAME STATUS: until the container has STATUS (10 s)
-    local i
-    for ((i = 0; i < 100; i++)); do
-        [ "$(state "$1" Status)" = "$2" ] && return 0
-        sleep 0.1
-    done
-    return 1
-}
+wait_state() { eng_wait_output "$2" state "$1" Status; } # wait_state NAME STATUS (10 s)
 
 cli_checks() {
     local pid t0

@@ -37,14 +37,7 @@ crun_() {
 }
 # task_field ID COLUMN: PID (2) or STATUS (3) from `ctr task ls`.
 task_field() { ctr task ls 2>/dev/null | awk -v id="$1" -v c="$2" '$1 == id {print $c}'; }
-wait_status() { # wait_status ID STATUS: until the task has STATUS (10 s)
-    local i
-    for ((i = 0; i < 100; i++)); do
-        [ "$(task_field "$1" 3)" = "$2" ] && return 0
-        sleep 0.1
-    done
-    return 1
-}
+wait_status() { eng_wait_output "$2" task_field "$1" 3; } # wait_status ID STATUS (10 s)
 
 eng_build_image "$T/busybox.tar"
 check "import the busybox image" ctr images import "$T/busybox.tar"

@@ -217,6 +217,17 @@ eng_wait_socket() {
     return 1
 }
 
+# eng_wait_output WANT CMD...: poll CMD (every 0.1 s, 10 s at most) until it prints WANT.
+eng_wait_output() {
+    local want=$1 i
+    shift
+    for ((i = 0; i < 100; i++)); do
+        [ "$("$@")" = "$want" ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
 # eng_stop_daemons: SIGTERM to each daemon this script started (last first), by pid, then
 # SIGKILL after 30 s.
 eng_stop_daemons() {
