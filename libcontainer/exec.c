@@ -1,4 +1,4 @@
-/* exec.c: `ocirun exec`: one clone3 into the container's cgroup, setns into its namespaces, exec. */
+/* exec.c: `ocirun exec`: one clone3 into the container's cgroup and pid namespace, setns into the others, exec. */
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <unistd.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -14,6 +15,7 @@
 #include <linux/sched.h>
 #include "ocirun/capabilities.h"
 #include "ocirun/cgroup.h"
+#include "ocirun/clone.h"
 #include "ocirun/container.h"
 #include "ocirun/exec.h"
 #include "ocirun/init.h"
@@ -44,9 +46,9 @@ struct exec_run {
     int listen_fds;
     int sync[2];
     int tty_master;            /* a foreground terminal: the pty master the child sent */
-    pid_t runtime;             /* our pid, for the child's parent check */
-    pid_t child;               /* what clone3 returned */
-    pid_t pid;                 /* the process (child, or its child after a pid-ns fork) */
+    int runtime_pidfd;         /* ours, for the child's check that we still live */
+    struct oci_clone_stack stack;
+    pid_t pid;                 /* the process: what clone3 returned */
 };
 
 static void close_fd(int *fd)
@@ -66,6 +68,8 @@ static void exec_finish(struct exec_run *r)
     close_fd(&r->sync[0]);
     close_fd(&r->sync[1]);
     close_fd(&r->tty_master);
+    close_fd(&r->runtime_pidfd);
+    oci_clone_stack_release(&r->stack);
 }
 
 /* ---- the process to run ---- */
@@ -198,8 +202,19 @@ __attribute__((noreturn)) static void child_fail(struct exec_run *r, oci_err_t *
     oci_init_fail(r->sync[1], err);
 }
 
-__attribute__((noreturn)) static void exec_child(struct exec_run *r)
+/* PR_SET_PDEATHSIG only covers a runtime that dies after it was set. */
+static bool runtime_gone(const struct exec_run *r)
 {
+    struct pollfd p = { .fd = r->runtime_pidfd, .events = POLLIN };
+
+    return poll(&p, 1, 0) != 0;
+}
+
+/* Runs in our memory while we sleep (oci_clone_run): it only reads R, allocates what it needs
+ * and ends in exec or _exit. Already in the container's pid namespace and cgroup. */
+static int exec_child(void *arg)
+{
+    struct exec_run *r = arg;
     const struct oci_process *p = r->spec->process;
     struct oci_launch l = {
         .spec = r->spec,
@@ -209,26 +224,27 @@ __attribute__((noreturn)) static void exec_child(struct exec_run *r)
         .keep_fds = r->listen_fds + r->o->preserve_fds,
         .listen_fds = r->listen_fds,
     };
+    int ns_flags = r->ns_flags & ~CLONE_NEWPID;
     oci_err_t err = NULL;
 
     /* Not dumpable before entering the container (CVE-2016-9962): its processes must not
      * ptrace us or open our /proc files while we hold the runtime's fds. */
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-    if (getppid() != r->runtime)
+    if (runtime_gone(r))
         _exit(1);
     close(r->sync[0]);
+    close(r->runtime_pidfd);
     /* Through the host's /proc, before any namespace changes what /proc is. */
     if (oci_process_apply_oom_score_adj(p, &err) < 0)
         child_fail(r, &err);
-    if (oci_cgroup_has_v1(&r->cg) && oci_cgroup_enter_v1(&r->cg, getpid(), &err) < 0)
+    /* "0": ourselves, whatever our pid is in the namespace we already are in. */
+    if (oci_cgroup_has_v1(&r->cg) && oci_cgroup_enter_v1(&r->cg, 0, &err) < 0)
         child_fail(r, &err);
-    if (r->ns_flags && setns(r->pidfd, r->ns_flags) < 0) {
-        oci_error_sys(&err, "setns into the container's namespaces (flags 0x%x)", r->ns_flags);
+    if (ns_flags && setns(r->pidfd, ns_flags) < 0) {
+        oci_error_sys(&err, "setns into the container's namespaces (flags 0x%x)", ns_flags);
         child_fail(r, &err);
     }
-    if ((r->ns_flags & CLONE_NEWPID) && oci_init_fork_into_pid_ns(r->sync[1], &err) < 0)
-        child_fail(r, &err);
     if (p->terminal && child_terminal(r, &err) < 0)
         child_fail(r, &err);
     if (oci_init_apply_process(&l, &err) < 0)
@@ -238,22 +254,26 @@ __attribute__((noreturn)) static void exec_child(struct exec_run *r)
     oci_init_exec(&l);
 }
 
+/* The child starts in the container's pid namespace (we join it for our children only): no
+ * second fork. It shares our memory until it execs unless it must join a time namespace. */
 static int clone_child(struct exec_run *r, oci_err_t *err)
 {
     struct clone_args args = { .exit_signal = SIGCHLD };
+    bool share = oci_clone_shares_memory() && !(r->ns_flags & CLONE_NEWTIME);
     pid_t pid;
 
     if (r->cg.fd >= 0) {
         args.flags |= CLONE_INTO_CGROUP;
         args.cgroup = (uint64_t) r->cg.fd;
     }
-    r->runtime = getpid();
-    pid = syscall(SYS_clone3, &args, sizeof(args));
+    r->runtime_pidfd = (int) syscall(SYS_pidfd_open, getpid(), 0);
+    if (r->runtime_pidfd < 0)
+        return oci_error_sys(err, "pidfd_open of ourselves");
+    if ((r->ns_flags & CLONE_NEWPID) && setns(r->pidfd, CLONE_NEWPID) < 0)
+        return oci_error_sys(err, "setns into the container's pid namespace");
+    pid = oci_clone_run(&args, share, &r->stack, exec_child, r);
     if (pid < 0)
         return oci_error_sys(err, "clone3 into the container's cgroup");
-    if (pid == 0)
-        exec_child(r);
-    r->child = pid;
     r->pid = pid;
     close_fd(&r->sync[1]);
     return 0;
@@ -274,19 +294,13 @@ static int forward_seccomp_fd(struct exec_run *r, int listener, oci_err_t *err)
     return ret;
 }
 
-/* After a pid-ns fork the pid comes first; then the terminal and a seccomp fd may come, an
- * error, or EOF: the socket is close-on-exec, so EOF means the process exec'd. */
+/* The terminal and a seccomp fd may come, an error, or EOF: the socket is close-on-exec, so
+ * EOF means the process exec'd. */
 static int wait_exec(struct exec_run *r, oci_err_t *err)
 {
     struct oci_sync_msg msg;
     oci_err_t eof = NULL;
 
-    if (r->ns_flags & CLONE_NEWPID) {
-        int ret = oci_sync_expect_pid(r->sync[0], r->child, &r->pid, err);
-        r->child = 0;
-        if (ret < 0)
-            return -1;
-    }
     for (;;) {
         int fd;
 
@@ -316,15 +330,11 @@ static int wait_exec(struct exec_run *r, oci_err_t *err)
 
 static void kill_and_reap(struct exec_run *r)
 {
-    if (r->pid > 0)
+    if (r->pid > 0) {
         kill(r->pid, SIGKILL);
-    if (r->child > 0) {
-        kill(r->child, SIGKILL);
-        waitpid(r->child, NULL, 0);
+        waitpid(r->pid, NULL, 0);
     }
-    if (r->pid > 0 && r->pid != r->child)
-        waitpid(r->pid, NULL, __WALL);
-    r->child = r->pid = 0;
+    r->pid = 0;
 }
 
 static int write_pid_file(const char *path, pid_t pid, oci_err_t *err)
@@ -356,9 +366,6 @@ static int prepare(struct exec_run *r, struct oci_phases *ph, oci_err_t *err)
     r->listen_fds = oci_process_listen_fds();
     if (oci_sync_pair(r->sync, err) < 0)
         return -1;
-    /* The process forked into the pid namespace must be ours to wait for. */
-    if ((r->ns_flags & CLONE_NEWPID) && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
-        return oci_error_sys(err, "prctl(PR_SET_CHILD_SUBREAPER)");
     return 0;
 }
 
@@ -378,7 +385,9 @@ static int start(struct exec_run *r, struct oci_phases *ph, oci_err_t *err)
 
 int oci_exec(const struct oci_exec_opts *o, int *exit_status, oci_err_t *err)
 {
-    struct exec_run r = { .o = o, .pidfd = -1, .sync = { -1, -1 }, .tty_master = -1, .cg = { .fd = -1 } };
+    struct exec_run r = {
+        .o = o, .pidfd = -1, .sync = { -1, -1 }, .tty_master = -1, .runtime_pidfd = -1, .cg = { .fd = -1 },
+    };
     struct oci_tty_saved saved_tty = { .fd = -1 };
     struct oci_phases ph;
     sigset_t set, old;

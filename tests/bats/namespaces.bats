@@ -162,6 +162,18 @@ lo"
     [ "$output" -ge 86400000 ]
 }
 
+@test "exec joins the container's time namespace (its offsets apply to the exec'd process)" {
+    [ -e /proc/self/ns/time ] || skip "kernel without time namespaces"
+    update_config '.linux.namespaces += [{"type": "time"}] | .linux.timeOffsets = {"boottime": {"secs": 86400000, "nanosecs": 0}}'
+    exec_detached_sleep
+    for ns in time pid mnt; do
+        assert_equal "$(readlink /proc/$pid/ns/$ns)" "$(readlink /proc/$init/ns/$ns)"
+    done
+    run ocirun exec "$ID" sh -c 'cut -d. -f1 /proc/uptime'
+    assert_success
+    [ "$output" -ge 86400000 ]
+}
+
 @test "domainname from config.json" {
     update_config '.domainname = "example.test"'
     run_in_container 'cat /proc/sys/kernel/domainname'
