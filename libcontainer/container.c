@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <linux/sched.h>
 #include "ocirun/cgroup.h"
+#include "ocirun/clone.h"
 #include "ocirun/container.h"
 #include "ocirun/hooks.h"
 #include "ocirun/init.h"
@@ -48,6 +49,8 @@ struct build {
     pid_t init;               /* the container's init (child, or its child after a pid-ns fork) */
     int listen_fds;           /* LISTEN_FDS meant for us, passed on */
     bool foreground;          /* run without --detach: we stay and may relay a terminal */
+    bool shared_init;         /* the init borrowed our memory until its exec (run only) */
+    struct oci_clone_stack stack;
     int tty_master;           /* process.terminal: the pty master the init sent, until handed on */
 };
 
@@ -114,6 +117,7 @@ static void build_finish(struct build *b, bool destroy)
     close_fd(&b->sync[1]);
     close_fd(&b->state_dir);
     close_fd(&b->tty_master);
+    oci_clone_stack_release(&b->stack);
     oci_spec_free(b->spec);
     free(b->bundle);
     free(b->rootfs);
@@ -181,25 +185,47 @@ static bool init_waits_for_go(const struct build *b)
     return b->plan.new_user || oci_cgroup_has_v1(&b->cg);
 }
 
-static pid_t clone_init(struct build *b, int fifo_fd, oci_err_t *err)
+/* `run` with nothing for us to do between clone and exec (no id maps, no hooks before start,
+ * no second fork, no time namespace, which needs an mm of its own) lets the init borrow our
+ * memory until it execs (oci_clone_run): it puts itself into the v1 hierarchies and goes from
+ * READY straight to exec while we sleep. */
+static bool init_may_share_memory(const struct build *b, bool with_fifo)
+{
+    return !with_fifo && oci_clone_shares_memory() && !b->plan.new_user && !b->plan.need_fork &&
+           !b->plan.has[OCI_NS_TIME] && !oci_hooks_need_sync(&b->spec->hooks);
+}
+
+struct init_start {
+    struct build *b;
+    struct oci_init_ctx ctx;
+};
+
+static int init_child(void *arg)
+{
+    struct init_start *is = arg;
+    struct build *b = is->b;
+
+    /* The state lock must not outlive `create` in us: `start` takes it. */
+    close(b->state_dir);
+    close(b->sync[0]);
+    if (b->cg.fd >= 0)
+        close(b->cg.fd);
+    oci_init_main(&is->ctx);
+}
+
+static pid_t clone_init(struct build *b, int fifo_fd, bool share, oci_err_t *err)
 {
     struct clone_args args = {
         .flags = (uint64_t) b->plan.clone_flags,
         .exit_signal = SIGCHLD,
     };
-    pid_t pid;
-
-    if (b->cg.fd >= 0) {
-        args.flags |= CLONE_INTO_CGROUP;
-        args.cgroup = (uint64_t) b->cg.fd;
-    }
-    pid = syscall(SYS_clone3, &args, sizeof(args));
-    if (pid < 0)
-        return oci_error_sys(err, "clone3 (namespace flags 0x%x)", b->plan.clone_flags);
-    if (pid == 0) {
-        struct oci_init_ctx ctx = {
+    /* The init's copy: it marks the namespace fds it closed, ours stay ours to close. */
+    struct oci_ns_plan plan = b->plan;
+    struct init_start is = {
+        .b = b,
+        .ctx = {
             .spec = b->spec,
-            .plan = &b->plan,
+            .plan = &plan,
             .rootfs = b->rootfs,
             .bundle = b->bundle,
             .sync_fd = b->sync[1],
@@ -208,18 +234,23 @@ static pid_t clone_init(struct build *b, int fifo_fd, oci_err_t *err)
             .preserve_fds = b->o->preserve_fds,
             .listen_fds = b->listen_fds,
             .seccomp = &b->seccomp,
-            .wait_for_go = init_waits_for_go(b),
+            .wait_for_go = !share && init_waits_for_go(b),
+            .v1_cgroups = share && oci_cgroup_has_v1(&b->cg) ? &b->cg : NULL,
+            .exec_after_ready = share,
             .tty_size_from_stdin = b->foreground && b->o->console_socket == NULL,
             .id = b->o->id,
             .hooks_sync = oci_hooks_need_sync(&b->spec->hooks),
-        };
-        /* The state lock must not outlive `create` in us: `start` takes it. */
-        close(b->state_dir);
-        close(b->sync[0]);
-        if (b->cg.fd >= 0)
-            close(b->cg.fd);
-        oci_init_main(&ctx);
+        },
+    };
+    pid_t pid;
+
+    if (b->cg.fd >= 0) {
+        args.flags |= CLONE_INTO_CGROUP;
+        args.cgroup = (uint64_t) b->cg.fd;
     }
+    pid = oci_clone_run(&args, share, &b->stack, init_child, &is);
+    if (pid < 0)
+        return oci_error_sys(err, "clone3 (namespace flags 0x%x)", b->plan.clone_flags);
     return pid;
 }
 
@@ -386,23 +417,27 @@ static int build_container(struct build *b, bool with_fifo, oci_err_t *err)
         return oci_error_sys(err, "prctl(PR_SET_CHILD_SUBREAPER)");
 
     b->listen_fds = oci_process_listen_fds();
-    b->child = clone_init(b, fifo_fd, err);
+    b->shared_init = init_may_share_memory(b, with_fifo);
+    b->child = clone_init(b, fifo_fd, b->shared_init, err);
     if (b->child < 0) {
         b->child = 0;
         return -1;
     }
     close_fd(&b->sync[1]);
-    oci_phase(&ph, "clone");
-    if (b->plan.new_user && oci_ns_write_id_maps(b->child, b->spec, err) < 0)
-        return -1;
-    if (oci_cgroup_has_v1(&b->cg) && oci_cgroup_enter_v1(&b->cg, b->child, err) < 0)
-        return -1;
-    if (init_waits_for_go(b) && oci_sync_send(b->sync[0], OCI_SYNC_GO, 0, NULL) < 0)
-        return oci_error_set(err, 0, "container setup process exited unexpectedly");
-    oci_phase(&ph, "id maps+v1 cgroups");
+    /* A shared init has run up to its exec (or failure) by now. */
+    oci_phase(&ph, b->shared_init ? "clone+setup+exec" : "clone");
+    if (!b->shared_init) {
+        if (b->plan.new_user && oci_ns_write_id_maps(b->child, b->spec, err) < 0)
+            return -1;
+        if (oci_cgroup_has_v1(&b->cg) && oci_cgroup_enter_v1(&b->cg, b->child, err) < 0)
+            return -1;
+        if (init_waits_for_go(b) && oci_sync_send(b->sync[0], OCI_SYNC_GO, 0, NULL) < 0)
+            return oci_error_set(err, 0, "container setup process exited unexpectedly");
+        oci_phase(&ph, "id maps+v1 cgroups");
+    }
     if (wait_ready(b, err) < 0)
         return -1;
-    oci_phase(&ph, "container setup");
+    oci_phase(&ph, b->shared_init ? "setup report" : "container setup");
     if (save_state(b, err) < 0)
         return -1;
     oci_phase(&ph, "save state");
@@ -464,14 +499,16 @@ int oci_container_run(const struct oci_create_opts *o, bool detach, bool keep, i
     if (!detach && oci_relay_block_signals(&set, &old) < 0)
         return oci_error_sys(err, "sigprocmask");
     ret = build_container(&b, false, err);
-    if (ret == 0 && oci_sync_send(b.sync[0], OCI_SYNC_GO, 0, NULL) < 0)
+    /* A shared init went on to exec without waiting (init_may_share_memory). */
+    if (ret == 0 && !b.shared_init && oci_sync_send(b.sync[0], OCI_SYNC_GO, 0, NULL) < 0)
         ret = oci_error_set(err, 0, "container setup process exited unexpectedly");
     if (ret == 0) {
         struct oci_phases ph;
         oci_phases_start(&ph);
         ret = wait_exec(&b, err);
         oci_phase(&ph, "go to exec");
-        oci_phases_log(&ph, "run");
+        if (!b.shared_init)
+            oci_phases_log(&ph, "run");
     }
     if (ret == 0) {
         /* Drop the lock first: state/kill/exec work while the hooks and the process run. */

@@ -79,6 +79,9 @@ static int enter_namespaces(struct oci_init_ctx *ctx, oci_err_t *err)
     /* The runtime writes our id maps and puts us in the v1 cgroups, then lets us go. */
     if (ctx->wait_for_go && oci_sync_expect(ctx->sync_fd, OCI_SYNC_GO, &msg, err) < 0)
         return -1;
+    /* "0": ourselves, before the cgroup namespace takes our cgroups as its root. */
+    if (ctx->v1_cgroups && oci_cgroup_enter_v1(ctx->v1_cgroups, 0, err) < 0)
+        return -1;
     if (ctx->plan->new_user && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
         return oci_error_sys(err, "become root in the new user namespace");
     if (oci_ns_join_and_unshare(ctx->plan, ctx->spec, err) < 0)
@@ -332,6 +335,8 @@ __attribute__((noreturn)) void oci_init_main(struct oci_init_ctx *ctx)
     if (ctx->fifo_fd >= 0) {
         if (wait_for_start(ctx, proc_fd_dir, &err) < 0)
             _exit(1);
+    } else if (ctx->exec_after_ready) {
+        /* The runtime sleeps until we exec: nothing to wait for, no hooks to run here. */
     } else if (oci_sync_expect(ctx->sync_fd, OCI_SYNC_GO, &msg, &err) < 0) {
         _exit(1);
     } else if (oci_hooks_init_start(ctx, -1, &err) < 0) {

@@ -3,6 +3,7 @@
 #define OCIRUN_INIT_H
 
 #include <stdbool.h>
+#include "ocirun/cgroup.h"
 #include "ocirun/log.h"
 #include "ocirun/namespaces.h"
 #include "ocirun/seccomp.h"
@@ -20,6 +21,8 @@ struct oci_init_ctx {
     int listen_fds;              /* LISTEN_FDS passed on (fds 3.., before the preserved ones) */
     const struct oci_seccomp_filter *seccomp;   /* compiled by the runtime before clone */
     bool wait_for_go;            /* the runtime writes id maps / v1 cgroups first */
+    const struct oci_cgroup *v1_cgroups;   /* or we enter these v1 hierarchies ourselves */
+    bool exec_after_ready;       /* run, sharing the runtime's memory: no go to wait for */
     bool tty_size_from_stdin;    /* foreground run: the terminal gets our stdin's size */
     struct oci_phases phases;    /* --debug: set-up step timings, reported with READY */
     const char *id;              /* the container's, for the hooks' state */

@@ -29,6 +29,20 @@ cgroup2_path() {
     assert_equal "$(cgroup2_path "$pid")" "$CG_PARENT/$ID"
 }
 
+@test "run: the init is in the container's cgroup in every hierarchy, each its cgroup namespace's root" {
+    # run clones an init that enters the v1 hierarchies itself (it shares the runtime's memory
+    # until exec): from the host every hierarchy shows cgroupsPath, inside each shows "/".
+    run_sleeper
+    pid=$(container_pid "$ID")
+    while IFS=: read -r _ controllers path; do
+        assert_equal "$controllers:$path" "$controllers:$CG_PARENT/$ID"
+    done < "/proc/$pid/cgroup"
+    run ocirun exec "$ID" cat /proc/1/cgroup
+    assert_success
+    refute_line --regexp ':/.+'
+    assert_line '0::/'
+}
+
 @test "children of the init stay in the container's cgroup" {
     update_config '.process.args = ["sh", "-c", "sleep 1000 & wait"]'
     run ocirun run --detach --bundle "$BUNDLE" "$ID"
