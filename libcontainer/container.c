@@ -50,6 +50,7 @@ struct build {
     int listen_fds;           /* LISTEN_FDS meant for us, passed on */
     bool foreground;          /* run without --detach: we stay and may relay a terminal */
     bool shared_init;         /* the init borrowed our memory until its exec (run only) */
+    uint64_t init_start_time; /* written there by a shared init (its /proc stat start time) */
     struct oci_clone_stack stack;
     int tty_master;           /* process.terminal: the pty master the init sent, until handed on */
 };
@@ -237,6 +238,7 @@ static pid_t clone_init(struct build *b, int fifo_fd, bool share, oci_err_t *err
             .wait_for_go = !share && init_waits_for_go(b),
             .v1_cgroups = share && oci_cgroup_has_v1(&b->cg) ? &b->cg : NULL,
             .exec_after_ready = share,
+            .start_time_out = share ? &b->init_start_time : NULL,
             .tty_size_from_stdin = b->foreground && b->o->console_socket == NULL,
             .id = b->o->id,
             .hooks_sync = oci_hooks_need_sync(&b->spec->hooks),
@@ -280,7 +282,11 @@ static int save_state(struct build *b, oci_err_t *err)
     build_state(b, &st);
     now_rfc3339(created, sizeof(created));
     st.created = created;
-    if (oci_proc_stat(b->init, &st.pid_start_time, &state_char) < 0)
+    /* A shared init wrote it before its exec: reading /proc/PID/stat now would wait for the
+     * exec to finish (exec_update_lock). */
+    if (b->init_start_time)
+        st.pid_start_time = b->init_start_time;
+    else if (oci_proc_stat(b->init, &st.pid_start_time, &state_char) < 0)
         return oci_error_set(err, ESRCH, "container init %d exited during setup", b->init);
     oci_cgroup_to_map(&b->cg, &st.cgroup_paths);
     ret = oci_state_write(b->state_dir, &st, err);

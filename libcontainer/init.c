@@ -20,6 +20,7 @@
 #include "ocirun/procfs.h"
 #include "ocirun/rootfs.h"
 #include "ocirun/seccomp.h"
+#include "ocirun/state.h"
 #include "ocirun/sync.h"
 #include "ocirun/terminal.h"
 #include "ocirun/utils.h"
@@ -315,6 +316,13 @@ __attribute__((noreturn)) void oci_init_main(struct oci_init_ctx *ctx)
      * a fresh copy of its), not one a joined mount namespace or the bundle could provide. */
     if (oci_process_apply_oom_score_adj(p, &err) < 0)
         init_fail(ctx, &err);
+    if (ctx->start_time_out) {
+        int ret = oci_proc_stat_path("/proc/self/stat", ctx->start_time_out, NULL);
+        if (ret < 0) {
+            oci_error_set(&err, -ret, "read /proc/self/stat");
+            init_fail(ctx, &err);
+        }
+    }
     if (enter_namespaces(ctx, &err) < 0)
         init_fail(ctx, &err);
     oci_phase(&ctx->phases, "namespaces");

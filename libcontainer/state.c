@@ -574,14 +574,21 @@ int oci_state_read(int dirfd, const char *id, struct oci_state **out, oci_err_t 
 
 int oci_proc_stat(pid_t pid, uint64_t *start_time, char *state)
 {
-    char path[64], buf[4096];
-    cleanup_close int fd = -1;
-    char *p, *end;
-    ssize_t n;
+    char path[64];
 
     if (pid <= 0)
         return -ESRCH;
     snprintf(path, sizeof(path), "/proc/%d/stat", (int) pid);
+    return oci_proc_stat_path(path, start_time, state);
+}
+
+int oci_proc_stat_path(const char *path, uint64_t *start_time, char *state)
+{
+    char buf[4096];
+    cleanup_close int fd = -1;
+    char *p, *end;
+    ssize_t n;
+
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return errno == ENOENT ? -ESRCH : -errno;

@@ -23,6 +23,7 @@ struct oci_init_ctx {
     bool wait_for_go;            /* the runtime writes id maps / v1 cgroups first */
     const struct oci_cgroup *v1_cgroups;   /* or we enter these v1 hierarchies ourselves */
     bool exec_after_ready;       /* run, sharing the runtime's memory: no go to wait for */
+    uint64_t *start_time_out;    /* and our start time goes straight into its memory */
     bool tty_size_from_stdin;    /* foreground run: the terminal gets our stdin's size */
     struct oci_phases phases;    /* --debug: set-up step timings, reported with READY */
     const char *id;              /* the container's, for the hooks' state */

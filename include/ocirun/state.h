@@ -86,6 +86,8 @@ int oci_state_list_ids(const char *root, char ***ids, size_t *n, oci_err_t *err)
  * and fills start time + state char (either may be NULL), -ESRCH when gone, another negative
  * errno if /proc cannot be read or parsed. */
 int oci_proc_stat(pid_t pid, uint64_t *start_time, char *state);
+/* The same for a stat file by path ("/proc/self/stat"). */
+int oci_proc_stat_path(const char *path, uint64_t *start_time, char *state);
 
 /* alive = pid exists, start time matches, not a zombie ('Z') nor dead ('X'). */
 bool oci_state_pid_alive(const struct oci_state *st);
