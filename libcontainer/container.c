@@ -179,13 +179,6 @@ static int check_console(const struct build *b, oci_err_t *err)
     return 0;
 }
 
-/* The init waits for us to write its id maps or to move it into the v1 hierarchies (which
- * CLONE_INTO_CGROUP cannot do) before it may fork or change anything. */
-static bool init_waits_for_go(const struct build *b)
-{
-    return b->plan.new_user || oci_cgroup_has_v1(&b->cg);
-}
-
 /* `run` with nothing for us to do between clone and exec (no id maps, no hooks before start,
  * no second fork, no time namespace, which needs an mm of its own) lets the init borrow our
  * memory until it execs (oci_clone_run): it puts itself into the v1 hierarchies and goes from
@@ -235,10 +228,11 @@ static pid_t clone_init(struct build *b, int fifo_fd, bool share, oci_err_t *err
             .preserve_fds = b->o->preserve_fds,
             .listen_fds = b->listen_fds,
             .seccomp = &b->seccomp,
-            .wait_for_go = !share && init_waits_for_go(b),
-            .v1_cgroups = share && oci_cgroup_has_v1(&b->cg) ? &b->cg : NULL,
-            .exec_after_ready = share,
-            .start_time_out = share ? &b->init_start_time : NULL,
+            /* Only we can write its id maps; its v1 hierarchies (which CLONE_INTO_CGROUP
+             * cannot do) it enters itself, unless its new user namespace forbids it. */
+            .wait_for_go = b->plan.new_user,
+            .v1_cgroups = !b->plan.new_user && oci_cgroup_has_v1(&b->cg) ? &b->cg : NULL,
+            .shared_start_time = share ? &b->init_start_time : NULL,
             .tty_size_from_stdin = b->foreground && b->o->console_socket == NULL,
             .id = b->o->id,
             .hooks_sync = oci_hooks_need_sync(&b->spec->hooks),
@@ -284,7 +278,7 @@ static int save_state(struct build *b, oci_err_t *err)
     st.created = created;
     /* A shared init wrote it before its exec: reading /proc/PID/stat now would wait for the
      * exec to finish (exec_update_lock). */
-    if (b->init_start_time)
+    if (b->shared_init)
         st.pid_start_time = b->init_start_time;
     else if (oci_proc_stat(b->init, &st.pid_start_time, &state_char) < 0)
         return oci_error_set(err, ESRCH, "container init %d exited during setup", b->init);
@@ -432,12 +426,12 @@ static int build_container(struct build *b, bool with_fifo, oci_err_t *err)
     close_fd(&b->sync[1]);
     /* A shared init has run up to its exec (or failure) by now. */
     oci_phase(&ph, b->shared_init ? "clone+setup+exec" : "clone");
-    if (!b->shared_init) {
-        if (b->plan.new_user && oci_ns_write_id_maps(b->child, b->spec, err) < 0)
+    if (b->plan.new_user) {
+        if (oci_ns_write_id_maps(b->child, b->spec, err) < 0)
             return -1;
         if (oci_cgroup_has_v1(&b->cg) && oci_cgroup_enter_v1(&b->cg, b->child, err) < 0)
             return -1;
-        if (init_waits_for_go(b) && oci_sync_send(b->sync[0], OCI_SYNC_GO, 0, NULL) < 0)
+        if (oci_sync_send(b->sync[0], OCI_SYNC_GO, 0, NULL) < 0)
             return oci_error_set(err, 0, "container setup process exited unexpectedly");
         oci_phase(&ph, "id maps+v1 cgroups");
     }

@@ -77,7 +77,8 @@ static int enter_namespaces(struct oci_init_ctx *ctx, oci_err_t *err)
 {
     struct oci_sync_msg msg;
 
-    /* The runtime writes our id maps and puts us in the v1 cgroups, then lets us go. */
+    /* The runtime writes the id maps of our new user namespace (and puts us in the v1
+     * cgroups, which we may no longer do there), then lets us go. */
     if (ctx->wait_for_go && oci_sync_expect(ctx->sync_fd, OCI_SYNC_GO, &msg, err) < 0)
         return -1;
     /* "0": ourselves, before the cgroup namespace takes our cgroups as its root. */
@@ -316,8 +317,8 @@ __attribute__((noreturn)) void oci_init_main(struct oci_init_ctx *ctx)
      * a fresh copy of its), not one a joined mount namespace or the bundle could provide. */
     if (oci_process_apply_oom_score_adj(p, &err) < 0)
         init_fail(ctx, &err);
-    if (ctx->start_time_out) {
-        int ret = oci_proc_stat_path("/proc/self/stat", ctx->start_time_out, NULL);
+    if (ctx->shared_start_time) {
+        int ret = oci_proc_stat_path("/proc/self/stat", ctx->shared_start_time, NULL);
         if (ret < 0) {
             oci_error_set(&err, -ret, "read /proc/self/stat");
             init_fail(ctx, &err);
@@ -343,12 +344,12 @@ __attribute__((noreturn)) void oci_init_main(struct oci_init_ctx *ctx)
     if (ctx->fifo_fd >= 0) {
         if (wait_for_start(ctx, proc_fd_dir, &err) < 0)
             _exit(1);
-    } else if (ctx->exec_after_ready) {
-        /* The runtime sleeps until we exec: nothing to wait for, no hooks to run here. */
-    } else if (oci_sync_expect(ctx->sync_fd, OCI_SYNC_GO, &msg, &err) < 0) {
-        _exit(1);
-    } else if (oci_hooks_init_start(ctx, -1, &err) < 0) {
-        init_fail(ctx, &err);
+    } else if (ctx->shared_start_time == NULL) {
+        /* run; a shared init has no go to wait for: the runtime sleeps until we exec. */
+        if (oci_sync_expect(ctx->sync_fd, OCI_SYNC_GO, &msg, &err) < 0)
+            _exit(1);
+        if (oci_hooks_init_start(ctx, -1, &err) < 0)
+            init_fail(ctx, &err);
     }
     oci_init_exec(&launch);
 }

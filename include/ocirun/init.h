@@ -20,10 +20,10 @@ struct oci_init_ctx {
     int preserve_fds;
     int listen_fds;              /* LISTEN_FDS passed on (fds 3.., before the preserved ones) */
     const struct oci_seccomp_filter *seccomp;   /* compiled by the runtime before clone */
-    bool wait_for_go;            /* the runtime writes id maps / v1 cgroups first */
-    const struct oci_cgroup *v1_cgroups;   /* or we enter these v1 hierarchies ourselves */
-    bool exec_after_ready;       /* run, sharing the runtime's memory: no go to wait for */
-    uint64_t *start_time_out;    /* and our start time goes straight into its memory */
+    bool wait_for_go;            /* a new user ns: the runtime writes id maps (and v1 cgroups) first */
+    const struct oci_cgroup *v1_cgroups;   /* otherwise we enter these v1 hierarchies ourselves */
+    uint64_t *shared_start_time; /* we share the runtime's memory (run): our start time goes
+                                  * there, and we exec right after READY */
     bool tty_size_from_stdin;    /* foreground run: the terminal gets our stdin's size */
     struct oci_phases phases;    /* --debug: set-up step timings, reported with READY */
     const char *id;              /* the container's, for the hooks' state */
