@@ -67,13 +67,6 @@ static void build_init(struct build *b, const struct oci_create_opts *o)
         b->plan.join_fd[i] = -1;
 }
 
-static void close_fd(int *fd)
-{
-    if (*fd >= 0)
-        close(*fd);
-    *fd = -1;
-}
-
 static void build_state(const struct build *b, struct oci_state *st);
 
 /* The poststart and poststop hooks of create/run: failures are warnings. */
@@ -287,12 +280,8 @@ static int save_state(struct build *b, oci_err_t *err)
     free(st.cgroup_paths.items);   /* the strings belong to b->cg */
     if (ret < 0)
         return -1;
-    if (b->o->pid_file) {
-        char buf[32];
-        int n = snprintf(buf, sizeof(buf), "%d", b->init);
-        if (write_file_atomic_at(AT_FDCWD, b->o->pid_file, buf, n, 0644, err) < 0)
-            return oci_error_wrap(err, "--pid-file");
-    }
+    if (b->o->pid_file && oci_pid_file_write(b->o->pid_file, b->init, err) < 0)
+        return -1;
     return 0;
 }
 

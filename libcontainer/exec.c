@@ -51,13 +51,6 @@ struct exec_run {
     pid_t pid;                 /* the process: what clone3 returned */
 };
 
-static void close_fd(int *fd)
-{
-    if (*fd >= 0)
-        close(*fd);
-    *fd = -1;
-}
-
 static void exec_finish(struct exec_run *r)
 {
     oci_state_free(r->st);
@@ -337,16 +330,6 @@ static void kill_and_reap(struct exec_run *r)
     r->pid = 0;
 }
 
-static int write_pid_file(const char *path, pid_t pid, oci_err_t *err)
-{
-    char buf[32];
-    int n = snprintf(buf, sizeof(buf), "%d", pid);
-
-    if (write_file_atomic_at(AT_FDCWD, path, buf, (size_t) n, 0644, err) < 0)
-        return oci_error_wrap(err, "--pid-file");
-    return 0;
-}
-
 /* ---- exec ---- */
 
 static int prepare(struct exec_run *r, struct oci_phases *ph, oci_err_t *err)
@@ -376,7 +359,7 @@ static int start(struct exec_run *r, struct oci_phases *ph, oci_err_t *err)
         return -1;
     }
     oci_phase(ph, "clone to exec");
-    if (r->o->pid_file && write_pid_file(r->o->pid_file, r->pid, err) < 0) {
+    if (r->o->pid_file && oci_pid_file_write(r->o->pid_file, r->pid, err) < 0) {
         kill_and_reap(r);
         return -1;
     }

@@ -572,6 +572,16 @@ int oci_state_read(int dirfd, const char *id, struct oci_state **out, oci_err_t 
 #define STAT_FIELD_STATE 3
 #define STAT_FIELD_STARTTIME 22
 
+int oci_pid_file_write(const char *path, pid_t pid, oci_err_t *err)
+{
+    char buf[32];
+    int n = snprintf(buf, sizeof(buf), "%d", (int) pid);
+
+    if (write_file_atomic_at(AT_FDCWD, path, buf, (size_t) n, 0644, err) < 0)
+        return oci_error_wrap(err, "--pid-file");
+    return 0;
+}
+
 int oci_proc_stat(pid_t pid, uint64_t *start_time, char *state)
 {
     char path[64];

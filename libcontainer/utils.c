@@ -24,6 +24,13 @@ void cleanup_closep(int *fd)
     }
 }
 
+void close_fd(int *fd)
+{
+    if (*fd >= 0)
+        close(*fd);
+    *fd = -1;
+}
+
 void cleanup_fclosep(FILE **f)
 {
     if (*f)

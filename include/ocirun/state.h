@@ -86,7 +86,11 @@ int oci_state_list_ids(const char *root, char ***ids, size_t *n, oci_err_t *err)
  * and fills start time + state char (either may be NULL), -ESRCH when gone, another negative
  * errno if /proc cannot be read or parsed. */
 int oci_proc_stat(pid_t pid, uint64_t *start_time, char *state);
-/* The same for a stat file by path ("/proc/self/stat"). */
+/* --pid-file of create, run and exec: PID in decimal, written atomically (PATH relative to
+ * the caller's cwd); errors say "--pid-file". */
+int oci_pid_file_write(const char *path, pid_t pid, oci_err_t *err);
+
+/* The same as oci_proc_stat for a stat file by path ("/proc/self/stat"). */
 int oci_proc_stat_path(const char *path, uint64_t *start_time, char *state);
 
 /* alive = pid exists, start time matches, not a zombie ('Z') nor dead ('X'). */

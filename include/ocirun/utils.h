@@ -12,6 +12,8 @@
 
 void cleanup_freep(void *p);
 void cleanup_closep(int *fd);
+/* Close *FD if open and mark it closed (-1): for fds kept in structs. */
+void close_fd(int *fd);
 void cleanup_fclosep(FILE **f);
 void cleanup_closedirp(DIR **d);
 void cleanup_errorp(oci_err_t *e);
