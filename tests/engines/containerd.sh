@@ -38,6 +38,11 @@ crun_() {
 # task_field ID COLUMN: PID (2) or STATUS (3) from `ctr task ls`.
 task_field() { ctr task ls 2>/dev/null | awk -v id="$1" -v c="$2" '$1 == id {print $c}'; }
 wait_status() { eng_wait_output "$2" task_field "$1" 3; } # wait_status ID STATUS (10 s)
+# exit_of PID: the exit status of a backgrounded `ctr run` (given 30 s to end).
+exit_of() {
+    timeout 30 tail --pid "$1" -f /dev/null
+    wait "$1"
+}
 
 eng_build_image "$T/busybox.tar"
 check "import the busybox image" ctr images import "$T/busybox.tar"
@@ -101,8 +106,7 @@ check_eq "resumed: task ls says RUNNING" RUNNING "$(task_field c-main 3)"
 check_counting "resumed: the process runs" "$pid"
 
 check "kill -s SIGUSR1" ctr task kill -s SIGUSR1 c-main
-timeout 30 tail --pid "$main_ctr" -f /dev/null
-wait "$main_ctr"
+exit_of "$main_ctr"
 check_eq "killed: the container's status is its SIGUSR1 handler's (43)" 43 "$?" "$(cat "$T/c-main.out")"
 
 # stop = SIGTERM, then SIGKILL for a process that ignores it
@@ -110,8 +114,7 @@ crun_ c-stop --rm "$ENG_IMAGE" c-stop sh -c "$ENG_COUNTER" >"$T/c-stop.out" 2>&1
 stop_ctr=$!
 wait_status c-stop RUNNING
 check "kill (SIGTERM)" ctr task kill c-stop
-timeout 30 tail --pid "$stop_ctr" -f /dev/null
-wait "$stop_ctr"
+exit_of "$stop_ctr"
 check_eq "SIGTERM: the container's status is its handler's (42)" 42 "$?" "$(cat "$T/c-stop.out")"
 
 crun_ c-ign --rm "$ENG_IMAGE" c-ign sh -c 'trap "" TERM; while :; do sleep 1; done' >"$T/c-ign.out" 2>&1 </dev/null &
@@ -121,8 +124,7 @@ check "kill (SIGTERM) a process that ignores it" ctr task kill c-ign
 sleep 1
 check_eq "SIGTERM ignored: still running" RUNNING "$(task_field c-ign 3)"
 check "kill -s SIGKILL" ctr task kill -s SIGKILL c-ign
-timeout 30 tail --pid "$ign_ctr" -f /dev/null
-wait "$ign_ctr"
+exit_of "$ign_ctr"
 check_eq "SIGKILL: the container's status is 137" 137 "$?" "$(cat "$T/c-ign.out")"
 
 # a detached container removed by hand: task rm, container rm
