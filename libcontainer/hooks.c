@@ -200,10 +200,8 @@ static int make_pipe(int p[2], oci_err_t *err)
 
 static void close_pair(int p[2])
 {
-    for (int i = 0; i < 2; i++)
-        if (p[i] >= 0)
-            close(p[i]);
-    p[0] = p[1] = -1;
+    close_fd(&p[0]);
+    close_fd(&p[1]);
 }
 
 /* Milliseconds left until DEADLINE (ns, 0 = none): -1 for none, 0 once past. */
