@@ -64,7 +64,7 @@ CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 # ---- flags ---------------------------------------------------------------------------------
 
 CFLAGS ?= -O2 -g
-OCI_CFLAGS := -std=gnu11 $(CFLAGS) -Wall -Wextra -Werror -D_GNU_SOURCE -Iinclude -I$(B)/include \
+OCI_CFLAGS := -std=gnu11 $(CFLAGS) -Wall -Wextra -Werror -D_GNU_SOURCE -Iinclude -Ilibcontainer -I$(B)/include \
               $(FEATURE_DEFS) $(PKG_CFLAGS)
 DEP_FLAGS = -MMD -MP
 # Libraries the code does not use yet are not loaded at run time (start-up cost). Symbols are
@@ -75,7 +75,7 @@ ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer
 
 # ---- sources -------------------------------------------------------------------------------
 
-LIB_SRCS := $(wildcard libcontainer/*.c)
+LIB_SRCS := $(wildcard libcontainer/*/*.c)
 CLI_SRCS := $(wildcard src/*.c)
 TEST_SRCS := $(wildcard tests/unit/test_*.c)
 MAN_SRCS := $(wildcard man/*.8.md)

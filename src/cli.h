@@ -3,7 +3,7 @@
 #define OCIRUN_CLI_H
 
 #include <stdbool.h>
-#include "ocirun/error.h"
+#include "ocirun/core/error.h"
 
 struct cli_globals {
     const char *root;

@@ -2,7 +2,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include "cli.h"
-#include "ocirun/container.h"
+#include "ocirun/container/container.h"
 
 /* Shared with run.c: the options both commands take. */
 int cli_parse_create_opts(const char *cmd, int argc, char **argv, struct cli_globals *g,

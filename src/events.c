@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
-#include "ocirun/container.h"
+#include "ocirun/container/container.h"
 
 static const char events_help[] =
     "Usage: ocirun events [OPTIONS] ID\n\n"

@@ -5,9 +5,9 @@
 #include <string.h>
 #include <unistd.h>
 #include "cli.h"
-#include "ocirun/exec.h"
-#include "ocirun/selfexe.h"
-#include "ocirun/utils.h"
+#include "ocirun/container/exec.h"
+#include "ocirun/security/selfexe.h"
+#include "ocirun/core/utils.h"
 
 extern char **environ;
 

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "cli.h"
-#include "ocirun/features.h"
+#include "ocirun/container/features.h"
 
 static const char features_help[] =
     "Usage: ocirun features\n\n"

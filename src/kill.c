@@ -3,8 +3,8 @@
 #include <signal.h>
 #include <stdio.h>
 #include "cli.h"
-#include "ocirun/container.h"
-#include "ocirun/signals.h"
+#include "ocirun/container/container.h"
+#include "ocirun/process/signals.h"
 
 static const char kill_help[] =
     "Usage: ocirun kill [OPTIONS] ID [SIGNAL]\n\n"

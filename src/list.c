@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
-#include "ocirun/container.h"
-#include "ocirun/state.h"
+#include "ocirun/container/container.h"
+#include "ocirun/state/state.h"
 
 static const char list_help[] =
     "Usage: ocirun list [OPTIONS]\n\n"

@@ -9,8 +9,8 @@
 #include <unistd.h>
 #include <sys/wait.h>
 #include "cli.h"
-#include "ocirun/container.h"
-#include "ocirun/utils.h"
+#include "ocirun/container/container.h"
+#include "ocirun/core/utils.h"
 
 extern char **environ;
 

@@ -2,7 +2,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include "cli.h"
-#include "ocirun/spec.h"
+#include "ocirun/spec/spec.h"
 
 static const char spec_help[] =
     "Usage: ocirun spec [OPTIONS]\n\n"

@@ -2,7 +2,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include "cli.h"
-#include "ocirun/container.h"
+#include "ocirun/container/container.h"
 
 static const char start_help[] =
     "Usage: ocirun start ID\n\n"

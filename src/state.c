@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "cli.h"
-#include "ocirun/container.h"
+#include "ocirun/container/container.h"
 
 static const char state_help[] =
     "Usage: ocirun state ID\n\n"

@@ -8,8 +8,8 @@
 #include <strings.h>
 #include <unistd.h>
 #include "cli.h"
-#include "ocirun/container.h"
-#include "ocirun/utils.h"
+#include "ocirun/container/container.h"
+#include "ocirun/core/utils.h"
 
 static const char update_help[] =
     "Usage: ocirun update [OPTIONS] ID\n\n"

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include "ocirun/cgroup_devices.h"
-#include "ocirun/utils.h"
+#include "ocirun/cgroups/device_filter.h"
+#include "ocirun/core/utils.h"
 
 /* Executes the subset of eBPF the generator emits; fails the test on anything else. */
 static uint64_t run(const struct bpf_insn *p, size_t len, const struct bpf_cgroup_dev_ctx *ctx)

@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include "ocirun/cgroup.h"
-#include "ocirun/cgroup_resources.h"
-#include "ocirun/spec.h"
-#include "ocirun/utils.h"
+#include "ocirun/cgroups/cgroup.h"
+#include "ocirun/cgroups/resources.h"
+#include "ocirun/spec/spec.h"
+#include "ocirun/core/utils.h"
 
 /* Parse {"ociVersion": "1.2.0", "linux": LINUX} (single quotes become double). */
 static struct oci_spec *spec_with(const char *linux_sq)

@@ -11,11 +11,11 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <cmocka.h>
-#include "ocirun/cgroup.h"
-#include "ocirun/cgroup_stats.h"
-#include "ocirun/spec.h"
-#include "ocirun/utils.h"
-#include "../../libcontainer/cgroup_internal.h"
+#include "ocirun/cgroups/cgroup.h"
+#include "ocirun/cgroups/stats.h"
+#include "ocirun/spec/spec.h"
+#include "ocirun/core/utils.h"
+#include "cgroups/internal.h"
 
 struct tree { char root[64]; struct oci_cgroup cg; };
 

@@ -12,7 +12,7 @@
 #include <unistd.h>
 #include <sys/wait.h>
 #include <cmocka.h>
-#include "ocirun/clone.h"
+#include "ocirun/process/clone.h"
 
 struct probe {
     int ret;

@@ -5,8 +5,8 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
-#include "ocirun/error.h"
-#include "ocirun/utils.h"
+#include "ocirun/core/error.h"
+#include "ocirun/core/utils.h"
 
 static void test_set_with_errno(void **state)
 {

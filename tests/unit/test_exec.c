@@ -7,8 +7,8 @@
 #include <string.h>
 #include <setjmp.h>
 #include <cmocka.h>
-#include "ocirun/exec.h"
-#include "ocirun/utils.h"
+#include "ocirun/container/exec.h"
+#include "ocirun/core/utils.h"
 
 static struct oci_strv strv_of(char **v)
 {

@@ -9,9 +9,9 @@
 #include <unistd.h>
 #include <setjmp.h>
 #include <cmocka.h>
-#include "ocirun/lsm.h"
-#include "ocirun/procfs.h"
-#include "ocirun/utils.h"
+#include "ocirun/security/lsm.h"
+#include "ocirun/core/procfs.h"
+#include "ocirun/core/utils.h"
 
 /*
  * What needs an enforcing AppArmor or SELinux (a profile or label actually applied, context=

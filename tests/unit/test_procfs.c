@@ -10,8 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
-#include "ocirun/procfs.h"
-#include "ocirun/utils.h"
+#include "ocirun/core/procfs.h"
+#include "ocirun/core/utils.h"
 
 static void test_root_accepts_proc(void **state)
 {

@@ -1,0 +1,76 @@
+/* cgroup.h: the container's cgroups on v2, hybrid and v1 hosts: layout, creation, limits, placement, kill, removal. */
+#ifndef OCIRUN_CGROUP_H
+#define OCIRUN_CGROUP_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+#include "ocirun/core/error.h"
+#include "ocirun/spec/spec.h"
+
+enum oci_cgroup_layout { OCI_CGROUP_NONE, OCI_CGROUP_V1, OCI_CGROUP_HYBRID, OCI_CGROUP_V2 };
+
+/* Where the cgroup2 hierarchy is mounted on this host (/sys/fs/cgroup or
+ * /sys/fs/cgroup/unified), NULL when there is none. */
+enum oci_cgroup_layout oci_cgroup_detect(const char **v2_mount);
+
+#define OCI_CGROUP_UNIFIED "unified"
+
+/* One hierarchy's directory for the container. key: "unified" for cgroup2, else the v1
+ * mount's controllers as /proc/self/cgroup lists them ("cpu,cpuacct", "memory", "name=systemd"). */
+struct oci_cgroup_dir {
+    char *key;
+    char *path;            /* absolute filesystem path */
+    bool created;          /* this create made the leaf */
+    char *created_top;     /* the highest parent this create made, NULL if none */
+};
+
+struct oci_cgroup {
+    struct oci_cgroup_dir *dirs;   /* the unified one (if any) first */
+    size_t n_dirs;
+    int fd;                        /* unified dir, O_DIRECTORY, for CLONE_INTO_CGROUP; -1 when none */
+    bool created;                  /* we made the leaves (delete removes them) */
+};
+
+/* The systemd form of linux.cgroupsPath: "slice:prefix:name" (empty: system.slice:ocirun:ID) is
+ * unit prefix-name.scope in the slice, at path /a.slice/a-b.slice/prefix-name.scope. */
+struct oci_systemd_path { char *slice, *unit, *path; };
+int oci_cgroup_parse_systemd_path(const char *path, const char *id, struct oci_systemd_path *out, oci_err_t *err);
+void oci_systemd_path_free(struct oci_systemd_path *p);
+
+/* Resolve linux.cgroupsPath (NULL: "/ID"; relative: below the caller's own cgroup in each
+ * hierarchy, as runc), create it in every hierarchy and write linux.resources (and the device
+ * rules) there. No cgroups on the host: no dirs, no error. A failure removes what it made. */
+int oci_cgroup_create(const struct oci_spec *spec, const char *id, bool systemd, struct oci_cgroup *cg,
+                      oci_err_t *err);
+/* v1 hierarchies cannot be entered at clone time: move pid into each (cgroup.procs). */
+int oci_cgroup_enter_v1(const struct oci_cgroup *cg, pid_t pid, oci_err_t *err);
+/* Any v1 hierarchy to enter after clone? */
+bool oci_cgroup_has_v1(const struct oci_cgroup *cg);
+
+/* The paths as kept in state.json (key -> path) and back. */
+void oci_cgroup_to_map(const struct oci_cgroup *cg, struct oci_map *out);
+void oci_cgroup_from_map(const struct oci_map *paths, bool created, struct oci_cgroup *cg);
+
+void oci_cgroup_release(struct oci_cgroup *cg);
+/* Undo a create that failed: kill, remove the leaves and the parents this create made. */
+void oci_cgroup_destroy_created(struct oci_cgroup *cg);
+
+/* update: write the given resources (devices excepted) into the live cgroups. */
+int oci_cgroup_update(const struct oci_cgroup *cg, const struct oci_resources *r, oci_err_t *err);
+
+/* Freeze (pause) or thaw (resume) every process: the v1 freezer where mounted, else
+ * cgroup.freeze; waits until the kernel reports it done, at most a few seconds. */
+int oci_cgroup_freeze(const struct oci_cgroup *cg, bool freeze, oci_err_t *err);
+/* Frozen or freezing (paused)? */
+bool oci_cgroup_frozen(const struct oci_cgroup *cg);
+
+/* Signal every process in the container's cgroups (cgroup.kill for SIGKILL where there is one). */
+int oci_cgroup_signal_all(const struct oci_cgroup *cg, int sig, oci_err_t *err);
+/* Every process in the container's cgroup and the cgroups below it (malloc'd array). */
+int oci_cgroup_pids(const struct oci_cgroup *cg, pid_t **pids, size_t *n, oci_err_t *err);
+/* Does the container's cgroup hold any process? */
+bool oci_cgroup_populated(const struct oci_cgroup *cg);
+/* Remove the leaves, with bounded retries while the kernel tears processes down (EBUSY). */
+int oci_cgroup_remove(const struct oci_cgroup *cg, oci_err_t *err);
+
+#endif

@@ -1,0 +1,71 @@
+/* hooks.h: running the OCI hooks (config.json "hooks") with the state JSON on their stdin. */
+#ifndef OCIRUN_HOOKS_H
+#define OCIRUN_HOOKS_H
+
+#include <stdbool.h>
+#include "ocirun/core/error.h"
+#include "ocirun/spec/spec.h"
+#include "ocirun/state/state.h"
+
+enum oci_hook_kind {
+    OCI_HOOK_PRESTART,          /* runtime namespace, before pivot_root (deprecated) */
+    OCI_HOOK_CREATE_RUNTIME,    /* runtime namespace, before pivot_root */
+    OCI_HOOK_CREATE_CONTAINER,  /* the init, container namespaces, before pivot_root */
+    OCI_HOOK_START_CONTAINER,   /* the init, after start, before exec of the user process */
+    OCI_HOOK_POSTSTART,         /* runtime, after the user process started; failures warn */
+    OCI_HOOK_POSTSTOP,          /* runtime, after the container was deleted; failures warn */
+    OCI_HOOK_KINDS
+};
+
+/* The config.json key: "prestart", "createRuntime", ... */
+const char *oci_hook_kind_name(enum oci_hook_kind kind);
+/* The status the state JSON on a hook's stdin carries at that point of the lifecycle. */
+enum oci_status oci_hook_status(enum oci_hook_kind kind);
+const struct oci_hooks_list *oci_hooks_of(const struct oci_hooks *hooks, enum oci_hook_kind kind);
+bool oci_hooks_has(const struct oci_hooks *hooks, enum oci_hook_kind kind);
+
+/* argv of a hook: its args (args[0] is argv[0]), or {path} without args. NULL-terminated; the
+ * strings belong to the hook, free only the array. */
+char **oci_hook_argv(const struct oci_hook *hook);
+/* Its environment: exactly env, nothing inherited. Same ownership as oci_hook_argv. */
+char **oci_hook_envp(const struct oci_hook *hook);
+
+/* Run one hook: STDIN_DATA (the state JSON) on its stdin, stdout and stderr captured (they are
+ * part of the error when it fails, as runc does), killed with SIGKILL after its timeout. The
+ * error says what went wrong without naming the hook: "exited with status 3, stderr: ...". */
+int oci_hook_run(const struct oci_hook *hook, const char *stdin_data, oci_err_t *err);
+
+/* Run the hooks of KIND in order with the state ST (status set from KIND); the first failure
+ * stops: `hooks.createRuntime[1] "/path": timed out after 5 s`. */
+int oci_hooks_run(const struct oci_hooks *hooks, enum oci_hook_kind kind, const struct oci_state *st,
+                  oci_err_t *err);
+/* The same for poststart and poststop: every hook runs, failures are logged warnings. */
+void oci_hooks_run_warn(const struct oci_hooks *hooks, enum oci_hook_kind kind, const struct oci_state *st);
+
+/* --- the container's setup process (init.c) ------------------------------------------------ */
+struct oci_init_ctx;
+
+/* Whether the init must stop for the runtime's hooks and learn its pid: any of prestart,
+ * createRuntime, createContainer, startContainer. Without them there is no extra round trip. */
+bool oci_hooks_need_sync(const struct oci_hooks *hooks);
+
+/* Between the mounts and pivot_root: when ctx->hooks_sync, ask the runtime to run prestart and
+ * createRuntime (OCI_SYNC_HOOKS; its GO carries our pid in its namespace), then run the
+ * createContainer hooks here, in the container's namespaces but still under the host's root. */
+int oci_hooks_init_create(struct oci_init_ctx *ctx, oci_err_t *err);
+/* After start released us, before exec: the startContainer hooks (inside the container's
+ * root). With FIFO >= 0 (create/start) a failure is also written on the exec fifo, so that
+ * `start` reports it; without (run) the caller sends it on the sync socket. */
+int oci_hooks_init_start(struct oci_init_ctx *ctx, int fifo, oci_err_t *err);
+
+/* The exec fifo, read by `start`: the init writes "0" when it goes on to exec, or
+ * OCI_FIFO_FAILED and the error text when a startContainer hook failed. Returns 1 started, 0
+ * nothing (yet, or EOF), -1 with *err set to the init's error. */
+#define OCI_FIFO_STARTED '0'
+#define OCI_FIFO_FAILED 'E'
+int oci_exec_fifo_read(int fifo, oci_err_t *err);
+
+/* Free a list read from state.json (which keeps poststart and poststop for start and delete). */
+void oci_hooks_list_free(struct oci_hooks_list *l);
+
+#endif

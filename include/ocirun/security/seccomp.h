@@ -1,0 +1,38 @@
+/* seccomp.h: linux.seccomp compiled to a BPF program in the runtime, loaded by the container's init. */
+#ifndef OCIRUN_SECCOMP_H
+#define OCIRUN_SECCOMP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/filter.h>
+#include "ocirun/core/error.h"
+#include "ocirun/spec/spec.h"
+#include "ocirun/state/state.h"
+
+struct oci_seccomp_filter {
+    struct sock_filter *insns;   /* NULL: no filter */
+    size_t len;
+    unsigned int flags;          /* SECCOMP_FILTER_FLAG_* for seccomp(2) */
+    bool notify;                 /* a SCMP_ACT_NOTIFY rule: loading returns a listener fd */
+};
+
+/* Translate the profile with libseccomp and prepend the ENOSYS stub (syscalls newer than any
+ * the profile names return ENOSYS, not the default action, so programs can probe for them).
+ * Runs in the runtime before clone: a bad profile fails before anything is built. */
+int oci_seccomp_compile(const struct oci_seccomp *s, struct oci_seccomp_filter *out, oci_err_t *err);
+void oci_seccomp_filter_free(struct oci_seccomp_filter *f);
+
+/* Load the program into the calling thread. *listener_fd gets the notify fd (or -1). */
+int oci_seccomp_load(const struct oci_seccomp_filter *f, int *listener_fd, oci_err_t *err);
+
+/* Hand the notify fd to the agent at listenerPath with the container process state
+ * (config-linux.md "The Container Process State", STATUS an enum oci_status); one connection,
+ * closed after sending. */
+int oci_seccomp_send_listener(const struct oci_seccomp *s, int listener_fd, const struct oci_state *st,
+                              int status, oci_err_t *err);
+
+/* Name -> value tables, for parsing and for `features`. Unknown names give -1 / 0. */
+long long oci_seccomp_action_value(const char *action, unsigned int errno_ret);
+unsigned int oci_seccomp_flag_value(const char *flag);
+
+#endif

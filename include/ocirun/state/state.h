@@ -1,0 +1,114 @@
+/* state.h: a container's persisted state (ROOT/ID/state.json), id rules, liveness and status. */
+#ifndef OCIRUN_STATE_H
+#define OCIRUN_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <yajl/yajl_gen.h>
+#include <sys/types.h>
+#include "ocirun/core/error.h"
+#include "ocirun/spec/spec.h"
+
+#define OCI_SPEC_VERSION "1.3.0"
+
+/* Files inside ROOT/ID. */
+#define OCI_STATE_FILE "state.json"
+#define OCI_EXEC_FIFO "exec.fifo"
+
+/* Longest accepted container id. */
+#define OCI_ID_MAX 255   /* a directory name under --root */
+
+enum oci_status {
+    OCI_STATUS_CREATING,
+    OCI_STATUS_CREATED,
+    OCI_STATUS_RUNNING,
+    OCI_STATUS_PAUSED,
+    OCI_STATUS_STOPPED,
+};
+
+/* "creating" "created" "running" "paused" "stopped" ("unknown" out of range). */
+const char *oci_status_name(enum oci_status s);
+
+struct oci_state {
+    char *id;
+    pid_t pid;                  /* init pid in the runtime's pid namespace */
+    uint64_t pid_start_time;    /* field 22 of /proc/PID/stat, guards against pid reuse */
+    char *bundle;               /* absolute */
+    char *rootfs;               /* absolute */
+    char *created;              /* RFC3339Nano UTC, e.g. 2026-11-22T23:10:48.123456789Z */
+    char *owner;                /* "" as runc */
+    struct oci_map annotations; /* copied from the spec */
+    struct oci_map cgroup_paths; /* hierarchy ("unified", "memory", "cpu,cpuacct"...) -> cgroup dir */
+    bool cgroup_created;        /* we made it (so delete removes it) */
+    bool systemd_cgroup;
+    /* hooks.poststart and hooks.poststop, for start and delete: config.json is read once, at
+     * create (changes to it after create must not affect the container; the bundle may be gone) */
+    struct oci_hooks_list poststart, poststop;
+};
+
+/* Frees a state returned by oci_state_read (every string and the annotations). NULL is fine. */
+void oci_state_free(struct oci_state *st);
+
+/* Ids: 1..1024 of [A-Za-z0-9_+.-], not "." or "..", not starting with '-'.
+ * Error: `invalid container id "a/b": character '/' is not allowed (...)`. err may be NULL. */
+int oci_id_validate(const char *id, oci_err_t *err);
+
+/* Root dir: created 0700 when missing (mkdir -p). ROOT/ID created with mkdir (EEXIST ->
+ * `container "ID" already exists`); returns an O_DIRECTORY|O_CLOEXEC fd to ROOT/ID, locked
+ * (flock LOCK_EX on it). */
+int oci_state_create_dir(const char *root, const char *id, int *dirfd, oci_err_t *err);
+
+/* Open ROOT/ID (ENOENT/ENOTDIR -> `container "ID" does not exist`), flock it (exclusive or
+ * shared; blocks while another ocirun holds it exclusively, e.g. during create), return fd. */
+int oci_state_open_dir(const char *root, const char *id, bool exclusive, int *dirfd, oci_err_t *err);
+/* The same without a lock: readers (state, list) need none, state.json is replaced atomically,
+ * and they must not wait for a create or start that holds the lock. */
+int oci_state_open_dir_unlocked(const char *root, const char *id, int *dirfd, oci_err_t *err);
+
+/* state.json, atomic temp+rename, no fsync. */
+int oci_state_write(int dirfd, const struct oci_state *st, oci_err_t *err);
+
+/* Read state.json. A missing file (create still running or failed half way) gives
+ * `container "ID" does not exist: open state.json: No such file or directory` with errno ENOENT;
+ * an id different from the directory's is an error. */
+int oci_state_read(int dirfd, const char *id, struct oci_state **out, oci_err_t *err);
+
+/* rm -r ROOT/ID (files, fifo, sockets); a missing directory is not an error. */
+int oci_state_remove_dir(const char *root, const char *id, oci_err_t *err);
+
+/* Names of the container directories under root, sorted (strcmp); NULL-terminated vector
+ * (free with strv_free). Missing root -> 0 ids. Entries that are not directories or not valid
+ * ids are skipped. */
+int oci_state_list_ids(const char *root, char ***ids, size_t *n, oci_err_t *err);
+
+/* Process identity (/proc/PID/stat parsed robustly: comm may contain spaces and ')'). Returns 0
+ * and fills start time + state char (either may be NULL), -ESRCH when gone, another negative
+ * errno if /proc cannot be read or parsed. */
+int oci_proc_stat(pid_t pid, uint64_t *start_time, char *state);
+/* --pid-file of create, run and exec: PID in decimal, written atomically (PATH relative to
+ * the caller's cwd); errors say "--pid-file". */
+int oci_pid_file_write(const char *path, pid_t pid, oci_err_t *err);
+
+/* The same as oci_proc_stat for a stat file by path ("/proc/self/stat"). */
+int oci_proc_stat_path(const char *path, uint64_t *start_time, char *state);
+
+/* alive = pid exists, start time matches, not a zombie ('Z') nor dead ('X'). */
+bool oci_state_pid_alive(const struct oci_state *st);
+
+/* A pidfd of the container's init (pidfd_open, close-on-exec), checked to be the process of
+ * state.json (start time) after it was opened: -ESRCH when the init is gone or the pid reused. */
+int oci_state_open_pidfd(const struct oci_state *st, int *pidfd);
+
+/* created if alive and ROOT/ID/exec.fifo exists, running if alive, else stopped. */
+enum oci_status oci_state_status(int dirfd, const struct oci_state *st);
+
+/* The runtime-spec state JSON, keys in this order:
+ * {"ociVersion","id","pid","status","bundle","rootfs","created","owner","annotations"}
+ * pid is 0 when stopped; pretty = indented by two spaces like runc's `state`. No trailing
+ * newline. Caller frees. */
+char *oci_state_to_json(const struct oci_state *st, enum oci_status status, bool pretty);
+/* The same object, written into a generator (for documents that embed the state). */
+void oci_state_gen(yajl_gen g, const struct oci_state *st, enum oci_status status);
+
+#endif

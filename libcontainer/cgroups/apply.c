@@ -1,0 +1,357 @@
+/* apply.c: write linux.resources into the container's cgroups, routing each controller to its hierarchy. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "cgroups/internal.h"
+#include "ocirun/cgroups/device_filter.h"
+#include "ocirun/cgroups/resources.h"
+#include "ocirun/core/utils.h"
+
+/* Is NAME one of the comma-separated words of LIST? */
+static bool list_has(const char *list, const char *name, char sep)
+{
+    size_t n = strlen(name);
+
+    for (const char *p = list; p && *p; ) {
+        const char *end = strchr(p, sep);
+        size_t len = end ? (size_t) (end - p) : strlen(p);
+        if (len == n && strncmp(p, name, n) == 0)
+            return true;
+        p = end ? end + 1 : NULL;
+    }
+    return false;
+}
+
+const struct oci_cgroup_dir *cgroup_unified_dir(const struct oci_cgroup *cg)
+{
+    return cg->n_dirs && strcmp(cg->dirs[0].key, OCI_CGROUP_UNIFIED) == 0 ? &cg->dirs[0] : NULL;
+}
+
+const struct oci_cgroup_dir *cgroup_v1_dir(const struct oci_cgroup *cg, const char *controller)
+{
+    for (size_t i = 0; i < cg->n_dirs; i++)
+        if (strcmp(cg->dirs[i].key, OCI_CGROUP_UNIFIED) != 0 && list_has(cg->dirs[i].key, controller, ','))
+            return &cg->dirs[i];
+    return NULL;
+}
+
+static int write_one(const char *dir, const struct oci_cg_write *w, oci_err_t *err)
+{
+    cleanup_free char *path = xasprintf("%s/%s", dir, w->file);
+    /* O_TRUNC changes nothing on cgroupfs; it keeps plain files (tests) exact. */
+    cleanup_close int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+
+    if (fd < 0) {
+        if (errno == ENOENT && w->optional)
+            return 0;
+        return oci_error_sys(err, "%s: open %s", w->field, path);
+    }
+    if (write_all(fd, w->value, strlen(w->value)) < 0)
+        return oci_error_sys(err, "%s: write %s \"%s\"", w->field, path, w->value);
+    return 0;
+}
+
+/* ---- cgroup v2: controllers must be enabled in every ancestor's subtree_control ---------- */
+
+static bool file_lists(const char *path, const char *name)
+{
+    cleanup_free char *text = NULL;
+    oci_err_t err = NULL;
+    char *nl;
+
+    if (read_file_at(AT_FDCWD, path, &text, NULL, &err) < 0) {
+        oci_error_free(&err);
+        return false;
+    }
+    if ((nl = strchr(text, '\n')) != NULL)
+        *nl = '\0';
+    return list_has(text, name, ' ');
+}
+
+/* Enable CONTROLLER from the hierarchy's root down to the leaf's parent, writing only where it
+ * is not enabled yet (an ancestor we did not create is left alone when it already has it). */
+static int enable_v2_controller(const char *mount, const char *leaf, const char *controller, oci_err_t *err)
+{
+    cleanup_free char *avail = xasprintf("%s/cgroup.controllers", mount);
+    cleanup_free char *dir = xstrdup(leaf);
+    size_t mlen = strlen(mount), len;
+
+    if (strcmp(controller, "cgroup") == 0)
+        return 0;
+    if (!file_lists(avail, controller))
+        return oci_error_set(err, 0, "the %s controller is not available in %s (cgroup.controllers)", controller, mount);
+    *strrchr(dir, '/') = '\0';
+    len = strlen(dir);
+    for (size_t end = mlen; end <= len; end++) {
+        cleanup_free char *sc = NULL;
+        char saved;
+
+        if (end != len && dir[end] != '/')
+            continue;
+        saved = dir[end];
+        dir[end] = '\0';
+        sc = xasprintf("%s/cgroup.subtree_control", dir);
+        if (!file_lists(sc, controller)) {
+            cleanup_free char *plus = xasprintf("+%s", controller);
+            if (write_file_at(AT_FDCWD, sc, plus, strlen(plus), 0, err) < 0)
+                return oci_error_wrap(err, "enable the %s controller", controller);
+        }
+        dir[end] = saved;
+    }
+    return 0;
+}
+
+static int apply_v2_writes(const struct oci_cgroup_dir *d, const struct oci_cg_writes *w,
+                           const char *only_controller_missing_in_v1, const struct oci_cgroup *cg, oci_err_t *err)
+{
+    const char *mount;
+    cleanup_free char *enabled = xstrdup(" ");
+
+    oci_cgroup_detect(&mount);
+    for (size_t i = 0; i < w->len; i++) {
+        const struct oci_cg_write *e = &w->v[i];
+        cleanup_free char *word = xasprintf(" %s ", e->controller);
+
+        /* On hybrid hosts only what v1 lacks (and unified keys) goes here. */
+        if (only_controller_missing_in_v1 && strcmp(e->field, "linux.resources.unified") != 0 &&
+            cgroup_v1_dir(cg, e->controller))
+            continue;
+        if (strstr(enabled, word) == NULL) {
+            if (enable_v2_controller(mount, d->path, e->controller, err) < 0)
+                return oci_error_wrap(err, "%s", e->field);
+            char *more = xasprintf("%s%s ", enabled, e->controller);
+            free(enabled);
+            enabled = more;
+        }
+        if (write_one(d->path, e, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* ---- cgroup v1 (and hybrid) --------------------------------------------------------------- */
+
+static bool unified_has_controller(const struct oci_cgroup *cg, const char *controller)
+{
+    const char *mount;
+    cleanup_free char *avail = NULL;
+
+    if (cgroup_unified_dir(cg) == NULL || oci_cgroup_detect(&mount) != OCI_CGROUP_HYBRID)
+        return false;
+    avail = xasprintf("%s/cgroup.controllers", mount);
+    return file_lists(avail, controller);
+}
+
+static int apply_v1_writes(const struct oci_cgroup *cg, const struct oci_cg_writes *w, oci_err_t *err)
+{
+    for (size_t i = 0; i < w->len; i++) {
+        const struct oci_cg_write *e = &w->v[i];
+        const struct oci_cgroup_dir *d = cgroup_v1_dir(cg, e->controller);
+
+        if (d == NULL) {
+            if (e->optional || unified_has_controller(cg, e->controller))
+                continue;   /* the unified pass writes it */
+            return oci_error_set(err, 0, "%s: no %s cgroup controller on this host", e->field, e->controller);
+        }
+        if (write_one(d->path, e, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* What only the unified hierarchy of a hybrid host can take. */
+static int apply_hybrid_unified(const struct oci_cgroup *cg, const struct oci_resources *r, oci_err_t *err)
+{
+    struct oci_resources sub = {
+        .hugepage_limits = r->hugepage_limits, .n_hugepage_limits = r->n_hugepage_limits,
+        .rdma = r->rdma, .n_rdma = r->n_rdma, .unified = r->unified,
+    };
+    struct oci_cg_writes w = { 0 };
+    const struct oci_cgroup_dir *d = cgroup_unified_dir(cg);
+    int ret;
+
+    if (d == NULL) {
+        if (r->unified.len)
+            return oci_error_set(err, 0, "linux.resources.unified: needs cgroup v2 (this host has none)");
+        return 0;
+    }
+    if (oci_cg_translate_v2(&sub, &w, err) < 0)
+        return -1;
+    ret = apply_v2_writes(d, &w, "v1", cg, err);
+    oci_cg_writes_free(&w);
+    return ret;
+}
+
+static int apply_v1(struct oci_cgroup *cg, const struct oci_spec *spec, const struct oci_resources *r, oci_err_t *err)
+{
+    struct oci_resources v1r = r ? *r : (struct oci_resources) { 0 };
+    cleanup_free struct oci_cg_device_rule *rules = NULL;
+    struct oci_cg_writes w = { 0 };
+    size_t n_rules;
+    int ret;
+
+    v1r.unified = (struct oci_map) { 0 };
+    oci_cg_device_rules(spec, &rules, &n_rules);
+    if (oci_cg_translate_v1(&v1r, rules, n_rules, &w, err) < 0)
+        return -1;
+    ret = apply_v1_writes(cg, &w, err);
+    oci_cg_writes_free(&w);
+    if (ret == 0 && r)
+        ret = apply_hybrid_unified(cg, r, err);
+    return ret;
+}
+
+/* On v2 the device rules are an eBPF program attached to the container's cgroup. */
+static int apply_v2_devices(struct oci_cgroup *cg, const struct oci_spec *spec, oci_err_t *err)
+{
+    cleanup_free struct oci_cg_device_rule *rules = NULL;
+    cleanup_close int fd = open(cg->dirs[0].path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    size_t n;
+
+    if (fd < 0)
+        return oci_error_sys(err, "open %s", cg->dirs[0].path);
+    oci_cg_device_rules(spec, &rules, &n);
+    return oci_cg_devices_attach(fd, rules, n, err);
+}
+
+static int apply_v2(struct oci_cgroup *cg, const struct oci_spec *spec, const struct oci_resources *r, oci_err_t *err)
+{
+    struct oci_cg_writes w = { 0 };
+    int ret;
+
+    if (oci_cg_translate_v2(r, &w, err) < 0)
+        return -1;
+    ret = apply_v2_writes(&cg->dirs[0], &w, NULL, cg, err);
+    oci_cg_writes_free(&w);
+    if (ret == 0)
+        ret = apply_v2_devices(cg, spec, err);
+    return ret;
+}
+
+/* ---- update ------------------------------------------------------------------------------ */
+
+/* A number from a cgroup file; "max" (v2) reads as -1. */
+static int read_number(const char *dir, const char *file, int64_t *out)
+{
+    cleanup_free char *path = xasprintf("%s/%s", dir, file);
+    cleanup_free char *text = NULL;
+    oci_err_t err = NULL;
+    char *nl;
+
+    if (read_file_at(AT_FDCWD, path, &text, NULL, &err) < 0) {
+        oci_error_free(&err);
+        return -1;
+    }
+    if ((nl = strchr(text, '\n')) != NULL)
+        *nl = '\0';
+    if (strcmp(text, "max") == 0) {
+        *out = -1;
+        return 0;
+    }
+    return parse_int64(text, out) == 0 ? 0 : -1;
+}
+
+/* memory.checkBeforeUpdate: a limit below what the container uses now is refused. */
+static int check_memory_usage(const struct oci_cgroup *cg, const struct oci_memory *m, oci_err_t *err)
+{
+    const struct oci_cgroup_dir *d = cgroup_v1_dir(cg, "memory");
+    const char *file = d ? "memory.usage_in_bytes" : "memory.current";
+    int64_t usage;
+
+    if (!m->check_before_update.value || !m->limit.set || m->limit.value < 0)
+        return 0;
+    if (d == NULL)
+        d = cgroup_unified_dir(cg);
+    if (d == NULL || read_number(d->path, file, &usage) < 0)
+        return 0;
+    if (m->limit.value < usage)
+        return oci_error_set(err, 0, "linux.resources.memory.limit %lld: below the current usage %lld "
+                             "(memory.checkBeforeUpdate)", (long long) m->limit.value, (long long) usage);
+    return 0;
+}
+
+/* v1 refuses memory > memsw and memsw < memory: write them in the order the kernel accepts. */
+static void order_v1_memory(const struct oci_cgroup *cg, struct oci_cg_writes *w)
+{
+    const struct oci_cgroup_dir *d = cgroup_v1_dir(cg, "memory");
+    size_t lim = w->len, sw = w->len;
+    int64_t cur_limit, new_swap;
+
+    for (size_t i = 0; i < w->len; i++) {
+        if (strcmp(w->v[i].file, "memory.limit_in_bytes") == 0)
+            lim = i;
+        else if (strcmp(w->v[i].file, "memory.memsw.limit_in_bytes") == 0)
+            sw = i;
+    }
+    if (d == NULL || lim == w->len || sw == w->len || sw < lim || read_number(d->path, "memory.limit_in_bytes", &cur_limit) < 0 ||
+        parse_int64(w->v[sw].value, &new_swap) < 0)
+        return;
+    if (new_swap == -1 || (uint64_t) cur_limit < (uint64_t) new_swap) {
+        struct oci_cg_write t = w->v[lim];
+        w->v[lim] = w->v[sw];
+        w->v[sw] = t;
+    }
+}
+
+/* v2 needs the memory limit to turn memory+swap into swap: take the current one if not given. */
+static void fill_v2_memory_limit(const struct oci_cgroup *cg, struct oci_memory *m)
+{
+    int64_t cur;
+
+    if (!m->swap.set || m->limit.set || cgroup_unified_dir(cg) == NULL ||
+        read_number(cgroup_unified_dir(cg)->path, "memory.max", &cur) < 0)
+        return;
+    m->limit.set = true;
+    m->limit.value = cur;
+}
+
+int oci_cgroup_update(const struct oci_cgroup *cg, const struct oci_resources *r, oci_err_t *err)
+{
+    struct oci_resources copy = *r;
+    struct oci_memory mem;
+    struct oci_cg_writes w = { 0 };
+    int ret;
+
+    if (cg->n_dirs == 0)
+        return oci_error_set(err, 0, "the container has no cgroup");
+    if (r->memory) {
+        mem = *r->memory;
+        copy.memory = &mem;
+        if (check_memory_usage(cg, &mem, err) < 0)
+            return -1;
+    }
+    copy.devices = NULL;
+    copy.n_devices = 0;
+    if (!oci_cgroup_has_v1(cg)) {
+        if (copy.memory)
+            fill_v2_memory_limit(cg, &mem);
+        if (oci_cg_translate_v2(&copy, &w, err) < 0)
+            return -1;
+        ret = apply_v2_writes(&cg->dirs[0], &w, NULL, cg, err);
+        oci_cg_writes_free(&w);
+        return ret;
+    }
+    copy.unified = (struct oci_map) { 0 };
+    if (oci_cg_translate_v1(&copy, NULL, 0, &w, err) < 0)
+        return -1;
+    order_v1_memory(cg, &w);
+    ret = apply_v1_writes(cg, &w, err);
+    oci_cg_writes_free(&w);
+    if (ret == 0)
+        ret = apply_hybrid_unified(cg, r, err);
+    return ret;
+}
+
+int cgroup_apply_spec(struct oci_cgroup *cg, const struct oci_spec *spec, oci_err_t *err)
+{
+    const struct oci_resources *r = spec->linux_ ? spec->linux_->resources : NULL;
+
+    if (cg->n_dirs == 0)
+        return 0;
+    if (oci_cgroup_has_v1(cg))
+        return apply_v1(cg, spec, r, err);
+    return apply_v2(cg, spec, r, err);
+}

@@ -1,0 +1,476 @@
+/* manage.c: the container's cgroup directories in every hierarchy: host layout, paths, create, kill, remove. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <dirent.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
+#include "cgroups/internal.h"
+#include "ocirun/cgroups/cgroup.h"
+#include "ocirun/core/utils.h"
+
+#ifndef CGROUP2_SUPER_MAGIC
+#define CGROUP2_SUPER_MAGIC 0x63677270
+#endif
+
+static bool is_cgroup2(const char *path)
+{
+    struct statfs sfs;
+
+    return statfs(path, &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC;
+}
+
+enum oci_cgroup_layout oci_cgroup_detect(const char **v2_mount)
+{
+    static enum oci_cgroup_layout cached = -1;
+    static const char *cached_mount;
+    struct statfs sfs;
+
+    if ((int) cached != -1)
+        goto out;
+    cached_mount = NULL;
+    if (statfs("/sys/fs/cgroup", &sfs) < 0) {
+        cached = OCI_CGROUP_NONE;
+    } else if (sfs.f_type == CGROUP2_SUPER_MAGIC) {
+        cached = OCI_CGROUP_V2;
+        cached_mount = "/sys/fs/cgroup";
+    } else if (is_cgroup2("/sys/fs/cgroup/unified")) {
+        cached = OCI_CGROUP_HYBRID;
+        cached_mount = "/sys/fs/cgroup/unified";
+    } else {
+        cached = OCI_CGROUP_V1;
+    }
+out:
+    if (v2_mount)
+        *v2_mount = cached_mount;
+    return cached;
+}
+
+/* ---- paths ------------------------------------------------------------------------------- */
+
+/* The caller's own path in the hierarchy KEY ("0::/x" for unified, "N:memory:/x" for v1). */
+int cgroup_own_path(const char *key, char **out, oci_err_t *err)
+{
+    cleanup_free char *text = NULL;
+    bool unified = strcmp(key, OCI_CGROUP_UNIFIED) == 0;
+    char *save = NULL;
+
+    if (read_file_at(AT_FDCWD, "/proc/self/cgroup", &text, NULL, err) < 0)
+        return -1;
+    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+
+        if (unified && strncmp(line, "0::", 3) == 0) {
+            *out = xstrdup(line + 3);
+            return 0;
+        }
+        if (unified || c2 == NULL)
+            continue;
+        *c2 = '\0';
+        if (strcmp(c1 + 1, key) == 0) {
+            *out = xstrdup(c2 + 1);
+            return 0;
+        }
+    }
+    return oci_error_set(err, 0, "no \"%s\" entry in /proc/self/cgroup", key);
+}
+
+static int check_cgroups_path(const char *cgroups_path, oci_err_t *err)
+{
+    if (strstr(cgroups_path, "..") != NULL)
+        return oci_error_set(err, 0, "linux.cgroupsPath \"%s\": must not contain \"..\"", cgroups_path);
+    return 0;
+}
+
+/* The container's path inside one hierarchy, as /proc/PID/cgroup will show it. */
+static int resolve_path(const char *cgroups_path, const char *id, const char *key, char **out, oci_err_t *err)
+{
+    cleanup_free char *own = NULL;
+
+    if (cgroups_path == NULL || *cgroups_path == '\0') {
+        *out = xasprintf("/%s", id);
+        return 0;
+    }
+    if (cgroups_path[0] == '/') {
+        *out = xstrdup(cgroups_path);
+        return 0;
+    }
+    if (cgroup_own_path(key, &own, err) < 0)
+        return oci_error_wrap(err, "linux.cgroupsPath \"%s\"", cgroups_path);
+    *out = xasprintf("%s/%s", strcmp(own, "/") == 0 ? "" : own, cgroups_path);
+    return 0;
+}
+
+/* ---- create ------------------------------------------------------------------------------ */
+
+/* mkdir -p of DIR below MNT, remembering the highest directory made so a failed create can
+ * undo it; hook runs on each new directory (v1 cpuset needs its parent's cpus and mems). */
+static int make_dirs(struct oci_cgroup_dir *d, size_t mnt_len, bool cpuset, oci_err_t *err)
+{
+    cleanup_free char *buf = xstrdup(d->path);
+    size_t len = strlen(buf);
+
+    for (char *p = buf + mnt_len + 1; p <= buf + len; p++) {
+        if (*p != '/' && *p != '\0')
+            continue;
+        char saved = *p;
+        bool leaf = *p == '\0';
+        *p = '\0';
+        if (mkdir(buf, 0755) == 0) {
+            if (leaf)
+                d->created = true;
+            else if (d->created_top == NULL)
+                d->created_top = xstrdup(buf);
+            if (cpuset && cgroup_cpuset_inherit(buf, err) < 0)
+                return -1;
+        } else if (errno != EEXIST) {
+            return oci_error_sys(err, "mkdir %s", buf);
+        }
+        *p = saved;
+    }
+    return 0;
+}
+
+static void add_dir(struct oci_cgroup *cg, const char *key, char *path)
+{
+    cg->dirs = xrealloc(cg->dirs, (cg->n_dirs + 1) * sizeof(*cg->dirs));
+    cg->dirs[cg->n_dirs++] = (struct oci_cgroup_dir) { .key = xstrdup(key), .path = path };
+}
+
+static int create_dir(struct oci_cgroup *cg, const char *cgroups_path, const char *id, const char *key,
+                      const char *mnt, oci_err_t *err)
+{
+    char *rel = NULL;
+    struct oci_cgroup_dir *d;
+
+    if (resolve_path(cgroups_path, id, key, &rel, err) < 0)
+        return -1;
+    add_dir(cg, key, xasprintf("%s%s", mnt, rel));
+    free(rel);
+    d = &cg->dirs[cg->n_dirs - 1];
+    if (make_dirs(d, strlen(mnt), strstr(key, "cpuset") != NULL && strcmp(key, OCI_CGROUP_UNIFIED) != 0, err) < 0)
+        return -1;
+    if (d->created)
+        cg->created = true;
+    return 0;
+}
+
+static int create_all_dirs(const struct oci_spec *spec, const char *id, struct oci_cgroup *cg, oci_err_t *err)
+{
+    const char *cgroups_path = spec->linux_ ? spec->linux_->cgroups_path : NULL;
+    const char *v2_mount;
+    enum oci_cgroup_layout layout = oci_cgroup_detect(&v2_mount);
+    const struct cgroup_v1_mount *v1 = NULL;
+    size_t n_v1 = 0;
+
+    if (v2_mount && create_dir(cg, cgroups_path, id, OCI_CGROUP_UNIFIED, v2_mount, err) < 0)
+        return -1;
+    if (layout == OCI_CGROUP_V1 || layout == OCI_CGROUP_HYBRID) {
+        if (cgroup_v1_mounts(&v1, &n_v1, err) < 0)
+            return -1;
+        for (size_t i = 0; i < n_v1; i++)
+            if (create_dir(cg, cgroups_path, id, v1[i].key, v1[i].mount, err) < 0)
+                return -1;
+    }
+    return 0;
+}
+
+/* Until the systemd driver exists: say where the unit would have been, and what to use instead. */
+static int systemd_unavailable(const char *cgroups_path, const char *id, oci_err_t *err)
+{
+    struct oci_systemd_path sp;
+    int ret;
+
+    if (oci_cgroup_parse_systemd_path(cgroups_path, id, &sp, err) < 0)
+        return oci_error_wrap(err, "--systemd-cgroup");
+    ret = oci_error_set(err, 0, "--systemd-cgroup: the systemd cgroup driver is not available in this build "
+                        "(unit %s in %s); use the cgroupfs driver with linux.cgroupsPath \"%s\"",
+                        sp.unit, sp.slice, sp.path);
+    oci_systemd_path_free(&sp);
+    return ret;
+}
+
+int oci_cgroup_create(const struct oci_spec *spec, const char *id, bool systemd, struct oci_cgroup *cg, oci_err_t *err)
+{
+    const char *cgroups_path = spec->linux_ ? spec->linux_->cgroups_path : NULL;
+
+    memset(cg, 0, sizeof(*cg));
+    cg->fd = -1;
+    if (systemd)
+        return systemd_unavailable(cgroups_path, id, err);
+    if (oci_cgroup_detect(NULL) == OCI_CGROUP_NONE)
+        return 0;
+    if (cgroups_path && check_cgroups_path(cgroups_path, err) < 0)
+        return -1;
+    if (create_all_dirs(spec, id, cg, err) < 0)
+        goto fail;
+    /* A process cloned into a frozen cgroup would hang before it could report anything. */
+    if (oci_cgroup_frozen(cg)) {
+        oci_error_set(err, 0, "the cgroup is frozen (paused); thaw it first");
+        goto fail;
+    }
+    if (cgroup_apply_spec(cg, spec, err) < 0)
+        goto fail;
+    if (cg->n_dirs && strcmp(cg->dirs[0].key, OCI_CGROUP_UNIFIED) == 0) {
+        cg->fd = open(cg->dirs[0].path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (cg->fd < 0) {
+            oci_error_sys(err, "open %s", cg->dirs[0].path);
+            goto fail;
+        }
+    }
+    return 0;
+fail:
+    if (cgroups_path)
+        oci_error_wrap(err, "linux.cgroupsPath \"%s\"", cgroups_path);
+    oci_cgroup_destroy_created(cg);
+    oci_cgroup_release(cg);
+    return -1;
+}
+
+bool oci_cgroup_has_v1(const struct oci_cgroup *cg)
+{
+    for (size_t i = 0; i < cg->n_dirs; i++)
+        if (strcmp(cg->dirs[i].key, OCI_CGROUP_UNIFIED) != 0)
+            return true;
+    return false;
+}
+
+int oci_cgroup_enter_v1(const struct oci_cgroup *cg, pid_t pid, oci_err_t *err)
+{
+    char buf[32];
+    int n = snprintf(buf, sizeof(buf), "%d", pid);
+
+    for (size_t i = 0; i < cg->n_dirs; i++) {
+        cleanup_free char *procs = NULL;
+
+        if (strcmp(cg->dirs[i].key, OCI_CGROUP_UNIFIED) == 0)
+            continue;
+        procs = xasprintf("%s/cgroup.procs", cg->dirs[i].path);
+        if (write_file_at(AT_FDCWD, procs, buf, (size_t) n, 0, err) < 0)
+            return oci_error_wrap(err, "enter cgroup %s", cg->dirs[i].key);
+    }
+    return 0;
+}
+
+/* ---- state ------------------------------------------------------------------------------- */
+
+void oci_cgroup_to_map(const struct oci_cgroup *cg, struct oci_map *out)
+{
+    out->len = cg->n_dirs;
+    out->items = cg->n_dirs ? xmalloc(cg->n_dirs * sizeof(*out->items)) : NULL;
+    for (size_t i = 0; i < cg->n_dirs; i++) {
+        out->items[i].key = cg->dirs[i].key;
+        out->items[i].value = cg->dirs[i].path;
+    }
+}
+
+void oci_cgroup_from_map(const struct oci_map *paths, bool created, struct oci_cgroup *cg)
+{
+    memset(cg, 0, sizeof(*cg));
+    cg->fd = -1;
+    cg->created = created;
+    for (size_t i = 0; i < paths->len; i++)
+        add_dir(cg, paths->items[i].key, xstrdup(paths->items[i].value));
+}
+
+/* ---- teardown ---------------------------------------------------------------------------- */
+
+void oci_cgroup_destroy_created(struct oci_cgroup *cg)
+{
+    if (!cg->created)
+        return;
+    oci_cgroup_signal_all(cg, SIGKILL, NULL);
+    for (size_t i = 0; i < cg->n_dirs; i++) {
+        struct oci_cgroup_dir *d = &cg->dirs[i];
+        cleanup_free char *dir = NULL;
+        char *slash;
+
+        if (!d->created || cgroup_rmdir(d->path, NULL) < 0 || d->created_top == NULL)
+            continue;
+        dir = xstrdup(d->path);
+        while ((slash = strrchr(dir, '/')) != NULL) {
+            *slash = '\0';
+            if (strlen(dir) < strlen(d->created_top) || rmdir(dir) < 0)
+                break;
+        }
+    }
+}
+
+void oci_cgroup_release(struct oci_cgroup *cg)
+{
+    for (size_t i = 0; i < cg->n_dirs; i++) {
+        free(cg->dirs[i].key);
+        free(cg->dirs[i].path);
+        free(cg->dirs[i].created_top);
+    }
+    free(cg->dirs);
+    cg->dirs = NULL;
+    cg->n_dirs = 0;
+    if (cg->fd >= 0)
+        close(cg->fd);
+    cg->fd = -1;
+}
+
+static bool dir_populated(const char *path)
+{
+    cleanup_free char *file = xasprintf("%s/cgroup.procs", path);
+    cleanup_free char *text = NULL;
+    oci_err_t err = NULL;
+
+    if (read_file_at(AT_FDCWD, file, &text, NULL, &err) < 0) {
+        oci_error_free(&err);
+        return false;
+    }
+    return text[0] != '\0';
+}
+
+bool oci_cgroup_populated(const struct oci_cgroup *cg)
+{
+    for (size_t i = 0; i < cg->n_dirs; i++)
+        if (dir_populated(cg->dirs[i].path))
+            return true;
+    return false;
+}
+
+/* cgroup.procs of DIR and of every cgroup below it. */
+static int collect_pids(const char *dir, int depth, pid_t **pids, size_t *n, oci_err_t *err)
+{
+    cleanup_free char *file = xasprintf("%s/cgroup.procs", dir);
+    cleanup_free char *text = NULL;
+    cleanup_dir DIR *d = NULL;
+    struct dirent *de;
+    char *save = NULL;
+
+    if (read_file_at(AT_FDCWD, file, &text, NULL, err) < 0)
+        return -1;
+    for (char *tok = strtok_r(text, "\n", &save); tok; tok = strtok_r(NULL, "\n", &save)) {
+        int64_t pid;
+        if (parse_int64(tok, &pid) < 0 || pid <= 0)
+            continue;
+        *pids = xrealloc(*pids, (*n + 1) * sizeof(**pids));
+        (*pids)[(*n)++] = (pid_t) pid;
+    }
+    if (depth >= 16 || (d = opendir(dir)) == NULL)
+        return 0;
+    while ((de = readdir(d)) != NULL) {
+        cleanup_free char *sub = NULL;
+        if (de->d_type != DT_DIR || de->d_name[0] == '.')
+            continue;
+        sub = xasprintf("%s/%s", dir, de->d_name);
+        if (collect_pids(sub, depth + 1, pids, n, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int oci_cgroup_pids(const struct oci_cgroup *cg, pid_t **pids, size_t *n, oci_err_t *err)
+{
+    *pids = NULL;
+    *n = 0;
+    if (cg->n_dirs == 0)
+        return 0;
+    if (collect_pids(cg->dirs[0].path, 0, pids, n, err) < 0) {
+        free(*pids);
+        *pids = NULL;
+        *n = 0;
+        return -1;
+    }
+    return 0;
+}
+
+/* Every process of PATH and of the cgroups the container made below it. */
+static int signal_listed_pids(const char *path, int sig, oci_err_t *err)
+{
+    cleanup_free pid_t *pids = NULL;
+    size_t n = 0;
+
+    if (collect_pids(path, 0, &pids, &n, err) < 0)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (kill(pids[i], sig) < 0 && errno != ESRCH)
+            return oci_error_sys(err, "kill %d", pids[i]);
+    return 0;
+}
+
+/* The container may have made cgroups of its own below its one (systemd, nested runtimes):
+ * they go first, deepest first. */
+static void remove_children(const char *dir, int depth)
+{
+    cleanup_dir DIR *d = depth < 16 ? opendir(dir) : NULL;
+    struct dirent *de;
+
+    if (d == NULL)
+        return;
+    while ((de = readdir(d)) != NULL) {
+        cleanup_free char *sub = NULL;
+        if (de->d_type != DT_DIR || de->d_name[0] == '.')
+            continue;
+        sub = xasprintf("%s/%s", dir, de->d_name);
+        remove_children(sub, depth + 1);
+        rmdir(sub);
+    }
+}
+
+static bool cgroup_kill(const char *path)
+{
+    cleanup_free char *file = xasprintf("%s/cgroup.kill", path);
+    cleanup_close int fd = open(file, O_WRONLY | O_CLOEXEC);
+
+    return fd >= 0 && write(fd, "1", 1) == 1;
+}
+
+/* Every process is in every hierarchy: one list is enough. The unified one has cgroup.kill. */
+/* Without cgroup.kill the list of pids is read, then signalled: a process forked in between
+ * would escape. Frozen, nobody forks; the signals are delivered when the cgroup thaws (a
+ * paused container stays paused). */
+int oci_cgroup_signal_all(const struct oci_cgroup *cg, int sig, oci_err_t *err)
+{
+    bool froze;
+    int ret;
+
+    if (cg->n_dirs == 0)
+        return 0;
+    if (sig == SIGKILL && cgroup_kill(cg->dirs[0].path))
+        return 0;
+    froze = !oci_cgroup_frozen(cg) && oci_cgroup_freeze(cg, true, NULL) == 0;
+    ret = signal_listed_pids(cg->dirs[0].path, sig, err);
+    if (froze)
+        oci_cgroup_freeze(cg, false, NULL);
+    return ret;
+}
+
+int cgroup_rmdir(const char *path, oci_err_t *err)
+{
+    struct timespec pause = { 0, 1000000 };
+
+    /* The kernel frees a cgroup a moment after its last process is reaped. */
+    for (int i = 0; i < 1000; i++) {
+        if (rmdir(path) == 0 || errno == ENOENT)
+            return 0;
+        if (errno != EBUSY)
+            break;
+        remove_children(path, 0);
+        if (i % 100 == 99)
+            signal_listed_pids(path, SIGKILL, NULL);
+        nanosleep(&pause, NULL);
+        if (pause.tv_nsec < 10000000)
+            pause.tv_nsec *= 2;
+    }
+    return oci_error_sys(err, "remove cgroup %s", path);
+}
+
+int oci_cgroup_remove(const struct oci_cgroup *cg, oci_err_t *err)
+{
+    int ret = 0;
+
+    for (size_t i = 0; i < cg->n_dirs; i++)
+        if (cgroup_rmdir(cg->dirs[i].path, ret < 0 ? NULL : err) < 0)
+            ret = -1;
+    return ret;
+}

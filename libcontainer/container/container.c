@@ -1,0 +1,909 @@
+/* container.c: the runtime side of the lifecycle: create, start, run, state, kill, delete, list. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <linux/sched.h>
+#include "ocirun/cgroups/cgroup.h"
+#include "ocirun/process/clone.h"
+#include "ocirun/container/container.h"
+#include "ocirun/process/hooks.h"
+#include "process/init.h"
+#include "ocirun/core/log.h"
+#include "ocirun/security/lsm.h"
+#include "process/namespaces.h"
+#include "ocirun/process/process.h"
+#include "process/relay.h"
+#include "ocirun/security/seccomp.h"
+#include "ocirun/spec/spec.h"
+#include "ocirun/state/state.h"
+#include "ocirun/process/sync.h"
+#include "process/terminal.h"
+#include "ocirun/core/utils.h"
+
+#define KILL_WAIT_MS 10000
+
+/* Everything create builds, so that a failure at any step can take it all down again. */
+struct build {
+    const struct oci_create_opts *o;
+    struct oci_spec *spec;
+    char *bundle;
+    char *rootfs;
+    int state_dir;
+    bool state_dir_made;
+    struct oci_cgroup cg;
+    struct oci_ns_plan plan;
+    struct oci_seccomp_filter seccomp;
+    int sync[2];
+    pid_t child;              /* what clone returned */
+    pid_t init;               /* the container's init (child, or its child after a pid-ns fork) */
+    int listen_fds;           /* LISTEN_FDS meant for us, passed on */
+    bool foreground;          /* run without --detach: we stay and may relay a terminal */
+    bool shared_init;         /* the init borrowed our memory until its exec (run only) */
+    uint64_t init_start_time; /* written there by a shared init (its /proc stat start time) */
+    struct oci_clone_stack stack;
+    int tty_master;           /* process.terminal: the pty master the init sent, until handed on */
+};
+
+static void build_init(struct build *b, const struct oci_create_opts *o)
+{
+    memset(b, 0, sizeof(*b));
+    b->o = o;
+    b->state_dir = -1;
+    b->cg.fd = -1;
+    b->sync[0] = b->sync[1] = -1;
+    b->tty_master = -1;
+    for (int i = 0; i < OCI_NS_COUNT; i++)
+        b->plan.join_fd[i] = -1;
+}
+
+static void build_state(const struct build *b, struct oci_state *st);
+
+/* The poststart and poststop hooks of create/run: failures are warnings. */
+static void build_hooks_warn(const struct build *b, enum oci_hook_kind kind)
+{
+    struct oci_state st;
+    char now[64];
+
+    if (!oci_hooks_has(&b->spec->hooks, kind))
+        return;
+    build_state(b, &st);
+    now_rfc3339(now, sizeof(now));
+    st.created = now;
+    oci_hooks_run_warn(&b->spec->hooks, kind, &st);
+}
+
+/* Release what the runtime holds; with `destroy`, also kill and remove what was built. */
+static void build_finish(struct build *b, bool destroy)
+{
+    bool started = b->child > 0 || b->init > 0;
+
+    if (destroy) {
+        if (b->init > 0)
+            kill(b->init, SIGKILL);
+        if (b->child > 0)
+            kill(b->child, SIGKILL);
+        if (b->child > 0)
+            waitpid(b->child, NULL, 0);
+        if (b->init > 0 && b->init != b->child)
+            waitpid(b->init, NULL, __WALL);
+        oci_cgroup_destroy_created(&b->cg);
+        if (b->state_dir_made)
+            oci_state_remove_dir(b->o->root, b->o->id, NULL);
+        /* As after delete: the container existed (runc runs them on a failed create too). */
+        if (started)
+            build_hooks_warn(b, OCI_HOOK_POSTSTOP);
+    }
+    oci_cgroup_release(&b->cg);
+    oci_ns_plan_close(&b->plan);
+    oci_seccomp_filter_free(&b->seccomp);
+    close_fd(&b->sync[0]);
+    close_fd(&b->sync[1]);
+    close_fd(&b->state_dir);
+    close_fd(&b->tty_master);
+    oci_clone_stack_release(&b->stack);
+    oci_spec_free(b->spec);
+    free(b->bundle);
+    free(b->rootfs);
+}
+
+static int validate_spec(const struct oci_spec *spec, oci_err_t *err)
+{
+    if (spec->process == NULL)
+        return oci_error_set(err, 0, "config.json: process: missing required field");
+    if (spec->root == NULL || spec->root->path == NULL)
+        return oci_error_set(err, 0, "config.json: root.path: missing required field");
+    if (oci_spec_namespace(spec, OCI_NS_MOUNT) == NULL)
+        return oci_error_set(err, 0, "config.json: linux.namespaces: a mount namespace is required "
+                             "(without one the container's mounts would land on the host)");
+    if (spec->linux_ && spec->linux_->n_net_devices)
+        return oci_error_set(err, 0, "config.json: linux.netDevices: not supported by this version of ocirun");
+    if (spec->linux_ && spec->linux_->memory_policy)
+        return oci_error_set(err, 0, "config.json: linux.memoryPolicy: not supported by this version of ocirun");
+    if (spec->linux_ && spec->linux_->intel_rdt)
+        return oci_error_set(err, 0, "config.json: linux.intelRdt: not supported by this version of ocirun");
+    return oci_lsm_check(spec, err);
+}
+
+static int resolve_paths(struct build *b, oci_err_t *err)
+{
+    cleanup_free char *config = NULL;
+    cleanup_free char *root = NULL;
+    const char *bundle = b->o->bundle ? b->o->bundle : ".";
+
+    b->bundle = realpath(bundle, NULL);
+    if (b->bundle == NULL)
+        return oci_error_sys(err, "bundle \"%s\": cannot open %s/config.json", bundle, bundle);
+    config = xasprintf("%s/config.json", b->bundle);
+    if (oci_spec_load(config, &b->spec, err) < 0)
+        return -1;
+    if (validate_spec(b->spec, err) < 0)
+        return -1;
+    root = b->spec->root->path[0] == '/' ? xstrdup(b->spec->root->path)
+                                         : xasprintf("%s/%s", b->bundle, b->spec->root->path);
+    b->rootfs = realpath(root, NULL);
+    if (b->rootfs == NULL)
+        return oci_error_sys(err, "config.json: root.path \"%s\"", b->spec->root->path);
+    return 0;
+}
+
+/* A terminal needs someone to hold its master: the console socket's owner, or us in the
+ * foreground. */
+static int check_console(const struct build *b, oci_err_t *err)
+{
+    bool terminal = b->spec->process->terminal;
+
+    if (terminal && b->o->console_socket == NULL && !b->foreground)
+        return oci_error_set(err, 0, "config.json: process.terminal is true: --console-socket is required "
+                             "with create and run --detach (nobody would hold the terminal once ocirun returns)");
+    if (!terminal && b->o->console_socket)
+        return oci_error_set(err, 0, "--console-socket \"%s\": process.terminal is false, there is no "
+                             "terminal to send", b->o->console_socket);
+    return 0;
+}
+
+/* `run` with nothing for us to do between clone and exec (no id maps, no hooks before start,
+ * no second fork, no time namespace, which needs an mm of its own) lets the init borrow our
+ * memory until it execs (oci_clone_run): it puts itself into the v1 hierarchies and goes from
+ * READY straight to exec while we sleep. */
+static bool init_may_share_memory(const struct build *b, bool with_fifo)
+{
+    return !with_fifo && oci_clone_shares_memory() && !b->plan.new_user && !b->plan.need_fork &&
+           !b->plan.has[OCI_NS_TIME] && !oci_hooks_need_sync(&b->spec->hooks);
+}
+
+struct init_start {
+    struct build *b;
+    struct oci_init_ctx ctx;
+};
+
+static int init_child(void *arg)
+{
+    struct init_start *is = arg;
+    struct build *b = is->b;
+
+    /* The state lock must not outlive `create` in us: `start` takes it. */
+    close(b->state_dir);
+    close(b->sync[0]);
+    if (b->cg.fd >= 0)
+        close(b->cg.fd);
+    oci_init_main(&is->ctx);
+}
+
+static pid_t clone_init(struct build *b, int fifo_fd, bool share, oci_err_t *err)
+{
+    struct clone_args args = {
+        .flags = (uint64_t) b->plan.clone_flags,
+        .exit_signal = SIGCHLD,
+    };
+    /* The init's copy: it marks the namespace fds it closed, ours stay ours to close. */
+    struct oci_ns_plan plan = b->plan;
+    struct init_start is = {
+        .b = b,
+        .ctx = {
+            .spec = b->spec,
+            .plan = &plan,
+            .rootfs = b->rootfs,
+            .bundle = b->bundle,
+            .sync_fd = b->sync[1],
+            .fifo_fd = fifo_fd,
+            .no_pivot = b->o->no_pivot,
+            .preserve_fds = b->o->preserve_fds,
+            .listen_fds = b->listen_fds,
+            .seccomp = &b->seccomp,
+            /* Only we can write its id maps; its v1 hierarchies (which CLONE_INTO_CGROUP
+             * cannot do) it enters itself, unless its new user namespace forbids it. */
+            .wait_for_go = b->plan.new_user,
+            .v1_cgroups = !b->plan.new_user && oci_cgroup_has_v1(&b->cg) ? &b->cg : NULL,
+            .shared_start_time = share ? &b->init_start_time : NULL,
+            .tty_size_from_stdin = b->foreground && b->o->console_socket == NULL,
+            .id = b->o->id,
+            .hooks_sync = oci_hooks_need_sync(&b->spec->hooks),
+        },
+    };
+    pid_t pid;
+
+    if (b->cg.fd >= 0) {
+        args.flags |= CLONE_INTO_CGROUP;
+        args.cgroup = (uint64_t) b->cg.fd;
+    }
+    pid = oci_clone_run(&args, share, &b->stack, init_child, &is);
+    if (pid < 0)
+        return oci_error_sys(err, "clone3 (namespace flags 0x%x)", b->plan.clone_flags);
+    return pid;
+}
+
+static void build_state(const struct build *b, struct oci_state *st)
+{
+    *st = (struct oci_state) {
+        .id = (char *) b->o->id,
+        .pid = b->init,
+        .bundle = b->bundle,
+        .rootfs = b->rootfs,
+        .owner = "",
+        .annotations = b->spec->annotations,
+        .cgroup_created = b->cg.created,
+        .systemd_cgroup = b->o->systemd_cgroup,
+        .poststart = b->spec->hooks.poststart,
+        .poststop = b->spec->hooks.poststop,
+    };
+}
+
+static int save_state(struct build *b, oci_err_t *err)
+{
+    struct oci_state st;
+    char created[64];
+    char state_char;
+    int ret;
+
+    build_state(b, &st);
+    now_rfc3339(created, sizeof(created));
+    st.created = created;
+    /* A shared init wrote it before its exec: reading /proc/PID/stat now would wait for the
+     * exec to finish (exec_update_lock). */
+    if (b->shared_init)
+        st.pid_start_time = b->init_start_time;
+    else if (oci_proc_stat(b->init, &st.pid_start_time, &state_char) < 0)
+        return oci_error_set(err, ESRCH, "container init %d exited during setup", b->init);
+    oci_cgroup_to_map(&b->cg, &st.cgroup_paths);
+    ret = oci_state_write(b->state_dir, &st, err);
+    free(st.cgroup_paths.items);   /* the strings belong to b->cg */
+    if (ret < 0)
+        return -1;
+    if (b->o->pid_file && oci_pid_file_write(b->o->pid_file, b->init, err) < 0)
+        return -1;
+    return 0;
+}
+
+static int forward_seccomp_fd(struct build *b, int listener_fd, oci_err_t *err)
+{
+    struct oci_state st;
+    char now[64];
+    int ret;
+
+    if (listener_fd < 0)
+        return oci_error_set(err, 0, "container setup process sent no seccomp notify fd");
+    build_state(b, &st);
+    now_rfc3339(now, sizeof(now));
+    st.created = now;
+    ret = oci_seccomp_send_listener(b->spec->linux_->seccomp, listener_fd, &st, OCI_STATUS_CREATING, err);
+    close(listener_fd);
+    return ret;
+}
+
+/* The init has its namespaces and mounts and waits before pivot_root: prestart, then
+ * createRuntime, here in ours; then tell it its pid as we see it (for the state of its hooks). */
+static int run_runtime_hooks(struct build *b, oci_err_t *err)
+{
+    struct oci_state st;
+    char now[64];
+
+    build_state(b, &st);
+    now_rfc3339(now, sizeof(now));
+    st.created = now;
+    if (oci_hooks_run(&b->spec->hooks, OCI_HOOK_PRESTART, &st, err) < 0 ||
+        oci_hooks_run(&b->spec->hooks, OCI_HOOK_CREATE_RUNTIME, &st, err) < 0) {
+        oci_sync_send(b->sync[0], OCI_SYNC_ERROR, 0, "a runtime hook failed");
+        return -1;
+    }
+    if (oci_sync_send(b->sync[0], OCI_SYNC_GO, b->init, NULL) < 0)
+        return oci_error_set(err, 0, "container setup process exited unexpectedly");
+    return 0;
+}
+
+/* Wait for the init's report; after a pid-ns fork, the pid first, then reap the middle process.
+ * The hooks request (only with such hooks) and a seccomp notify fd may come before the report. */
+static int wait_ready(struct build *b, oci_err_t *err)
+{
+    struct oci_sync_msg msg;
+
+    b->init = b->child;
+    if (b->plan.need_fork) {
+        int ret = oci_sync_expect_pid(b->sync[0], b->child, &b->init, err);
+        b->child = 0;
+        if (ret < 0)
+            return -1;
+    }
+    for (;;) {
+        int fd;
+
+        if (oci_sync_recv_fd(b->sync[0], &msg, &fd, err) < 0)
+            return -1;
+        if (msg.type == OCI_SYNC_CONSOLE_FD) {
+            if (oci_terminal_hand_over(b->o->console_socket, fd, &b->tty_master, err) < 0)
+                return -1;
+            continue;
+        }
+        if (msg.type == OCI_SYNC_HOOKS) {
+            if (fd >= 0)
+                close(fd);
+            if (run_runtime_hooks(b, err) < 0)
+                return -1;
+            continue;
+        }
+        if (msg.type != OCI_SYNC_SECCOMP_FD) {
+            if (fd >= 0)
+                close(fd);
+            break;
+        }
+        if (forward_seccomp_fd(b, fd, err) < 0)
+            return -1;
+    }
+    if (msg.type == OCI_SYNC_READY && msg.text[0])
+        oci_debug("container setup process: %s", msg.text);
+    return oci_sync_check(&msg, OCI_SYNC_READY, err);
+}
+
+/* Everything up to an init that waits for start (fifo) or for our go (run). */
+static int build_container(struct build *b, bool with_fifo, oci_err_t *err)
+{
+    cleanup_close int fifo_fd = -1;
+    struct oci_phases ph;
+
+    oci_phases_start(&ph);
+    if (oci_id_validate(b->o->id, err) < 0)
+        return -1;
+    if (resolve_paths(b, err) < 0 || check_console(b, err) < 0)
+        return -1;
+    oci_phase(&ph, "parse config");
+    if (oci_state_create_dir(b->o->root, b->o->id, &b->state_dir, err) < 0)
+        return -1;
+    b->state_dir_made = true;
+    if (with_fifo) {
+        if (mkfifoat(b->state_dir, OCI_EXEC_FIFO, 0600) < 0)
+            return oci_error_sys(err, "mkfifo %s/%s/%s", b->o->root, b->o->id, OCI_EXEC_FIFO);
+        /* The init opens it for writing after dropping to the container's user, perhaps in a
+         * user namespace and without CAP_DAC_OVERRIDE: let any uid write. The state directory
+         * (0700, root) keeps everyone else on the host from reaching it. */
+        if (fchmodat(b->state_dir, OCI_EXEC_FIFO, 0622, 0) < 0)
+            return oci_error_sys(err, "chmod %s", OCI_EXEC_FIFO);
+        fifo_fd = openat(b->state_dir, OCI_EXEC_FIFO, O_PATH | O_CLOEXEC);
+        if (fifo_fd < 0)
+            return oci_error_sys(err, "open %s", OCI_EXEC_FIFO);
+    }
+    oci_phase(&ph, "state dir");
+    if (oci_cgroup_create(b->spec, b->o->id, b->o->systemd_cgroup, &b->cg, err) < 0)
+        return -1;
+    oci_phase(&ph, "cgroup");
+    if (oci_ns_plan_build(b->spec, &b->plan, err) < 0)
+        return -1;
+    if (b->spec->linux_ && oci_seccomp_compile(b->spec->linux_->seccomp, &b->seccomp, err) < 0)
+        return -1;
+    oci_phase(&ph, "seccomp compile");
+    if (oci_sync_pair(b->sync, err) < 0)
+        return -1;
+    if (b->plan.need_fork && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+        return oci_error_sys(err, "prctl(PR_SET_CHILD_SUBREAPER)");
+
+    b->listen_fds = oci_process_listen_fds();
+    b->shared_init = init_may_share_memory(b, with_fifo);
+    b->child = clone_init(b, fifo_fd, b->shared_init, err);
+    if (b->child < 0) {
+        b->child = 0;
+        return -1;
+    }
+    close_fd(&b->sync[1]);
+    /* A shared init has run up to its exec (or failure) by now. */
+    oci_phase(&ph, b->shared_init ? "clone+setup+exec" : "clone");
+    if (b->plan.new_user) {
+        if (oci_ns_write_id_maps(b->child, b->spec, err) < 0)
+            return -1;
+        if (oci_cgroup_has_v1(&b->cg) && oci_cgroup_enter_v1(&b->cg, b->child, err) < 0)
+            return -1;
+        if (oci_sync_send(b->sync[0], OCI_SYNC_GO, 0, NULL) < 0)
+            return oci_error_set(err, 0, "container setup process exited unexpectedly");
+        oci_phase(&ph, "id maps+v1 cgroups");
+    }
+    if (wait_ready(b, err) < 0)
+        return -1;
+    oci_phase(&ph, b->shared_init ? "setup report" : "container setup");
+    if (save_state(b, err) < 0)
+        return -1;
+    oci_phase(&ph, "save state");
+    oci_phases_log(&ph, "create");
+    return 0;
+}
+
+int oci_container_create(const struct oci_create_opts *o, oci_err_t *err)
+{
+    struct build b;
+    int ret;
+
+    build_init(&b, o);
+    ret = build_container(&b, true, err);
+    build_finish(&b, ret < 0);
+    return ret;
+}
+
+/* --- run --------------------------------------------------------------------------------- */
+
+/* After go, the setup fd closes on a successful exec; a message means exec failed. */
+static int wait_exec(struct build *b, oci_err_t *err)
+{
+    struct oci_sync_msg msg;
+    oci_err_t eof = NULL;
+
+    if (oci_sync_recv(b->sync[0], &msg, &eof) < 0) {
+        oci_error_free(&eof);
+        return 0;
+    }
+    if (msg.type == OCI_SYNC_ERROR) {
+        int ret = oci_error_set(err, 0, "%s", msg.text);
+        (*err)->errnum = msg.value;
+        return ret;
+    }
+    return 0;
+}
+
+static void remove_container(const char *root, const char *id, const struct oci_cgroup *cg)
+{
+    if (cg && cg->created) {
+        if (oci_cgroup_populated(cg))
+            oci_cgroup_signal_all(cg, SIGKILL, NULL);
+        oci_cgroup_remove(cg, NULL);
+    }
+    oci_state_remove_dir(root, id, NULL);
+}
+
+int oci_container_run(const struct oci_create_opts *o, bool detach, bool keep, int *exit_status, oci_err_t *err)
+{
+    struct oci_tty_saved saved_tty = { .fd = -1 };
+    sigset_t set, old;
+    struct build b;
+    int status = 0;
+    int ret;
+
+    build_init(&b, o);
+    b.foreground = !detach;
+    if (!detach && oci_relay_block_signals(&set, &old) < 0)
+        return oci_error_sys(err, "sigprocmask");
+    ret = build_container(&b, false, err);
+    /* A shared init went on to exec without waiting (init_may_share_memory). */
+    if (ret == 0 && !b.shared_init && oci_sync_send(b.sync[0], OCI_SYNC_GO, 0, NULL) < 0)
+        ret = oci_error_set(err, 0, "container setup process exited unexpectedly");
+    if (ret == 0) {
+        struct oci_phases ph;
+        oci_phases_start(&ph);
+        ret = wait_exec(&b, err);
+        oci_phase(&ph, "go to exec");
+        if (!b.shared_init)
+            oci_phases_log(&ph, "run");
+    }
+    if (ret == 0) {
+        /* Drop the lock first: state/kill/exec work while the hooks and the process run. */
+        close_fd(&b.state_dir);
+        build_hooks_warn(&b, OCI_HOOK_POSTSTART);
+    }
+    if (ret < 0 || detach) {
+        build_finish(&b, ret < 0);
+        if (!detach)
+            sigprocmask(SIG_SETMASK, &old, NULL);
+        *exit_status = ret < 0 ? 1 : 0;
+        return ret;
+    }
+
+    if (b.tty_master >= 0)
+        oci_terminal_raw(&saved_tty);
+    ret = oci_relay_until_exit(b.init, &set, b.tty_master, &status, err);
+    oci_terminal_restore(&saved_tty);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    *exit_status = ret < 0 ? 1 : oci_exit_code(status);
+    b.child = 0;
+    b.init = 0;
+    if (!keep) {
+        remove_container(o->root, o->id, &b.cg);
+        build_hooks_warn(&b, OCI_HOOK_POSTSTOP);
+    }
+    build_finish(&b, false);
+    return ret;
+}
+
+/* --- start / state / kill / delete / list ------------------------------------------------ */
+
+struct opened {
+    int dir;
+    struct oci_state *st;
+    enum oci_status status;
+};
+
+static void opened_close(struct opened *c)
+{
+    close_fd(&c->dir);
+    oci_state_free(c->st);
+    c->st = NULL;
+}
+
+enum lock_mode { LOCK_NONE, LOCK_SHARED, LOCK_EXCLUSIVE };
+
+/* running, or paused when its cgroup is frozen */
+static enum oci_status status_of(int dir, const struct oci_state *st)
+{
+    enum oci_status s = oci_state_status(dir, st);
+
+    if (s == OCI_STATUS_RUNNING && st->cgroup_paths.len) {
+        struct oci_cgroup cg;
+        oci_cgroup_from_map(&st->cgroup_paths, st->cgroup_created, &cg);
+        if (oci_cgroup_frozen(&cg))
+            s = OCI_STATUS_PAUSED;
+        oci_cgroup_release(&cg);
+    }
+    return s;
+}
+
+static int open_container(const char *root, const char *id, enum lock_mode lock, struct opened *c, oci_err_t *err)
+{
+    int ret;
+
+    c->dir = -1;
+    c->st = NULL;
+    if (lock == LOCK_NONE)
+        ret = oci_state_open_dir_unlocked(root, id, &c->dir, err);
+    else
+        ret = oci_state_open_dir(root, id, lock == LOCK_EXCLUSIVE, &c->dir, err);
+    if (ret < 0)
+        return -1;
+    if (oci_state_read(c->dir, id, &c->st, err) < 0) {
+        opened_close(c);
+        return -1;
+    }
+    c->status = status_of(c->dir, c->st);
+    return 0;
+}
+
+int oci_container_open_live(const char *root, const char *id, bool ignore_paused, struct oci_state **st, int *pidfd,
+                            oci_err_t *err)
+{
+    struct opened c;
+    int ret = 0;
+
+    *pidfd = -1;
+    if (open_container(root, id, LOCK_NONE, &c, err) < 0)
+        return -1;
+    /* As runc: a created container (its init waiting for start) can be entered too. */
+    if (c.status == OCI_STATUS_STOPPED || oci_state_open_pidfd(c.st, pidfd) < 0)
+        ret = oci_error_set(err, 0, "cannot exec in a stopped container");
+    else if (c.status == OCI_STATUS_PAUSED && !ignore_paused)
+        ret = oci_error_set(err, 0, "cannot exec in a paused container (use --ignore-paused to override)");
+    if (ret < 0 && *pidfd >= 0) {
+        close(*pidfd);
+        *pidfd = -1;
+    }
+    if (ret == 0)
+        *st = steal_pointer(&c.st);
+    opened_close(&c);
+    return ret;
+}
+
+/* Wait until the fifo says the init is going, or the init dies. */
+static int await_fifo(int fifo, int pidfd, const char *id, oci_err_t *err)
+{
+    for (;;) {
+        struct pollfd pfd[2] = { { .fd = fifo, .events = POLLIN }, { .fd = pidfd, .events = POLLIN } };
+
+        if (poll(pfd, 2, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            return oci_error_sys(err, "poll");
+        }
+        if (pfd[0].revents & POLLIN) {
+            int r = oci_exec_fifo_read(fifo, err);
+            if (r != 0)
+                return r > 0 ? 0 : oci_error_wrap(err, "cannot start container \"%s\"", id);
+        }
+        if (pfd[0].revents & (POLLIN | POLLHUP) || pfd[1].revents & POLLIN)
+            return oci_error_set(err, 0, "cannot start container \"%s\": its init process exited", id);
+    }
+}
+
+int oci_container_start(const char *root, const char *id, oci_err_t *err)
+{
+    struct opened c;
+    cleanup_close int fifo = -1;
+    cleanup_close int pidfd = -1;
+    int ret;
+
+    if (open_container(root, id, LOCK_EXCLUSIVE, &c, err) < 0)
+        return -1;
+    if (c.status != OCI_STATUS_CREATED) {
+        ret = oci_error_set(err, 0, "cannot start container \"%s\": container is %s (not created)", id,
+                            oci_status_name(c.status));
+        goto out;
+    }
+    fifo = openat(c.dir, OCI_EXEC_FIFO, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fifo < 0) {
+        ret = oci_error_sys(err, "cannot start container \"%s\": open %s", id, OCI_EXEC_FIFO);
+        goto out;
+    }
+    ret = oci_state_open_pidfd(c.st, &pidfd);
+    if (ret < 0) {
+        /* Opening the fifo lets the init go: a short program may have run and exited (and
+         * been reaped) already. The byte it wrote says it was started. */
+        ret = oci_exec_fifo_read(fifo, err);
+        if (ret < 0)
+            oci_error_wrap(err, "cannot start container \"%s\"", id);
+        else
+            ret = ret ? 0 : oci_error_set(err, 0, "cannot start container \"%s\": its init process exited", id);
+    } else {
+        ret = await_fifo(fifo, pidfd, id, err);
+    }
+    if (ret == 0) {
+        struct oci_hooks hooks = { .poststart = c.st->poststart };
+        unlinkat(c.dir, OCI_EXEC_FIFO, 0);
+        /* Unlocked: a hook may well ask us about the container. */
+        close_fd(&c.dir);
+        oci_hooks_run_warn(&hooks, OCI_HOOK_POSTSTART, c.st);
+    }
+out:
+    opened_close(&c);
+    return ret;
+}
+
+int oci_container_state_json(const char *root, const char *id, char **json, oci_err_t *err)
+{
+    struct opened c;
+
+    if (open_container(root, id, LOCK_NONE, &c, err) < 0)
+        return -1;
+    *json = oci_state_to_json(c.st, c.status, true);
+    opened_close(&c);
+    return 0;
+}
+
+static int signal_init(const struct oci_state *st, int sig, oci_err_t *err)
+{
+    cleanup_close int pidfd = -1;
+    int ret = oci_state_open_pidfd(st, &pidfd);
+
+    if (ret < 0)
+        return oci_error_set(err, 0, "cannot kill container \"%s\": container not running", st->id);
+    if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)
+        return oci_error_sys(err, "cannot kill container \"%s\": pidfd_send_signal", st->id);
+    return 0;
+}
+
+int oci_container_kill(const char *root, const char *id, int sig, bool all, oci_err_t *err)
+{
+    struct opened c;
+    int ret = 0;
+
+    if (open_container(root, id, LOCK_SHARED, &c, err) < 0)
+        return -1;
+    bool via_cgroup = all && c.st->cgroup_paths.len;
+
+    if (via_cgroup) {
+        struct oci_cgroup cg;
+        oci_cgroup_from_map(&c.st->cgroup_paths, c.st->cgroup_created, &cg);
+        ret = oci_cgroup_signal_all(&cg, sig, err);
+        oci_cgroup_release(&cg);
+    }
+    if (ret == 0 && c.status == OCI_STATUS_STOPPED)
+        ret = oci_error_set(err, 0, "cannot kill container \"%s\": container not running (status stopped)", id);
+    else if (ret == 0 && !via_cgroup)   /* the init is in its cgroup: signalled already */
+        ret = signal_init(c.st, sig, err);
+    opened_close(&c);
+    return ret;
+}
+
+/* SIGKILL the container and wait (bounded) until its init is gone. */
+static int kill_and_wait(const struct oci_state *st, oci_err_t *err)
+{
+    cleanup_close int pidfd = -1;
+    struct pollfd pfd;
+
+    if (st->cgroup_paths.len) {
+        struct oci_cgroup cg;
+        oci_cgroup_from_map(&st->cgroup_paths, st->cgroup_created, &cg);
+        oci_cgroup_signal_all(&cg, SIGKILL, NULL);
+        /* Frozen tasks die only once thawed (v1). */
+        if (oci_cgroup_frozen(&cg))
+            oci_cgroup_freeze(&cg, false, NULL);
+        oci_cgroup_release(&cg);
+    }
+    if (oci_state_open_pidfd(st, &pidfd) < 0)
+        return 0;
+    if (syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
+        return oci_error_sys(err, "kill container \"%s\"", st->id);
+    pfd.fd = pidfd;
+    pfd.events = POLLIN;
+    if (poll(&pfd, 1, KILL_WAIT_MS) <= 0)
+        return oci_error_set(err, 0, "container \"%s\": init %d did not exit within %d ms of SIGKILL",
+                             st->id, st->pid, KILL_WAIT_MS);
+    return 0;
+}
+
+int oci_container_delete(const char *root, const char *id, bool force, oci_err_t *err)
+{
+    struct opened c;
+    int ret;
+
+    if (open_container(root, id, LOCK_EXCLUSIVE, &c, err) < 0) {
+        /* runc: --force also clears a container whose state was never written. */
+        if (force && oci_id_validate(id, NULL) == 0) {
+            oci_error_free(err);
+            oci_state_remove_dir(root, id, NULL);
+            return 0;
+        }
+        return -1;
+    }
+    if (c.status != OCI_STATUS_STOPPED) {
+        if (!force) {
+            ret = oci_error_set(err, 0, "cannot delete container \"%s\" that is not stopped (status %s; use --force)",
+                                id, oci_status_name(c.status));
+            goto out;
+        }
+        ret = kill_and_wait(c.st, err);
+        if (ret < 0)
+            goto out;
+    }
+    {
+        struct oci_cgroup cg;
+        struct oci_hooks hooks = { .poststop = c.st->poststop };
+        oci_cgroup_from_map(&c.st->cgroup_paths, c.st->cgroup_created, &cg);
+        remove_container(root, id, &cg);
+        oci_cgroup_release(&cg);
+        close_fd(&c.dir);
+        oci_hooks_run_warn(&hooks, OCI_HOOK_POSTSTOP, c.st);
+    }
+    ret = 0;
+out:
+    opened_close(&c);
+    return ret;
+}
+
+int oci_container_update(const char *root, const char *id, const struct oci_resources *r, oci_err_t *err)
+{
+    struct oci_cgroup cg;
+    struct opened c;
+    int ret;
+
+    if (open_container(root, id, LOCK_EXCLUSIVE, &c, err) < 0)
+        return -1;
+    if (c.status == OCI_STATUS_STOPPED) {
+        ret = oci_error_set(err, 0, "cannot update container \"%s\": container not running (status stopped)", id);
+        goto out;
+    }
+    oci_cgroup_from_map(&c.st->cgroup_paths, c.st->cgroup_created, &cg);
+    ret = oci_cgroup_update(&cg, r, err);
+    oci_cgroup_release(&cg);
+    if (ret < 0)
+        oci_error_wrap(err, "cannot update container \"%s\"", id);
+out:
+    opened_close(&c);
+    return ret;
+}
+
+int oci_container_pids(const char *root, const char *id, pid_t **pids, size_t *n, oci_err_t *err)
+{
+    struct oci_cgroup cg;
+    struct opened c;
+    int ret;
+
+    if (open_container(root, id, LOCK_NONE, &c, err) < 0)
+        return -1;
+    if (c.status == OCI_STATUS_STOPPED) {
+        *pids = NULL;
+        *n = 0;
+        opened_close(&c);
+        return 0;
+    }
+    oci_cgroup_from_map(&c.st->cgroup_paths, c.st->cgroup_created, &cg);
+    ret = oci_cgroup_pids(&cg, pids, n, err);
+    oci_cgroup_release(&cg);
+    opened_close(&c);
+    return ret;
+}
+
+int oci_container_open_cgroup(const char *root, const char *id, struct oci_cgroup *cg, int *pidfd, oci_err_t *err)
+{
+    struct opened c;
+    int ret = 0;
+
+    *pidfd = -1;
+    if (open_container(root, id, LOCK_NONE, &c, err) < 0)
+        return -1;
+    if (c.status == OCI_STATUS_STOPPED || oci_state_open_pidfd(c.st, pidfd) < 0)
+        ret = oci_error_set(err, 0, "container \"%s\" is not running (status stopped)", id);
+    else if (c.st->cgroup_paths.len == 0)
+        ret = oci_error_set(err, 0, "container \"%s\" has no cgroup", id);
+    if (ret == 0)
+        oci_cgroup_from_map(&c.st->cgroup_paths, c.st->cgroup_created, cg);
+    else if (*pidfd >= 0) {
+        close(*pidfd);
+        *pidfd = -1;
+    }
+    opened_close(&c);
+    return ret;
+}
+
+/* pause (freeze=true) / resume */
+int oci_container_freeze(const char *root, const char *id, bool freeze, oci_err_t *err)
+{
+    enum oci_status want = freeze ? OCI_STATUS_RUNNING : OCI_STATUS_PAUSED;
+    struct oci_cgroup cg;
+    struct opened c;
+    int ret;
+
+    if (open_container(root, id, LOCK_EXCLUSIVE, &c, err) < 0)
+        return -1;
+    if (c.status != want) {
+        ret = oci_error_set(err, 0, "cannot %s container \"%s\": container not %s (status %s)",
+                            freeze ? "pause" : "resume", id, oci_status_name(want), oci_status_name(c.status));
+        goto out;
+    }
+    if (c.st->cgroup_paths.len == 0) {
+        ret = oci_error_set(err, 0, "cannot %s container \"%s\": it has no cgroup", freeze ? "pause" : "resume", id);
+        goto out;
+    }
+    oci_cgroup_from_map(&c.st->cgroup_paths, c.st->cgroup_created, &cg);
+    ret = oci_cgroup_freeze(&cg, freeze, err);
+    oci_cgroup_release(&cg);
+    if (ret < 0)
+        oci_error_wrap(err, "cannot %s container \"%s\"", freeze ? "pause" : "resume", id);
+out:
+    opened_close(&c);
+    return ret;
+}
+
+int oci_container_list(const char *root, struct oci_container_info **out, size_t *n, oci_err_t *err)
+{
+    cleanup_strv char **ids = NULL;
+    struct oci_container_info *list;
+    size_t count = 0, used = 0;
+
+    if (oci_state_list_ids(root, &ids, &count, err) < 0)
+        return -1;
+    list = xzalloc((count + 1) * sizeof(*list));
+    for (size_t i = 0; i < count; i++) {
+        cleanup_close int dir = -1;
+        oci_err_t e = NULL;
+        struct oci_state *st = NULL;
+
+        if (oci_state_open_dir_unlocked(root, ids[i], &dir, &e) < 0 || oci_state_read(dir, ids[i], &st, &e) < 0) {
+            oci_error_free(&e);
+            continue;
+        }
+        list[used].state = st;
+        list[used].status = status_of(dir, st);
+        used++;
+    }
+    *out = list;
+    *n = used;
+    return 0;
+}
+
+void oci_container_list_free(struct oci_container_info *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        oci_state_free(list[i].state);
+    free(list);
+}

@@ -1,0 +1,241 @@
+/* exec_opts.c: exec's command line applied to the process to run: user, env, caps, sub-cgroups (pure, unit-tested). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/capability.h>
+#include "ocirun/container/exec.h"
+#include "ocirun/core/utils.h"
+
+static int parse_id(const char *s, uint32_t *out)
+{
+    uint64_t v;
+
+    if (parse_uint64(s, &v) < 0 || v > UINT32_MAX - 1)   /* (uid_t) -1 means "unchanged" to the kernel */
+        return -1;
+    *out = (uint32_t) v;
+    return 0;
+}
+
+int oci_exec_parse_user(const char *s, uint32_t *uid, uint32_t *gid, bool *has_gid, oci_err_t *err)
+{
+    cleanup_free char *copy = xstrdup(s);
+    char *colon = strchr(copy, ':');
+
+    *has_gid = colon != NULL;
+    if (colon)
+        *colon = '\0';
+    if (parse_id(copy, uid) < 0)
+        return oci_error_set(err, 0, "--user \"%s\": invalid uid \"%s\" (want UID[:GID], numeric)", s, copy);
+    if (colon && parse_id(colon + 1, gid) < 0)
+        return oci_error_set(err, 0, "--user \"%s\": invalid gid \"%s\" (want UID[:GID], numeric)", s, colon + 1);
+    return 0;
+}
+
+static void strv_push(struct oci_strv *v, char *s)
+{
+    v->v = xrealloc(v->v, (v->len + 2) * sizeof(char *));
+    v->v[v->len++] = s;
+    v->v[v->len] = NULL;
+}
+
+void oci_env_set(struct oci_strv *env, const char *kv)
+{
+    const char *eq = strchr(kv, '=');
+    size_t klen = eq ? (size_t) (eq - kv) : strlen(kv);
+
+    for (size_t i = 0; i < env->len; i++) {
+        if (strncmp(env->v[i], kv, klen) == 0 && (env->v[i][klen] == '=' || env->v[i][klen] == '\0')) {
+            free(env->v[i]);
+            env->v[i] = xstrdup(kv);
+            return;
+        }
+    }
+    strv_push(env, xstrdup(kv));
+}
+
+static bool strv_has(const struct oci_strv *v, const char *s)
+{
+    for (size_t i = 0; i < v->len; i++)
+        if (strcmp(v->v[i], s) == 0)
+            return true;
+    return false;
+}
+
+static void add_once(struct oci_strv *v, const char *s)
+{
+    if (!strv_has(v, s))
+        strv_push(v, xstrdup(s));
+}
+
+int oci_exec_add_cap(struct oci_capabilities *c, const char *name, oci_err_t *err)
+{
+    cap_value_t v;
+    char *canon;
+
+    if (cap_from_name(name, &v) < 0)
+        return oci_error_set(err, 0, "--cap \"%s\": unknown capability", name);
+    /* The spec's spelling (CAP_SYS_ADMIN), whatever case was given. */
+    canon = cap_to_name(v);
+    for (char *p = canon; p && *p; p++)
+        *p = (char) (*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p);
+    add_once(&c->bounding, canon);
+    add_once(&c->effective, canon);
+    add_once(&c->permitted, canon);
+    add_once(&c->ambient, canon);
+    cap_free(canon);
+    return 0;
+}
+
+/* ---- sub-cgroups ---- */
+
+static bool key_has_controller(const char *key, const char *ctrl)
+{
+    size_t n = strlen(ctrl);
+
+    for (const char *p = key; p && *p; ) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t) (comma - p) : strlen(p);
+        if (len == n && strncmp(p, ctrl, n) == 0)
+            return true;
+        p = comma ? comma + 1 : NULL;
+    }
+    return false;
+}
+
+static int check_sub_path(const char *arg, const char *path, oci_err_t *err)
+{
+    cleanup_free char *copy = xstrdup(path);
+    char *save = NULL;
+
+    if (*path == '\0')
+        return oci_error_set(err, 0, "--cgroup \"%s\": empty path", arg);
+    for (char *t = strtok_r(copy, "/", &save); t; t = strtok_r(NULL, "/", &save))
+        if (strcmp(t, "..") == 0)
+            return oci_error_set(err, 0, "--cgroup \"%s\": %s is not a sub-cgroup of the container's", arg, path);
+    return 0;
+}
+
+static void set_sub(struct oci_cgroup_dir *d, const char *path)
+{
+    char *joined = xasprintf("%s/%s", d->path, path[0] == '/' ? path + 1 : path);
+
+    free(d->path);
+    d->path = joined;
+}
+
+/* CONTROLLERS ("cpu,memory") -> PATH in the matching directories; DONE marks what was set. */
+static int apply_per_controller(struct oci_cgroup *cg, const char *arg, char *ctrls, const char *path, bool *done,
+                                oci_err_t *err)
+{
+    char *save = NULL;
+
+    if (*ctrls == '\0')
+        return oci_error_set(err, 0, "--cgroup \"%s\": empty controller", arg);
+    for (char *c = strtok_r(ctrls, ",", &save); c; c = strtok_r(NULL, ",", &save)) {
+        size_t i;
+
+        for (i = 0; i < cg->n_dirs; i++)
+            if (key_has_controller(cg->dirs[i].key, c))
+                break;
+        if (i == cg->n_dirs)
+            return oci_error_set(err, 0, "--cgroup \"%s\": the container has no \"%s\" cgroup", arg, c);
+        if (done[i])
+            return oci_error_set(err, 0, "--cgroup \"%s\": controller %s given more than once", arg, c);
+        done[i] = true;
+        set_sub(&cg->dirs[i], path);
+    }
+    return 0;
+}
+
+int oci_exec_sub_cgroups(struct oci_cgroup *cg, const struct oci_strv *args, oci_err_t *err)
+{
+    cleanup_free bool *done = xzalloc((cg->n_dirs + 1) * sizeof(bool));
+
+    for (size_t a = 0; a < args->len; a++) {
+        const char *arg = args->v[a];
+        cleanup_free char *copy = xstrdup(arg);
+        char *colon = strchr(copy, ':');
+        const char *path = colon ? colon + 1 : copy;
+
+        if (colon)
+            *colon = '\0';
+        if (check_sub_path(arg, path, err) < 0)
+            return -1;
+        if (colon) {
+            if (apply_per_controller(cg, arg, copy, path, done, err) < 0)
+                return -1;
+            continue;
+        }
+        if (args->len != 1)
+            return oci_error_set(err, 0, "--cgroup \"%s\": a path for every controller cannot be combined with "
+                                 "other --cgroup options (use CONTROLLER:PATH)", arg);
+        if (cg->n_dirs == 0)
+            return oci_error_set(err, 0, "--cgroup \"%s\": the container has no cgroup", arg);
+        for (size_t i = 0; i < cg->n_dirs; i++)
+            set_sub(&cg->dirs[i], path);
+    }
+    return 0;
+}
+
+/* ---- the process ---- */
+
+static int apply_user(const struct oci_exec_opts *o, struct oci_user *u, oci_err_t *err)
+{
+    bool has_gid;
+    uint32_t uid, gid = u->gid;
+
+    if (o->user) {
+        if (oci_exec_parse_user(o->user, &uid, &gid, &has_gid, err) < 0)
+            return -1;
+        u->uid = uid;
+        u->gid = gid;
+    }
+    for (size_t i = 0; i < o->additional_gids.len; i++) {
+        uint32_t g;
+        if (parse_id(o->additional_gids.v[i], &g) < 0)
+            return oci_error_set(err, 0, "--additional-gids \"%s\": invalid gid", o->additional_gids.v[i]);
+        u->additional_gids = xrealloc(u->additional_gids, (u->n_additional_gids + 1) * sizeof(uint32_t));
+        u->additional_gids[u->n_additional_gids++] = g;
+    }
+    return 0;
+}
+
+static void replace_str(char **field, const char *value)
+{
+    if (value == NULL)
+        return;
+    free(*field);
+    *field = xstrdup(value);
+}
+
+int oci_exec_apply_opts(const struct oci_exec_opts *o, struct oci_process *p, oci_err_t *err)
+{
+    if (o->args && o->args[0]) {
+        strv_free(p->args.v);
+        p->args.v = NULL;
+        p->args.len = 0;
+        for (char **a = o->args; *a; a++)
+            strv_push(&p->args, xstrdup(*a));
+    }
+    if (o->cwd && o->cwd[0] != '/')
+        return oci_error_set(err, 0, "--cwd \"%s\": must be an absolute path", o->cwd);
+    replace_str(&p->cwd, o->cwd);
+    for (size_t i = 0; i < o->env.len; i++)
+        oci_env_set(&p->env, o->env.v[i]);
+    if (apply_user(o, &p->user, err) < 0)
+        return -1;
+    for (size_t i = 0; i < o->caps.len; i++) {
+        /* Without process.capabilities the process keeps the runtime's sets: nothing to add. */
+        if (p->capabilities && oci_exec_add_cap(p->capabilities, o->caps.v[i], err) < 0)
+            return -1;
+        if (p->capabilities == NULL && cap_from_name(o->caps.v[i], &(cap_value_t) { 0 }) < 0)
+            return oci_error_set(err, 0, "--cap \"%s\": unknown capability", o->caps.v[i]);
+    }
+    if (o->no_new_privs)
+        p->no_new_privileges = true;
+    if (o->tty)
+        p->terminal = true;
+    replace_str(&p->apparmor_profile, o->apparmor);
+    replace_str(&p->selinux_label, o->process_label);
+    return 0;
+}

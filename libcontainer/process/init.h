@@ -1,0 +1,62 @@
+/* init.h: the container's setup process, from clone to exec of the user's program. */
+#ifndef OCIRUN_INIT_H
+#define OCIRUN_INIT_H
+
+#include <stdbool.h>
+#include "ocirun/cgroups/cgroup.h"
+#include "ocirun/core/log.h"
+#include "process/namespaces.h"
+#include "ocirun/security/seccomp.h"
+#include "ocirun/spec/spec.h"
+
+struct oci_init_ctx {
+    const struct oci_spec *spec;
+    struct oci_ns_plan *plan;
+    const char *rootfs;          /* absolute */
+    const char *bundle;          /* absolute */
+    int sync_fd;                 /* our end of the socketpair */
+    int fifo_fd;                 /* O_PATH fd of exec.fifo (create), -1 for run */
+    bool no_pivot;
+    int preserve_fds;
+    int listen_fds;              /* LISTEN_FDS passed on (fds 3.., before the preserved ones) */
+    const struct oci_seccomp_filter *seccomp;   /* compiled by the runtime before clone */
+    bool wait_for_go;            /* a new user ns: the runtime writes id maps (and v1 cgroups) first */
+    const struct oci_cgroup *v1_cgroups;   /* otherwise we enter these v1 hierarchies ourselves */
+    uint64_t *shared_start_time; /* we share the runtime's memory (run): our start time goes
+                                  * there, and we exec right after READY */
+    bool tty_size_from_stdin;    /* foreground run: the terminal gets our stdin's size */
+    struct oci_phases phases;    /* --debug: set-up step timings, reported with READY */
+    const char *id;              /* the container's, for the hooks' state */
+    bool hooks_sync;             /* prestart..startContainer hooks exist: OCI_SYNC_HOOKS handshake */
+    pid_t host_pid;              /* our pid in the runtime's pid namespace (from that handshake) */
+};
+
+/* The last steps before exec, shared by the container's init and `exec`: rlimits, cwd,
+ * environment, capabilities, user, no_new_privs, personality, LSM labels, seccomp. */
+struct oci_launch {
+    const struct oci_spec *spec;                /* linux.personality */
+    const struct oci_process *process;
+    const struct oci_seccomp_filter *seccomp;   /* compiled by the runtime, may be NULL */
+    int sync_fd;                                /* a notify fd and errors go there */
+    int keep_fds;                               /* fds from 3 passed on (listen + preserved) */
+    int listen_fds;                             /* > 0: LISTEN_FDS/LISTEN_PID added to the env */
+    char *exe;                                  /* out: the resolved args[0] */
+    char **envp;                                /* out: the final environment */
+};
+
+/* In the container's namespaces and root, as root: apply L->process (fills exe and envp). */
+int oci_init_apply_process(struct oci_launch *l, oci_err_t *err);
+/* Reset signal dispositions and mask, execve; a failure goes to L->sync_fd, then _exit(1). */
+__attribute__((noreturn)) void oci_init_exec(struct oci_launch *l);
+/* A joined pid namespace (or one created after joining a user namespace) takes only children:
+ * fork once more; the middle process reports the new one's pid (OCI_SYNC_PID) over SYNC_FD and
+ * exits, the new one returns once that report is sent, so that the runtime learns the pid before
+ * anything the new process sends itself. */
+int oci_init_fork_into_pid_ns(int sync_fd, oci_err_t *err);
+/* Send ERR to the runtime over SYNC_FD and _exit(1). */
+__attribute__((noreturn)) void oci_init_fail(int sync_fd, oci_err_t *err);
+
+/* Runs in the cloned child; never returns. Failures are sent to the runtime as OCI_SYNC_ERROR. */
+__attribute__((noreturn)) void oci_init_main(struct oci_init_ctx *ctx);
+
+#endif

@@ -1,0 +1,171 @@
+/* namespaces.c: plan, join and create the container's namespaces; write user-ns id maps and time offsets. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <linux/nsfs.h>
+#include "process/namespaces.h"
+#include "ocirun/core/procfs.h"
+#include "ocirun/core/utils.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+/* Joined in this order: user first (it grants the rights for the rest), mount last
+ * (joining it earlier would change how the other paths resolve). */
+static const enum oci_ns_type join_order[] = {
+    OCI_NS_USER, OCI_NS_PID, OCI_NS_NETWORK, OCI_NS_IPC, OCI_NS_UTS,
+    OCI_NS_CGROUP, OCI_NS_TIME, OCI_NS_MOUNT,
+};
+
+static int open_ns_path(const struct oci_namespace *ns, size_t index, int *fd_out, oci_err_t *err)
+{
+    cleanup_close int fd = open(ns->path, O_RDONLY | O_CLOEXEC);
+    int type;
+
+    if (fd < 0)
+        return oci_error_sys(err, "linux.namespaces[%zu].path \"%s\": open", index, ns->path);
+    type = ioctl(fd, NS_GET_NSTYPE);
+    if (type < 0)
+        return oci_error_sys(err, "linux.namespaces[%zu].path \"%s\": not a namespace file", index, ns->path);
+    if (type != oci_ns_clone_flag(ns->type))
+        return oci_error_set(err, 0, "linux.namespaces[%zu].path \"%s\": not a %s namespace",
+                             index, ns->path, oci_ns_type_name(ns->type));
+    *fd_out = steal_fd(&fd);
+    return 0;
+}
+
+int oci_ns_plan_build(const struct oci_spec *spec, struct oci_ns_plan *plan, oci_err_t *err)
+{
+    const struct oci_linux *lx = spec->linux_;
+    int new_flags = 0;
+
+    memset(plan, 0, sizeof(*plan));
+    for (int i = 0; i < OCI_NS_COUNT; i++)
+        plan->join_fd[i] = -1;
+
+    for (size_t i = 0; lx && i < lx->n_namespaces; i++) {
+        const struct oci_namespace *ns = &lx->namespaces[i];
+
+        plan->has[ns->type] = true;
+        if (ns->path && *ns->path) {
+            if (open_ns_path(ns, i, &plan->join_fd[ns->type], err) < 0) {
+                oci_ns_plan_close(plan);
+                return -1;
+            }
+        } else {
+            new_flags |= oci_ns_clone_flag(ns->type);
+        }
+    }
+    plan->new_user = (new_flags & CLONE_NEWUSER) != 0;
+
+    /* A cgroup namespace must be created after the init sits in its cgroup, and time
+     * offsets can only be written before anything enters the time namespace: the init
+     * unshares both itself. */
+    plan->unshare_flags = new_flags & (CLONE_NEWCGROUP | CLONE_NEWTIME);
+    new_flags &= ~(CLONE_NEWCGROUP | CLONE_NEWTIME);
+
+    if (plan->join_fd[OCI_NS_USER] >= 0) {
+        /* Namespaces created before joining the user ns would belong to ours. */
+        plan->unshare_flags |= new_flags;
+        plan->clone_flags = 0;
+        plan->need_fork = (new_flags & CLONE_NEWPID) != 0;
+    } else {
+        plan->clone_flags = new_flags;
+    }
+    if (plan->join_fd[OCI_NS_PID] >= 0)
+        plan->need_fork = true;
+    return 0;
+}
+
+void oci_ns_plan_close(struct oci_ns_plan *plan)
+{
+    for (int i = 0; i < OCI_NS_COUNT; i++) {
+        if (plan->join_fd[i] >= 0)
+            close(plan->join_fd[i]);
+        plan->join_fd[i] = -1;
+    }
+}
+
+int oci_ns_join_and_unshare(struct oci_ns_plan *plan, const struct oci_spec *spec, oci_err_t *err)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(join_order); i++) {
+        enum oci_ns_type t = join_order[i];
+        int fd = plan->join_fd[t];
+
+        if (fd < 0)
+            continue;
+        if (setns(fd, oci_ns_clone_flag(t)) < 0)
+            return oci_error_sys(err, "setns %s namespace", oci_ns_type_name(t));
+        close(fd);
+        plan->join_fd[t] = -1;
+        if (t == OCI_NS_USER && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+            return oci_error_sys(err, "become root in the joined user namespace");
+    }
+    if (plan->unshare_flags && unshare(plan->unshare_flags) < 0)
+        return oci_error_sys(err, "unshare namespaces (flags 0x%x)", plan->unshare_flags);
+    if (plan->unshare_flags & CLONE_NEWTIME)
+        return oci_ns_write_time_offsets(spec, err);
+    return 0;
+}
+
+static int write_map(int procfd, pid_t pid, const char *file, const struct oci_idmaps *maps, oci_err_t *err)
+{
+    cleanup_free char *text = NULL;
+    cleanup_free char *path = xasprintf("%d/%s", pid, file);
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+
+    if (f == NULL)
+        return oci_error_sys(err, "open_memstream");
+    for (size_t i = 0; i < maps->len; i++)
+        fprintf(f, "%u %u %u\n", maps->items[i].container_id, maps->items[i].host_id, maps->items[i].size);
+    fclose(f);
+    if (oci_procfs_write_at(procfd, path, text, len, err) < 0)
+        return oci_error_wrap(err, "linux.%s", strcmp(file, "uid_map") == 0 ? "uidMappings" : "gidMappings");
+    return 0;
+}
+
+int oci_ns_write_id_maps(pid_t pid, const struct oci_spec *spec, oci_err_t *err)
+{
+    const struct oci_linux *lx = spec->linux_;
+    cleanup_close int procfd = -1;
+
+    if (lx == NULL || lx->uid_mappings.len == 0 || lx->gid_mappings.len == 0)
+        return oci_error_set(err, 0, "linux.uidMappings and linux.gidMappings are required with a new user namespace");
+    procfd = oci_procfs_open_root("/proc", err);
+    if (procfd < 0)
+        return oci_error_wrap(err, "linux.uidMappings");
+    if (write_map(procfd, pid, "uid_map", &lx->uid_mappings, err) < 0)
+        return -1;
+    return write_map(procfd, pid, "gid_map", &lx->gid_mappings, err);
+}
+
+int oci_ns_write_time_offsets(const struct oci_spec *spec, oci_err_t *err)
+{
+    const struct oci_linux *lx = spec->linux_;
+    cleanup_close int procfd = -1, selffd = -1;
+    cleanup_free char *text = NULL;
+    size_t len = 0;
+    FILE *f;
+
+    if (lx == NULL || lx->n_time_offsets == 0)
+        return 0;
+    f = open_memstream(&text, &len);
+    if (f == NULL)
+        return oci_error_sys(err, "open_memstream");
+    for (size_t i = 0; i < lx->n_time_offsets; i++)
+        fprintf(f, "%s %lld %u\n", lx->time_offsets[i].clock,
+                (long long) lx->time_offsets[i].secs, lx->time_offsets[i].nanosecs);
+    fclose(f);
+    procfd = oci_procfs_open_root("/proc", err);
+    if (procfd >= 0)
+        selffd = oci_procfs_open_self(procfd, err);
+    if (selffd < 0 || oci_procfs_write_at(selffd, "timens_offsets", text, len, err) < 0)
+        return oci_error_wrap(err, "linux.timeOffsets");
+    return 0;
+}

@@ -1,0 +1,245 @@
+/* process.c: rlimits, oom score, cwd, user, PATH lookup and exec of the container's process. */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include "ocirun/process/process.h"
+#include "ocirun/core/procfs.h"
+#include "ocirun/core/utils.h"
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+int oci_process_apply_rlimits(const struct oci_process *p, oci_err_t *err)
+{
+    for (size_t i = 0; i < p->n_rlimits; i++) {
+        const struct oci_rlimit *r = &p->rlimits[i];
+        struct rlimit lim = { .rlim_cur = r->soft, .rlim_max = r->hard };
+
+        if (setrlimit(r->resource, &lim) < 0) {
+            int e = errno;
+            struct rlimit cur;
+            if (e == EPERM && getrlimit(r->resource, &cur) == 0 && r->hard > cur.rlim_max)
+                return oci_error_set(err, e, "process.rlimits[%zu] %s: setrlimit soft %llu hard %llu "
+                                     "(raising the hard limit above %llu needs CAP_SYS_RESOURCE)",
+                                     i, r->type, (unsigned long long) r->soft, (unsigned long long) r->hard,
+                                     (unsigned long long) cur.rlim_max);
+            return oci_error_set(err, e, "process.rlimits[%zu] %s: setrlimit soft %llu hard %llu", i, r->type,
+                                 (unsigned long long) r->soft, (unsigned long long) r->hard);
+        }
+    }
+    return 0;
+}
+
+int oci_process_apply_oom_score_adj(const struct oci_process *p, oci_err_t *err)
+{
+    cleanup_close int procfd = -1, selffd = -1;
+    char buf[32];
+    int n;
+
+    if (!p->oom_score_adj.set)
+        return 0;
+    n = snprintf(buf, sizeof(buf), "%lld", (long long) p->oom_score_adj.value);
+    procfd = oci_procfs_open_root("/proc", err);
+    if (procfd >= 0)
+        selffd = oci_procfs_open_self(procfd, err);
+    if (selffd < 0 || oci_procfs_write_at(selffd, "oom_score_adj", buf, (size_t) n, err) < 0)
+        return oci_error_wrap(err, "process.oomScoreAdj %lld", (long long) p->oom_score_adj.value);
+    return 0;
+}
+
+/* After the chdir: the kernel names a directory the root cannot reach "(unreachable)/..."
+ * (glibc's getcwd turns that into ENOENT, so ask the kernel directly). A cwd such as
+ * /proc/self/fd/N landing on one of the runtime's fds would hand the container a way out
+ * of its root (CVE-2024-21626). */
+static int check_cwd_inside_root(const char *cwd, oci_err_t *err)
+{
+    char buf[PATH_MAX];
+    long n = syscall(SYS_getcwd, buf, sizeof(buf));
+
+    if (n < 0 && errno != ENOENT)
+        return oci_error_sys(err, "process.cwd \"%s\": getcwd", cwd);
+    if (n < 0 || buf[0] != '/')
+        return oci_error_set(err, 0, "process.cwd \"%s\": resolves outside the container's root filesystem", cwd);
+    return 0;
+}
+
+int oci_process_apply_personality(const struct oci_spec *spec, oci_err_t *err)
+{
+    const struct oci_personality *p = spec->linux_ ? spec->linux_->personality : NULL;
+    unsigned long persona;
+
+    if (p == NULL)
+        return 0;
+    if (p->flags.len)
+        return oci_error_set(err, 0, "linux.personality.flags: \"%s\" is not supported", p->flags.v[0]);
+    persona = strcmp(p->domain, "LINUX32") == 0 ? PER_LINUX32 : PER_LINUX;
+    if (personality(persona) < 0)
+        return oci_error_sys(err, "linux.personality.domain %s: personality", p->domain);
+    return 0;
+}
+
+int oci_process_enter_cwd(const struct oci_process *p, oci_err_t *err)
+{
+    const char *cwd = p->cwd ? p->cwd : "/";
+
+    if (chdir(cwd) < 0)
+        return oci_error_sys(err, "process.cwd \"%s\": chdir", cwd);
+    return check_cwd_inside_root(cwd, err);
+}
+
+int oci_process_switch_user(const struct oci_process *p, oci_err_t *err)
+{
+    const struct oci_user *u = &p->user;
+
+    /* Drop the runtime's own supplementary groups even when none are configured. */
+    if (setgroups(u->n_additional_gids, u->additional_gids) < 0 && !(errno == EPERM && u->n_additional_gids == 0))
+        return oci_error_sys(err, "process.user.additionalGids: setgroups");
+    if (setresgid(u->gid, u->gid, u->gid) < 0)
+        return oci_error_sys(err, "process.user.gid %u: setresgid", u->gid);
+    if (setresuid(u->uid, u->uid, u->uid) < 0)
+        return oci_error_sys(err, "process.user.uid %u: setresuid", u->uid);
+    if (u->umask.set)
+        umask(u->umask.value & 0777);
+    return 0;
+}
+
+int oci_process_apply_no_new_privs(const struct oci_process *p, oci_err_t *err)
+{
+    if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+        return oci_error_sys(err, "process.noNewPrivileges: prctl(PR_SET_NO_NEW_PRIVS)");
+    return 0;
+}
+
+/* Go's lower-case errno texts: engines match them ("no such file or directory"). */
+static const char *go_strerror(int e)
+{
+    switch (e) {
+    case ENOENT: return "no such file or directory";
+    case EACCES: return "permission denied";
+    case ENOTDIR: return "not a directory";
+    case ELOOP: return "too many levels of symbolic links";
+    case ENOEXEC: return "exec format error";
+    default: return strerror(e);
+    }
+}
+
+static int executable_at(const char *path)
+{
+    struct stat st;
+
+    if (stat(path, &st) < 0)
+        return -errno;
+    if (S_ISDIR(st.st_mode))
+        return -EISDIR;
+    if (access(path, X_OK) < 0)
+        return -errno;
+    return 0;
+}
+
+static const char *env_get(const struct oci_process *p, const char *name)
+{
+    size_t n = strlen(name);
+
+    for (size_t i = 0; i < p->env.len; i++)
+        if (strncmp(p->env.v[i], name, n) == 0 && p->env.v[i][n] == '=')
+            return p->env.v[i] + n + 1;
+    return NULL;
+}
+
+int oci_process_find_executable(const struct oci_process *p, char **out, oci_err_t *err)
+{
+    const char *name = p->args.v[0];
+    const char *path_env;
+    cleanup_free char *dirs = NULL;
+    char *save = NULL;
+
+    if (strchr(name, '/')) {
+        int r = executable_at(name);
+        /* Go's wording, as runc reports it: a failed stat names the path, a file without
+         * execute permission does not. */
+        if (r == -EACCES || r == -EISDIR)
+            return oci_error_set(err, 0, "exec: \"%s\": %s", name, r == -EISDIR ? "is a directory" : go_strerror(-r));
+        if (r < 0)
+            return oci_error_set(err, 0, "exec: \"%s\": stat %s: %s", name, name, go_strerror(-r));
+        *out = xstrdup(name);
+        return 0;
+    }
+    path_env = env_get(p, "PATH");
+    dirs = xstrdup(path_env ? path_env : DEFAULT_PATH);
+    for (char *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+        cleanup_free char *cand = xasprintf("%s/%s", *d ? d : ".", name);
+        if (executable_at(cand) == 0) {
+            *out = steal_pointer(&cand);
+            return 0;
+        }
+    }
+    return oci_error_set(err, 0, "exec: \"%s\": executable file not found in $PATH", name);
+}
+
+/* HOME of uid from the container's /etc/passwd (runc sets it when the config does not). */
+static char *home_of(uid_t uid)
+{
+    cleanup_fclose FILE *f = fopen("/etc/passwd", "re");
+    char line[1024];
+
+    while (f && fgets(line, sizeof(line), f)) {
+        char *fields[7];
+        char *s = line;
+        int n = 0;
+
+        for (; n < 7 && s; n++)
+            fields[n] = strsep(&s, ":");
+        if (n == 7 && (uid_t) strtoul(fields[2], NULL, 10) == uid && *fields[2]) {
+            fields[5][strcspn(fields[5], "\n")] = '\0';
+            if (*fields[5])
+                return xstrdup(fields[5]);
+        }
+    }
+    return xstrdup("/");
+}
+
+char **oci_process_build_env(const struct oci_process *p)
+{
+    bool has_home = env_get(p, "HOME") != NULL;
+    char **envp = xzalloc((p->env.len + 2) * sizeof(char *));
+    size_t n = 0;
+
+    for (size_t i = 0; i < p->env.len; i++)
+        envp[n++] = xstrdup(p->env.v[i]);
+    if (!has_home) {
+        cleanup_free char *home = home_of(p->user.uid);
+        envp[n++] = xasprintf("HOME=%s", home);
+    }
+    envp[n] = NULL;
+    return envp;
+}
+
+int oci_process_exec(const struct oci_process *p, const char *path, char **envp, oci_err_t *err)
+{
+    execve(path, p->args.v, envp);
+    return oci_error_set(err, 0, "exec %s: %s", p->args.v[0], go_strerror(errno));
+}
+
+int oci_process_listen_fds(void)
+{
+    const char *pid = getenv("LISTEN_PID");
+    const char *fds = getenv("LISTEN_FDS");
+    int64_t p, n;
+
+    /* As sd_listen_fds: only when the fds were meant for us. */
+    if (pid == NULL || fds == NULL || parse_int64(pid, &p) < 0 || p != getpid())
+        return 0;
+    if (parse_int64(fds, &n) < 0 || n <= 0 || n > 1 << 16)
+        return 0;
+    return (int) n;
+}

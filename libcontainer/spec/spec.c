@@ -1,0 +1,717 @@
+/* spec.c: config.json parsing (one yajl pass into the typed structs of spec.h), validation, release. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include "ocirun/spec/spec.h"
+#include "ocirun/core/utils.h"
+#include "spec/json.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+#ifndef CLONE_NEWCGROUP
+#define CLONE_NEWCGROUP 0x02000000
+#endif
+
+/* ---- namespace names ---------------------------------------------------- */
+
+const char *const spec_ns_names[OCI_NS_COUNT] = {
+    [OCI_NS_PID] = "pid",       [OCI_NS_NETWORK] = "network",
+    [OCI_NS_MOUNT] = "mount",   [OCI_NS_IPC] = "ipc",
+    [OCI_NS_UTS] = "uts",       [OCI_NS_USER] = "user",
+    [OCI_NS_CGROUP] = "cgroup", [OCI_NS_TIME] = "time",
+};
+
+static const int ns_flags[OCI_NS_COUNT] = {
+    [OCI_NS_PID] = CLONE_NEWPID,       [OCI_NS_NETWORK] = CLONE_NEWNET,
+    [OCI_NS_MOUNT] = CLONE_NEWNS,      [OCI_NS_IPC] = CLONE_NEWIPC,
+    [OCI_NS_UTS] = CLONE_NEWUTS,       [OCI_NS_USER] = CLONE_NEWUSER,
+    [OCI_NS_CGROUP] = CLONE_NEWCGROUP, [OCI_NS_TIME] = CLONE_NEWTIME,
+};
+
+const char *oci_ns_type_name(enum oci_ns_type t)
+{
+    return (unsigned) t < OCI_NS_COUNT ? spec_ns_names[t] : NULL;
+}
+
+int oci_ns_type_from_name(const char *name, enum oci_ns_type *out)
+{
+    int i = name ? spec_lookup(spec_ns_names, OCI_NS_COUNT, name) : -1;
+
+    if (i < 0)
+        return -1;
+    *out = (enum oci_ns_type) i;
+    return 0;
+}
+
+int oci_ns_clone_flag(enum oci_ns_type t)
+{
+    return (unsigned) t < OCI_NS_COUNT ? ns_flags[t] : 0;
+}
+
+const struct oci_namespace *oci_spec_namespace(const struct oci_spec *spec, enum oci_ns_type t)
+{
+    if (spec == NULL || spec->linux_ == NULL)
+        return NULL;
+    for (size_t i = 0; i < spec->linux_->n_namespaces; i++) {
+        if (spec->linux_->namespaces[i].type == t)
+            return &spec->linux_->namespaces[i];
+    }
+    return NULL;
+}
+
+/* ---- ociVersion ----------------------------------------------------------- */
+
+static const char *skip_digits(const char *s, unsigned long *val)
+{
+    const char *start = s;
+    unsigned long v = 0;
+
+    while (*s >= '0' && *s <= '9' && s - start < 9)
+        v = v * 10 + (unsigned long) (*s++ - '0');
+    *val = v;
+    return s == start ? NULL : s;
+}
+
+/* 1.0.0 .. 1.3.x, with an optional pre-release or build suffix ("1.0.2-dev"). */
+static bool version_supported(const char *v)
+{
+    unsigned long major, minor, patch;
+
+    if ((v = skip_digits(v, &major)) == NULL || *v++ != '.' ||
+        (v = skip_digits(v, &minor)) == NULL || *v++ != '.' ||
+        (v = skip_digits(v, &patch)) == NULL)
+        return false;
+    if (*v != '\0' && *v != '-' && *v != '+')
+        return false;
+    return major == 1 && minor <= 3;
+}
+
+static int parse_version(struct spec_ctx *c, yajl_val root, char **out)
+{
+    struct spec_vbuf vb;
+
+    if (spec_field_str(c, root, "ociVersion", true, out) < 0)
+        return -1;
+    if (!version_supported(*out))
+        return SPEC_AT_KEY(c, "ociVersion",
+                           spec_fail(c, "unsupported version %s (supported: 1.0.0 to 1.3.x)",
+                                     spec_render_str(*out, &vb)));
+    return 0;
+}
+
+/* ---- root, mounts --------------------------------------------------------- */
+
+static int parse_root(struct spec_ctx *c, yajl_val v, struct oci_root *r)
+{
+    if (spec_field_str(c, v, "path", true, &r->path) < 0 ||
+        spec_field_bool(c, v, "readonly", &r->readonly, NULL) < 0)
+        return -1;
+    if (r->path[0] == '\0')
+        return SPEC_AT_KEY(c, "path", spec_fail(c, "must not be empty"));
+    return 0;
+}
+
+static int parse_mount(struct spec_ctx *c, yajl_val v, struct oci_mount *m)
+{
+    if (spec_val_object(c, v) < 0 ||
+        spec_field_str(c, v, "destination", true, &m->destination) < 0 ||
+        spec_field_str(c, v, "source", false, &m->source) < 0 ||
+        spec_field_str(c, v, "type", false, &m->type) < 0 ||
+        spec_field_strv(c, v, "options", &m->options) < 0 ||
+        spec_field_idmaps(c, v, "uidMappings", &m->uid_mappings) < 0 ||
+        spec_field_idmaps(c, v, "gidMappings", &m->gid_mappings) < 0)
+        return -1;
+    if (m->destination[0] == '\0')
+        return SPEC_AT_KEY(c, "destination", spec_fail(c, "must not be empty"));
+    return 0;
+}
+
+static int parse_mounts(struct spec_ctx *c, yajl_val arr, struct oci_spec *s)
+{
+    size_t n = arr->u.array.len;
+
+    s->mounts = xzalloc(n * sizeof(*s->mounts));
+    s->n_mounts = n;
+    for (size_t i = 0; i < n; i++) {
+        if (SPEC_AT_INDEX(c, i, parse_mount(c, arr->u.array.values[i], &s->mounts[i])) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* ---- process -------------------------------------------------------------- */
+
+static const struct { const char *name; int resource; } rlimit_names[] = {
+    { "RLIMIT_AS", RLIMIT_AS },           { "RLIMIT_CORE", RLIMIT_CORE },
+    { "RLIMIT_CPU", RLIMIT_CPU },         { "RLIMIT_DATA", RLIMIT_DATA },
+    { "RLIMIT_FSIZE", RLIMIT_FSIZE },     { "RLIMIT_LOCKS", RLIMIT_LOCKS },
+    { "RLIMIT_MEMLOCK", RLIMIT_MEMLOCK }, { "RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE },
+    { "RLIMIT_NICE", RLIMIT_NICE },       { "RLIMIT_NOFILE", RLIMIT_NOFILE },
+    { "RLIMIT_NPROC", RLIMIT_NPROC },     { "RLIMIT_RSS", RLIMIT_RSS },
+    { "RLIMIT_RTPRIO", RLIMIT_RTPRIO },   { "RLIMIT_RTTIME", RLIMIT_RTTIME },
+    { "RLIMIT_SIGPENDING", RLIMIT_SIGPENDING }, { "RLIMIT_STACK", RLIMIT_STACK },
+};
+
+static const char *const sched_policies[] = {
+    "SCHED_OTHER", "SCHED_FIFO", "SCHED_RR", "SCHED_BATCH", "SCHED_ISO", "SCHED_IDLE", "SCHED_DEADLINE",
+};
+
+static const char *const sched_flags[] = {
+    "SCHED_FLAG_RESET_ON_FORK", "SCHED_FLAG_RECLAIM", "SCHED_FLAG_DL_OVERRUN",
+    "SCHED_FLAG_KEEP_POLICY", "SCHED_FLAG_KEEP_PARAMS", "SCHED_FLAG_UTIL_CLAMP_MIN",
+    "SCHED_FLAG_UTIL_CLAMP_MAX",
+};
+
+static const char *const ioprio_classes[] = { "IOPRIO_CLASS_RT", "IOPRIO_CLASS_BE", "IOPRIO_CLASS_IDLE" };
+
+static int parse_user(struct spec_ctx *c, yajl_val o, struct oci_user *u)
+{
+    yajl_val gids;
+    size_t n;
+
+    if (spec_field_u32(c, o, "uid", false, &u->uid) < 0 ||
+        spec_field_u32(c, o, "gid", false, &u->gid) < 0 ||
+        spec_field_opt_u32(c, o, "umask", &u->umask) < 0 ||
+        spec_field_str(c, o, "username", false, &u->username) < 0 ||
+        spec_field_array(c, o, "additionalGids", &gids) < 0)
+        return -1;
+    n = spec_array_len(gids);
+    if (n == 0)
+        return 0;
+    u->additional_gids = xmalloc(n * sizeof(uint32_t));
+    u->n_additional_gids = n;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t g;
+
+        if (SPEC_AT_KEY(c, "additionalGids",
+                        SPEC_AT_INDEX(c, i, spec_val_uint(c, gids->u.array.values[i], UINT32_MAX,
+                                                          SPEC_U32, &g))) < 0)
+            return -1;
+        u->additional_gids[i] = (uint32_t) g;
+    }
+    return 0;
+}
+
+static int parse_capabilities(struct spec_ctx *c, yajl_val o, struct oci_capabilities **out)
+{
+    struct oci_capabilities *caps = *out = xzalloc(sizeof(*caps));
+
+    if (spec_field_strv(c, o, "bounding", &caps->bounding) < 0 ||
+        spec_field_strv(c, o, "effective", &caps->effective) < 0 ||
+        spec_field_strv(c, o, "inheritable", &caps->inheritable) < 0 ||
+        spec_field_strv(c, o, "permitted", &caps->permitted) < 0 ||
+        spec_field_strv(c, o, "ambient", &caps->ambient) < 0)
+        return -1;
+    return 0;
+}
+
+static int parse_rlimit(struct spec_ctx *c, yajl_val v, struct oci_rlimit *rl,
+                        const struct oci_rlimit *prev, size_t n_prev)
+{
+    struct spec_vbuf vb;
+    size_t i;
+
+    if (spec_val_object(c, v) < 0 || spec_field_str(c, v, "type", true, &rl->type) < 0)
+        return -1;
+    for (i = 0; i < ARRAY_SIZE(rlimit_names); i++) {
+        if (strcmp(rlimit_names[i].name, rl->type) == 0)
+            break;
+    }
+    if (i == ARRAY_SIZE(rlimit_names))
+        return SPEC_AT_KEY(c, "type", spec_fail(c, "unknown rlimit type %s", spec_render_str(rl->type, &vb)));
+    rl->resource = rlimit_names[i].resource;
+    for (size_t j = 0; j < n_prev; j++) {
+        if (prev[j].resource == rl->resource)
+            return SPEC_AT_KEY(c, "type", spec_fail(c, "duplicate rlimit type %s",
+                                                    spec_render_str(rl->type, &vb)));
+    }
+    if (spec_field_u64(c, v, "soft", true, &rl->soft) < 0 ||
+        spec_field_u64(c, v, "hard", true, &rl->hard) < 0)
+        return -1;
+    if (rl->soft > rl->hard)
+        return spec_fail(c, "soft limit %llu is greater than hard limit %llu",
+                         (unsigned long long) rl->soft, (unsigned long long) rl->hard);
+    return 0;
+}
+
+static int parse_rlimits(struct spec_ctx *c, yajl_val arr, struct oci_process *p)
+{
+    size_t n = arr->u.array.len;
+
+    p->rlimits = xzalloc(n * sizeof(*p->rlimits));
+    p->n_rlimits = n;
+    for (size_t i = 0; i < n; i++) {
+        if (SPEC_AT_INDEX(c, i, parse_rlimit(c, arr->u.array.values[i], &p->rlimits[i], p->rlimits, i)) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int parse_scheduler(struct spec_ctx *c, yajl_val o, struct oci_scheduler **out)
+{
+    struct oci_scheduler *s = *out = xzalloc(sizeof(*s));
+    int64_t nice = 0;
+
+    if (spec_field_enum(c, o, "policy", true, sched_policies, ARRAY_SIZE(sched_policies),
+                        "scheduler policy", NULL, &s->policy) < 0 ||
+        spec_field_int(c, o, "nice", false, -20, 19, NULL, &nice, NULL) < 0 ||
+        spec_field_i32(c, o, "priority", false, &s->priority) < 0 ||
+        spec_field_strv(c, o, "flags", &s->flags) < 0 ||
+        spec_check_strv_enum(c, "flags", &s->flags, sched_flags, ARRAY_SIZE(sched_flags), "scheduler flag") < 0 ||
+        spec_field_u64(c, o, "runtime", false, &s->runtime) < 0 ||
+        spec_field_u64(c, o, "deadline", false, &s->deadline) < 0 ||
+        spec_field_u64(c, o, "period", false, &s->period) < 0)
+        return -1;
+    s->nice = (int32_t) nice;
+    return 0;
+}
+
+static int parse_io_priority(struct spec_ctx *c, yajl_val o, struct oci_io_priority **out)
+{
+    struct oci_io_priority *io = *out = xzalloc(sizeof(*io));
+    int64_t prio = 0;
+
+    if (spec_field_enum(c, o, "class", true, ioprio_classes, ARRAY_SIZE(ioprio_classes),
+                        "I/O priority class", NULL, &io->class_) < 0 ||
+        spec_field_int(c, o, "priority", false, 0, 7, NULL, &prio, NULL) < 0)
+        return -1;
+    io->priority = (int) prio;
+    return 0;
+}
+
+/* "0-3,7": the schema's ^[0-9, -]*$ */
+static int check_cpu_list(struct spec_ctx *c, const char *key, const char *list)
+{
+    struct spec_vbuf vb;
+
+    if (list == NULL || list[strspn(list, "0123456789, -")] == '\0')
+        return 0;
+    return SPEC_AT_KEY(c, key, spec_fail(c, "invalid CPU list %s", spec_render_str(list, &vb)));
+}
+
+static int parse_cpu_affinity(struct spec_ctx *c, yajl_val o, struct oci_cpu_affinity **out)
+{
+    struct oci_cpu_affinity *a = *out = xzalloc(sizeof(*a));
+
+    if (spec_field_str(c, o, "initial", false, &a->initial) < 0 ||
+        check_cpu_list(c, "initial", a->initial) < 0 ||
+        spec_field_str(c, o, "final", false, &a->final_) < 0 ||
+        check_cpu_list(c, "final", a->final_) < 0)
+        return -1;
+    return 0;
+}
+
+static int parse_console_size(struct spec_ctx *c, yajl_val o, struct oci_process *p)
+{
+    if (spec_field_u32(c, o, "height", true, &p->console_size.height) < 0 ||
+        spec_field_u32(c, o, "width", true, &p->console_size.width) < 0)
+        return -1;
+    p->has_console_size = true;
+    return 0;
+}
+
+/* Sub-objects of process: each parsed with its key on the path. */
+static int parse_process_objects(struct spec_ctx *c, yajl_val o, struct oci_process *p)
+{
+    yajl_val v;
+
+    if (spec_field_object(c, o, "consoleSize", false, &v) < 0 ||
+        (v && SPEC_AT_KEY(c, "consoleSize", parse_console_size(c, v, p)) < 0))
+        return -1;
+    if (spec_field_object(c, o, "user", false, &v) < 0 ||
+        (v && SPEC_AT_KEY(c, "user", parse_user(c, v, &p->user)) < 0))
+        return -1;
+    if (spec_field_object(c, o, "capabilities", false, &v) < 0 ||
+        (v && SPEC_AT_KEY(c, "capabilities", parse_capabilities(c, v, &p->capabilities)) < 0))
+        return -1;
+    if (spec_field_array(c, o, "rlimits", &v) < 0 ||
+        (v && SPEC_AT_KEY(c, "rlimits", parse_rlimits(c, v, p)) < 0))
+        return -1;
+    if (spec_field_object(c, o, "scheduler", false, &v) < 0 ||
+        (v && SPEC_AT_KEY(c, "scheduler", parse_scheduler(c, v, &p->scheduler)) < 0))
+        return -1;
+    if (spec_field_object(c, o, "ioPriority", false, &v) < 0 ||
+        (v && SPEC_AT_KEY(c, "ioPriority", parse_io_priority(c, v, &p->io_priority)) < 0))
+        return -1;
+    if (spec_field_object(c, o, "execCPUAffinity", false, &v) < 0 ||
+        (v && SPEC_AT_KEY(c, "execCPUAffinity", parse_cpu_affinity(c, v, &p->exec_cpu_affinity)) < 0))
+        return -1;
+    return 0;
+}
+
+static int parse_process_body(struct spec_ctx *c, yajl_val o, struct oci_process *p)
+{
+    if (spec_val_object(c, o) < 0 ||
+        spec_field_bool(c, o, "terminal", &p->terminal, NULL) < 0 ||
+        spec_field_str(c, o, "cwd", true, &p->cwd) < 0 ||
+        spec_check_abs(c, "cwd", p->cwd) < 0)
+        return -1;
+    if (spec_get(o, "args") == NULL)
+        return spec_fail_missing(c, "args");
+    if (spec_field_strv(c, o, "args", &p->args) < 0)
+        return -1;
+    if (p->args.len == 0)
+        return SPEC_AT_KEY(c, "args", spec_fail(c, "must not be empty"));
+    if (spec_field_strv(c, o, "env", &p->env) < 0 ||
+        spec_field_str(c, o, "commandLine", false, &p->command_line) < 0 ||
+        spec_field_bool(c, o, "noNewPrivileges", &p->no_new_privileges, NULL) < 0 ||
+        spec_field_str(c, o, "apparmorProfile", false, &p->apparmor_profile) < 0 ||
+        spec_field_str(c, o, "selinuxLabel", false, &p->selinux_label) < 0 ||
+        spec_field_int(c, o, "oomScoreAdj", false, -1000, 1000, NULL,
+                       &p->oom_score_adj.value, &p->oom_score_adj.set) < 0)
+        return -1;
+    return parse_process_objects(c, o, p);
+}
+
+static int parse_process(struct spec_ctx *c, yajl_val o, struct oci_process **out)
+{
+    *out = xzalloc(sizeof(**out));
+    return parse_process_body(c, o, *out);
+}
+
+/* ---- hooks ---------------------------------------------------------------- */
+
+static int parse_hook(struct spec_ctx *c, yajl_val v, struct oci_hook *h)
+{
+    if (spec_val_object(c, v) < 0 ||
+        spec_field_str(c, v, "path", true, &h->path) < 0 ||
+        spec_check_abs(c, "path", h->path) < 0 ||
+        spec_field_strv(c, v, "args", &h->args) < 0 ||
+        spec_field_strv(c, v, "env", &h->env) < 0 ||
+        spec_field_int(c, v, "timeout", false, 1, INT32_MAX, NULL, &h->timeout.value, &h->timeout.set) < 0)
+        return -1;
+    return 0;
+}
+
+static int parse_hook_list(struct spec_ctx *c, yajl_val arr, struct oci_hooks_list *l)
+{
+    size_t n = arr->u.array.len;
+
+    l->items = xzalloc(n * sizeof(*l->items));
+    l->len = n;
+    for (size_t i = 0; i < n; i++) {
+        if (SPEC_AT_INDEX(c, i, parse_hook(c, arr->u.array.values[i], &l->items[i])) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int parse_hooks(struct spec_ctx *c, yajl_val o, struct oci_hooks *h)
+{
+    const struct { const char *key; struct oci_hooks_list *list; } lists[] = {
+        { "prestart", &h->prestart },
+        { "createRuntime", &h->create_runtime },
+        { "createContainer", &h->create_container },
+        { "startContainer", &h->start_container },
+        { "poststart", &h->poststart },
+        { "poststop", &h->poststop },
+    };
+
+    for (size_t i = 0; i < ARRAY_SIZE(lists); i++) {
+        yajl_val arr;
+
+        if (spec_field_array(c, o, lists[i].key, &arr) < 0)
+            return -1;
+        if (arr && SPEC_AT_KEY(c, lists[i].key, parse_hook_list(c, arr, lists[i].list)) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* ---- top level ------------------------------------------------------------ */
+
+static int parse_spec_sections(struct spec_ctx *c, yajl_val o, struct oci_spec *s)
+{
+    yajl_val v;
+
+    if (spec_field_object(c, o, "root", false, &v) < 0)
+        return -1;
+    if (v) {
+        s->root = xzalloc(sizeof(*s->root));
+        if (SPEC_AT_KEY(c, "root", parse_root(c, v, s->root)) < 0)
+            return -1;
+    }
+    if (spec_field_array(c, o, "mounts", &v) < 0 ||
+        (v && SPEC_AT_KEY(c, "mounts", parse_mounts(c, v, s)) < 0))
+        return -1;
+    if ((v = spec_get(o, "process")) != NULL &&
+        SPEC_AT_KEY(c, "process", parse_process(c, v, &s->process)) < 0)
+        return -1;
+    if (spec_field_object(c, o, "hooks", false, &v) < 0 ||
+        (v && SPEC_AT_KEY(c, "hooks", parse_hooks(c, v, &s->hooks)) < 0))
+        return -1;
+    if (spec_field_object(c, o, "linux", false, &v) < 0 ||
+        (v && SPEC_AT_KEY(c, "linux", spec_parse_linux(c, v, &s->linux_)) < 0))
+        return -1;
+    return 0;
+}
+
+static int parse_spec(struct spec_ctx *c, yajl_val o, struct oci_spec *s)
+{
+    if (spec_val_object(c, o) < 0 ||
+        parse_version(c, o, &s->oci_version) < 0 ||
+        spec_field_str(c, o, "hostname", false, &s->hostname) < 0 ||
+        spec_field_str(c, o, "domainname", false, &s->domainname) < 0 ||
+        spec_field_map(c, o, "annotations", &s->annotations) < 0)
+        return -1;
+    return parse_spec_sections(c, o, s);
+}
+
+/* yajl's message is several lines (text excerpt and a caret): keep the first. */
+static int fail_parse(oci_err_t *err, const char *msg)
+{
+    size_t n;
+
+    if (strncmp(msg, "parse error: ", 13) == 0)
+        msg += 13;
+    n = strcspn(msg, "\n");
+    while (n > 0 && (msg[n - 1] == ' ' || msg[n - 1] == '\t'))
+        n--;
+    if (n == 0)
+        return oci_error_set(err, 0, "parse error: invalid JSON");
+    return oci_error_set(err, 0, "parse error: %.*s", (int) n, msg);
+}
+
+/* yajl_tree_parse wants a NUL-terminated text. */
+static int parse_tree(const char *text, yajl_val *out, oci_err_t *err)
+{
+    char errbuf[1024];
+
+    errbuf[0] = '\0';
+    *out = yajl_tree_parse(text, errbuf, sizeof(errbuf));
+    if (*out == NULL)
+        return fail_parse(err, errbuf);
+    return 0;
+}
+
+typedef int (*spec_body_fn)(struct spec_ctx *c, yajl_val tree, void *obj);
+
+static int body_spec(struct spec_ctx *c, yajl_val tree, void *obj)
+{
+    return parse_spec(c, tree, obj);
+}
+
+static int body_process(struct spec_ctx *c, yajl_val tree, void *obj)
+{
+    return parse_process_body(c, tree, obj);
+}
+
+static int body_resources(struct spec_ctx *c, yajl_val tree, void *obj)
+{
+    return spec_parse_resources(c, tree, obj);
+}
+
+static int parse_text(const char *text, spec_body_fn fn, void *obj, oci_err_t *err)
+{
+    struct spec_ctx c = { .err = err };
+    yajl_val tree;
+    int ret;
+
+    if (parse_tree(text, &tree, err) < 0)
+        return -1;
+    ret = fn(&c, tree, obj);
+    yajl_tree_free(tree);
+    return ret < 0 ? -1 : 0;
+}
+
+/* Copy a counted buffer into a NUL-terminated one; an embedded NUL is not JSON. */
+static int terminate(const char *json, size_t len, char **out, oci_err_t *err)
+{
+    if (memchr(json, '\0', len) != NULL)
+        return oci_error_set(err, 0, "parse error: NUL byte in JSON text");
+    *out = xmalloc(len + 1);
+    memcpy(*out, json, len);
+    (*out)[len] = '\0';
+    return 0;
+}
+
+static int spec_parse_cstr(const char *text, struct oci_spec **out, oci_err_t *err)
+{
+    struct oci_spec *s = xzalloc(sizeof(*s));
+
+    if (parse_text(text, body_spec, s, err) < 0) {
+        oci_spec_free(s);
+        return -1;
+    }
+    *out = s;
+    return 0;
+}
+
+int oci_spec_parse(const char *json, size_t len, struct oci_spec **out, oci_err_t *err)
+{
+    cleanup_free char *text = NULL;
+
+    *out = NULL;
+    if (terminate(json, len, &text, err) < 0)
+        return -1;
+    return spec_parse_cstr(text, out, err);
+}
+
+int oci_process_parse(const char *json, size_t len, struct oci_process **out, oci_err_t *err)
+{
+    cleanup_free char *text = NULL;
+    struct oci_process *p;
+
+    *out = NULL;
+    if (terminate(json, len, &text, err) < 0)
+        return -1;
+    p = xzalloc(sizeof(*p));
+    if (parse_text(text, body_process, p, err) < 0) {
+        oci_process_free(p);
+        return -1;
+    }
+    *out = p;
+    return 0;
+}
+
+int oci_resources_parse(const char *json, size_t len, struct oci_resources **out, oci_err_t *err)
+{
+    cleanup_free char *text = NULL;
+    struct oci_resources *r;
+
+    *out = NULL;
+    if (terminate(json, len, &text, err) < 0)
+        return -1;
+    r = xzalloc(sizeof(*r));
+    if (parse_text(text, body_resources, r, err) < 0) {
+        spec_resources_free(r);
+        return -1;
+    }
+    *out = r;
+    return 0;
+}
+
+void oci_resources_free(struct oci_resources *r)
+{
+    spec_resources_free(r);
+}
+
+int oci_spec_load(const char *path, struct oci_spec **out, oci_err_t *err)
+{
+    cleanup_free char *text = NULL;
+    const char *base = strrchr(path, '/');
+    size_t len;
+    int ret;
+
+    *out = NULL;
+    base = base ? base + 1 : path;
+    ret = read_file_at(AT_FDCWD, path, &text, &len, err);
+    if (ret < 0)
+        return ret;   /* "open <path>: No such file or directory", errno kept */
+    /* read_file_at NUL-terminates: parse in place, no copy. */
+    if (memchr(text, '\0', len) != NULL)
+        oci_error_set(err, 0, "parse error: NUL byte in JSON text");
+    else if (spec_parse_cstr(text, out, err) == 0)
+        return 0;
+    return oci_error_wrap(err, "%s", base);
+}
+
+/* ---- release -------------------------------------------------------------- */
+
+static void idmaps_free(struct oci_idmaps *m)
+{
+    free(m->items);
+}
+
+static void mount_free(struct oci_mount *m)
+{
+    free(m->destination);
+    free(m->source);
+    free(m->type);
+    spec_strv_free(&m->options);
+    idmaps_free(&m->uid_mappings);
+    idmaps_free(&m->gid_mappings);
+}
+
+static void capabilities_free(struct oci_capabilities *caps)
+{
+    if (caps == NULL)
+        return;
+    spec_strv_free(&caps->bounding);
+    spec_strv_free(&caps->effective);
+    spec_strv_free(&caps->inheritable);
+    spec_strv_free(&caps->permitted);
+    spec_strv_free(&caps->ambient);
+    free(caps);
+}
+
+static void scheduler_free(struct oci_scheduler *s)
+{
+    if (s == NULL)
+        return;
+    free(s->policy);
+    spec_strv_free(&s->flags);
+    free(s);
+}
+
+void oci_process_free(struct oci_process *p)
+{
+    if (p == NULL)
+        return;
+    free(p->user.additional_gids);
+    free(p->user.username);
+    spec_strv_free(&p->args);
+    free(p->command_line);
+    spec_strv_free(&p->env);
+    free(p->cwd);
+    capabilities_free(p->capabilities);
+    for (size_t i = 0; i < p->n_rlimits; i++)
+        free(p->rlimits[i].type);
+    free(p->rlimits);
+    free(p->apparmor_profile);
+    scheduler_free(p->scheduler);
+    free(p->selinux_label);
+    if (p->io_priority)
+        free(p->io_priority->class_);
+    free(p->io_priority);
+    if (p->exec_cpu_affinity) {
+        free(p->exec_cpu_affinity->initial);
+        free(p->exec_cpu_affinity->final_);
+    }
+    free(p->exec_cpu_affinity);
+    free(p);
+}
+
+static void hook_list_free(struct oci_hooks_list *l)
+{
+    for (size_t i = 0; i < l->len; i++) {
+        free(l->items[i].path);
+        spec_strv_free(&l->items[i].args);
+        spec_strv_free(&l->items[i].env);
+    }
+    free(l->items);
+}
+
+static void hooks_free(struct oci_hooks *h)
+{
+    hook_list_free(&h->prestart);
+    hook_list_free(&h->create_runtime);
+    hook_list_free(&h->create_container);
+    hook_list_free(&h->start_container);
+    hook_list_free(&h->poststart);
+    hook_list_free(&h->poststop);
+}
+
+void oci_spec_free(struct oci_spec *spec)
+{
+    if (spec == NULL)
+        return;
+    free(spec->oci_version);
+    if (spec->root)
+        free(spec->root->path);
+    free(spec->root);
+    for (size_t i = 0; i < spec->n_mounts; i++)
+        mount_free(&spec->mounts[i]);
+    free(spec->mounts);
+    oci_process_free(spec->process);
+    free(spec->hostname);
+    free(spec->domainname);
+    hooks_free(&spec->hooks);
+    spec_map_free(&spec->annotations);
+    spec_linux_free(spec->linux_);
+    free(spec);
+}
