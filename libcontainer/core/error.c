@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ocirun/core/error.h"
-#include "ocirun/core/utils.h"
+#include "ocirun/core/alloc.h"
 
 static int error_return_value(int errnum)
 {

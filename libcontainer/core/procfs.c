@@ -79,3 +79,8 @@ int oci_procfs_write_at(int dirfd, const char *path, const char *data, size_t le
         return oci_error_sys(err, "write %s in procfs", path);
     return 0;
 }
+
+void oci_proc_fd_path(char buf[OCI_PROC_FD_PATH_MAX], int fd)
+{
+    snprintf(buf, OCI_PROC_FD_PATH_MAX, "/proc/self/fd/%d", fd);
+}

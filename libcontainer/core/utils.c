@@ -1,4 +1,4 @@
-/* utils.c: allocation, cleanup helpers, whole-file I/O and number parsing shared by libcontainer. */
+/* utils.c: cleanup helpers, string vectors, whole-file I/O, number parsing and clocks shared by libcontainer. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -9,11 +9,6 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include "ocirun/core/utils.h"
-
-void cleanup_freep(void *p)
-{
-    free(*(void **) p);
-}
 
 void cleanup_closep(int *fd)
 {
@@ -51,64 +46,6 @@ void cleanup_errorp(oci_err_t *e)
 void cleanup_strvp(char ***v)
 {
     strv_free(*v);
-}
-
-void *xmalloc(size_t n)
-{
-    void *p = malloc(n ? n : 1);
-    if (p == NULL)
-        abort();
-    return p;
-}
-
-void *xzalloc(size_t n)
-{
-    void *p = calloc(1, n ? n : 1);
-    if (p == NULL)
-        abort();
-    return p;
-}
-
-void *xrealloc(void *p, size_t n)
-{
-    p = realloc(p, n ? n : 1);
-    if (p == NULL)
-        abort();
-    return p;
-}
-
-char *xstrdup(const char *s)
-{
-    char *r;
-
-    if (s == NULL)
-        return NULL;
-    r = strdup(s);
-    if (r == NULL)
-        abort();
-    return r;
-}
-
-char *xstrndup(const char *s, size_t n)
-{
-    char *r = strndup(s, n);
-    if (r == NULL)
-        abort();
-    return r;
-}
-
-char *xasprintf(const char *fmt, ...)
-{
-    va_list ap;
-    char *r;
-    int n;
-
-    va_start(ap, fmt);
-    n = vasprintf(&r, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        abort();
-    return r;
 }
 
 size_t strv_len(char *const *v)

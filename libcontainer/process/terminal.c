@@ -14,7 +14,8 @@
 #include <linux/openat2.h>
 #include <linux/magic.h>
 #include "rootfs/rootfs.h"
-#include "ocirun/process/sync.h"
+#include "core/fdpass.h"
+#include "ocirun/core/procfs.h"
 #include "process/terminal.h"
 #include "ocirun/core/utils.h"
 

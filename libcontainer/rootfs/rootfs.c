@@ -44,11 +44,6 @@ struct mount_job {
     int destfd;            /* the mount point, O_PATH */
 };
 
-void oci_proc_fd_path(char buf[OCI_PROC_FD_PATH_MAX], int fd)
-{
-    snprintf(buf, PROC_FD_PATH_MAX, "/proc/self/fd/%d", fd);
-}
-
 /* ---- paths ---- */
 
 char *oci_path_clean(const char *path)

@@ -26,9 +26,6 @@ int oci_rootfs_finish(const struct oci_rootfs_opts *o, oci_err_t *err);
  * with RESOLVE_IN_ROOT (symlinks in the image cannot lead outside the rootfs).
  */
 
-/* "/proc/self/fd/N": how mount(2) reaches a target opened by fd. */
-#define OCI_PROC_FD_PATH_MAX 32
-void oci_proc_fd_path(char buf[OCI_PROC_FD_PATH_MAX], int fd);
 
 /* openat2 under the root; returns the fd or -errno. */
 int oci_root_open(int rootfd, const char *path, int flags);

@@ -10,7 +10,6 @@
 #include <linux/magic.h>
 #include "ocirun/security/lsm.h"
 #include "ocirun/core/procfs.h"
-#include "rootfs/rootfs.h"
 #include "ocirun/core/utils.h"
 
 /*

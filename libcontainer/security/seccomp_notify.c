@@ -5,7 +5,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include "ocirun/security/seccomp.h"
-#include "ocirun/process/sync.h"
+#include "core/fdpass.h"
 #include "core/json_gen.h"
 #include "ocirun/core/utils.h"
 

@@ -24,4 +24,8 @@ int oci_procfs_open_at(int dirfd, const char *path, int flags, oci_err_t *err);
 /* Open PATH under DIRFD for writing and write DATA (one write: proc files want it whole). */
 int oci_procfs_write_at(int dirfd, const char *path, const char *data, size_t len, oci_err_t *err);
 
+/* "/proc/self/fd/N": how mount(2) reaches a target opened by fd. */
+#define OCI_PROC_FD_PATH_MAX 32
+void oci_proc_fd_path(char buf[OCI_PROC_FD_PATH_MAX], int fd);
+
 #endif

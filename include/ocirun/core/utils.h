@@ -1,4 +1,4 @@
-/* utils.h: small helpers shared by libcontainer: cleanup attributes, allocation, file I/O. */
+/* utils.h: small helpers shared by libcontainer: cleanup attributes, string vectors, file I/O, parsing. */
 #ifndef OCIRUN_UTILS_H
 #define OCIRUN_UTILS_H
 
@@ -8,9 +8,9 @@
 #include <stdio.h>
 #include <dirent.h>
 #include <sys/types.h>
+#include "ocirun/core/alloc.h"
 #include "ocirun/core/error.h"
 
-void cleanup_freep(void *p);
 void cleanup_closep(int *fd);
 /* Close *FD if open and mark it closed (-1): for fds kept in structs. */
 void close_fd(int *fd);
@@ -19,26 +19,14 @@ void cleanup_closedirp(DIR **d);
 void cleanup_errorp(oci_err_t *e);
 void cleanup_strvp(char ***v);
 
-#define cleanup_free __attribute__((cleanup(cleanup_freep)))
 #define cleanup_close __attribute__((cleanup(cleanup_closep)))
 #define cleanup_fclose __attribute__((cleanup(cleanup_fclosep)))
 #define cleanup_dir __attribute__((cleanup(cleanup_closedirp)))
 #define cleanup_error __attribute__((cleanup(cleanup_errorp)))
 #define cleanup_strv __attribute__((cleanup(cleanup_strvp)))
 
-/* Hand ownership out of a cleanup variable. */
-#define steal_pointer(pp) ({ __typeof__(*(pp)) _p = *(pp); *(pp) = NULL; _p; })
+/* Hand an fd out of a cleanup variable. */
 #define steal_fd(fdp) ({ int _fd = *(fdp); *(fdp) = -1; _fd; })
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
-/* Allocation that aborts on OOM: a runtime cannot do anything useful without memory. */
-void *xmalloc(size_t n);
-void *xzalloc(size_t n);
-void *xrealloc(void *p, size_t n);
-char *xstrdup(const char *s);      /* NULL in, NULL out */
-char *xstrndup(const char *s, size_t n);
-char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* NULL-terminated string vectors. */
 size_t strv_len(char *const *v);

@@ -26,8 +26,6 @@ struct oci_sync_msg {
 /* Create a SOCK_SEQPACKET pair (both ends close-on-exec). */
 int oci_sync_pair(int fds[2], oci_err_t *err);
 int oci_sync_send(int fd, enum oci_sync_type type, int32_t value, const char *text);
-/* One sendmsg of DATA with PASSED_FD attached (SCM_RIGHTS); bytes sent or -1 with errno. */
-ssize_t oci_send_with_fd(int sock, const void *data, size_t len, int passed_fd);
 /* A message carrying one fd. */
 int oci_sync_send_fd(int fd, enum oci_sync_type type, int passed_fd);
 /* Receive one message; EOF means the other side died: reported as an error. */
