@@ -12,9 +12,7 @@
 #include <sys/wait.h>
 #include <linux/close_range.h>
 #include "ocirun/process/hooks.h"
-#include "process/init.h"
 #include "ocirun/core/log.h"
-#include "ocirun/process/sync.h"
 #include "ocirun/core/utils.h"
 
 /* How much of a hook's stdout and stderr goes into an error: the message has to fit the sync
@@ -408,65 +406,12 @@ void oci_hooks_run_warn(const struct oci_hooks *hooks, enum oci_hook_kind kind, 
     }
 }
 
-/* --- the init's side --------------------------------------------------------------------- */
+/* --- the init's handshake and the exec fifo ---------------------------------------------- */
 
 bool oci_hooks_need_sync(const struct oci_hooks *hooks)
 {
     return hooks->prestart.len || hooks->create_runtime.len || hooks->create_container.len ||
            hooks->start_container.len;
-}
-
-static void init_state(const struct oci_init_ctx *ctx, struct oci_state *st, char *created, size_t len)
-{
-    now_rfc3339(created, len);
-    *st = (struct oci_state) {
-        .id = (char *) ctx->id,
-        .pid = ctx->host_pid,
-        .bundle = (char *) ctx->bundle,
-        .rootfs = (char *) ctx->rootfs,
-        .created = created,
-        .owner = "",
-        .annotations = ctx->spec->annotations,
-    };
-}
-
-int oci_hooks_init_create(struct oci_init_ctx *ctx, oci_err_t *err)
-{
-    struct oci_sync_msg msg;
-    struct oci_state st;
-    char created[64];
-
-    if (!ctx->hooks_sync)
-        return 0;
-    if (oci_sync_send(ctx->sync_fd, OCI_SYNC_HOOKS, 0, NULL) < 0)
-        return oci_error_set(err, 0, "hooks: the runtime is gone");
-    if (oci_sync_expect(ctx->sync_fd, OCI_SYNC_GO, &msg, err) < 0)
-        return -1;
-    ctx->host_pid = msg.value;
-    init_state(ctx, &st, created, sizeof(created));
-    if (oci_hooks_run(&ctx->spec->hooks, OCI_HOOK_CREATE_CONTAINER, &st, err) < 0)
-        return -1;
-    oci_phase(&ctx->phases, "prestart+createRuntime+createContainer hooks");
-    return 0;
-}
-
-int oci_hooks_init_start(struct oci_init_ctx *ctx, int fifo, oci_err_t *err)
-{
-    struct oci_state st;
-    char created[64];
-
-    if (!oci_hooks_has(&ctx->spec->hooks, OCI_HOOK_START_CONTAINER))
-        return 0;
-    init_state(ctx, &st, created, sizeof(created));
-    if (oci_hooks_run(&ctx->spec->hooks, OCI_HOOK_START_CONTAINER, &st, err) == 0)
-        return 0;
-    if (fifo >= 0) {
-        /* One write of at most PIPE_BUF: `start` reads it whole. */
-        char buf[PIPE_BUF];
-        int n = snprintf(buf, sizeof(buf), "%c%s", OCI_FIFO_FAILED, (*err)->msg);
-        write_all(fifo, buf, n < 0 ? 1 : (size_t) n >= sizeof(buf) ? sizeof(buf) - 1 : (size_t) n);
-    }
-    return -1;
 }
 
 int oci_exec_fifo_read(int fifo, oci_err_t *err)
@@ -485,18 +430,4 @@ int oci_exec_fifo_read(int fifo, oci_err_t *err)
     if (buf[0] == OCI_FIFO_FAILED)
         return oci_error_set(err, 0, "%s", buf + 1);
     return oci_error_set(err, 0, "unexpected data on the exec fifo");
-}
-
-/* --- lists read from state.json --------------------------------------------------------- */
-
-void oci_hooks_list_free(struct oci_hooks_list *l)
-{
-    for (size_t i = 0; i < l->len; i++) {
-        free(l->items[i].path);
-        strv_free(l->items[i].args.v);
-        strv_free(l->items[i].env.v);
-    }
-    free(l->items);
-    l->items = NULL;
-    l->len = 0;
 }

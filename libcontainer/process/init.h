@@ -56,6 +56,16 @@ int oci_init_fork_into_pid_ns(int sync_fd, oci_err_t *err);
 /* Send ERR to the runtime over SYNC_FD and _exit(1). */
 __attribute__((noreturn)) void oci_init_fail(int sync_fd, oci_err_t *err);
 
+/* init_hooks.c */
+/* Between the mounts and pivot_root: when ctx->hooks_sync, ask the runtime to run prestart and
+ * createRuntime (OCI_SYNC_HOOKS; its GO carries our pid in its namespace), then run the
+ * createContainer hooks here, in the container's namespaces but still under the host's root. */
+int oci_hooks_init_create(struct oci_init_ctx *ctx, oci_err_t *err);
+/* After start released us, before exec: the startContainer hooks (inside the container's
+ * root). With FIFO >= 0 (create/start) a failure is also written on the exec fifo, so that
+ * `start` reports it; without (run) the caller sends it on the sync socket. */
+int oci_hooks_init_start(struct oci_init_ctx *ctx, int fifo, oci_err_t *err);
+
 /* Runs in the cloned child; never returns. Failures are sent to the runtime as OCI_SYNC_ERROR. */
 __attribute__((noreturn)) void oci_init_main(struct oci_init_ctx *ctx);
 

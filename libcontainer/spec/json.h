@@ -177,16 +177,6 @@ static inline size_t spec_array_len(yajl_val arr)
     return arr ? arr->u.array.len : 0;
 }
 
-/* "pid", "network", ... indexed by enum oci_ns_type (spec.c) */
-extern const char *const spec_ns_names[OCI_NS_COUNT];
-
-/* linux section (linux.c) */
-int spec_parse_linux(struct spec_ctx *c, yajl_val v, struct oci_linux **out);
-void spec_linux_free(struct oci_linux *lx);
-/* A linux.resources object on its own (update --resources). */
-int spec_parse_resources(struct spec_ctx *c, yajl_val v, struct oci_resources *out);
-void spec_resources_free(struct oci_resources *r);
-
 /* shared free helpers (json.c) */
 void spec_strv_free(struct oci_strv *v);
 void spec_map_free(struct oci_map *m);

@@ -1,11 +1,67 @@
 /* linux.c: the "linux" section of config.json: namespaces, devices, resources, seccomp, and the rest. */
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include "ocirun/spec/spec.h"
 #include "ocirun/core/utils.h"
 #include "spec/json.h"
+#include "spec/linux.h"
 
 #define IFNAMSIZ_ 16
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+#ifndef CLONE_NEWCGROUP
+#define CLONE_NEWCGROUP 0x02000000
+#endif
+
+/* ---- namespace names ---------------------------------------------------- */
+
+static const char *const spec_ns_names[OCI_NS_COUNT] = {
+    [OCI_NS_PID] = "pid",       [OCI_NS_NETWORK] = "network",
+    [OCI_NS_MOUNT] = "mount",   [OCI_NS_IPC] = "ipc",
+    [OCI_NS_UTS] = "uts",       [OCI_NS_USER] = "user",
+    [OCI_NS_CGROUP] = "cgroup", [OCI_NS_TIME] = "time",
+};
+
+static const int ns_flags[OCI_NS_COUNT] = {
+    [OCI_NS_PID] = CLONE_NEWPID,       [OCI_NS_NETWORK] = CLONE_NEWNET,
+    [OCI_NS_MOUNT] = CLONE_NEWNS,      [OCI_NS_IPC] = CLONE_NEWIPC,
+    [OCI_NS_UTS] = CLONE_NEWUTS,       [OCI_NS_USER] = CLONE_NEWUSER,
+    [OCI_NS_CGROUP] = CLONE_NEWCGROUP, [OCI_NS_TIME] = CLONE_NEWTIME,
+};
+
+const char *oci_ns_type_name(enum oci_ns_type t)
+{
+    return (unsigned) t < OCI_NS_COUNT ? spec_ns_names[t] : NULL;
+}
+
+int oci_ns_type_from_name(const char *name, enum oci_ns_type *out)
+{
+    int i = name ? spec_lookup(spec_ns_names, OCI_NS_COUNT, name) : -1;
+
+    if (i < 0)
+        return -1;
+    *out = (enum oci_ns_type) i;
+    return 0;
+}
+
+int oci_ns_clone_flag(enum oci_ns_type t)
+{
+    return (unsigned) t < OCI_NS_COUNT ? ns_flags[t] : 0;
+}
+
+const struct oci_namespace *oci_spec_namespace(const struct oci_spec *spec, enum oci_ns_type t)
+{
+    if (spec == NULL || spec->linux_ == NULL)
+        return NULL;
+    for (size_t i = 0; i < spec->linux_->n_namespaces; i++) {
+        if (spec->linux_->namespaces[i].type == t)
+            return &spec->linux_->namespaces[i];
+    }
+    return NULL;
+}
 
 static const char *const propagations[] = {
     "private", "shared", "slave", "unbindable", "rprivate", "rshared", "rslave", "runbindable",

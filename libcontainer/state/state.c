@@ -10,7 +10,6 @@
 #include <sys/syscall.h>
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
-#include "ocirun/process/hooks.h"
 #include "core/json_gen.h"
 #include "ocirun/state/state.h"
 #include "ocirun/core/utils.h"

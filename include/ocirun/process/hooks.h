@@ -42,21 +42,11 @@ int oci_hooks_run(const struct oci_hooks *hooks, enum oci_hook_kind kind, const 
 /* The same for poststart and poststop: every hook runs, failures are logged warnings. */
 void oci_hooks_run_warn(const struct oci_hooks *hooks, enum oci_hook_kind kind, const struct oci_state *st);
 
-/* --- the container's setup process (init.c) ------------------------------------------------ */
-struct oci_init_ctx;
+/* --- the init's hook handshake and the exec fifo ------------------------------------------ */
 
 /* Whether the init must stop for the runtime's hooks and learn its pid: any of prestart,
  * createRuntime, createContainer, startContainer. Without them there is no extra round trip. */
 bool oci_hooks_need_sync(const struct oci_hooks *hooks);
-
-/* Between the mounts and pivot_root: when ctx->hooks_sync, ask the runtime to run prestart and
- * createRuntime (OCI_SYNC_HOOKS; its GO carries our pid in its namespace), then run the
- * createContainer hooks here, in the container's namespaces but still under the host's root. */
-int oci_hooks_init_create(struct oci_init_ctx *ctx, oci_err_t *err);
-/* After start released us, before exec: the startContainer hooks (inside the container's
- * root). With FIFO >= 0 (create/start) a failure is also written on the exec fifo, so that
- * `start` reports it; without (run) the caller sends it on the sync socket. */
-int oci_hooks_init_start(struct oci_init_ctx *ctx, int fifo, oci_err_t *err);
 
 /* The exec fifo, read by `start`: the init writes "0" when it goes on to exec, or
  * OCI_FIFO_FAILED and the error text when a startContainer hook failed. Returns 1 started, 0
@@ -65,7 +55,5 @@ int oci_hooks_init_start(struct oci_init_ctx *ctx, int fifo, oci_err_t *err);
 #define OCI_FIFO_FAILED 'E'
 int oci_exec_fifo_read(int fifo, oci_err_t *err);
 
-/* Free a list read from state.json (which keeps poststart and poststop for start and delete). */
-void oci_hooks_list_free(struct oci_hooks_list *l);
 
 #endif

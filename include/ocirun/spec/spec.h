@@ -267,6 +267,9 @@ int oci_resources_parse(const char *json, size_t len, struct oci_resources **out
 void oci_resources_free(struct oci_resources *r);
 
 void oci_spec_free(struct oci_spec *spec);
+/* Free the hooks of one list (also those state.json keeps: poststart and poststop for start
+ * and delete); the list is left empty. */
+void oci_hooks_list_free(struct oci_hooks_list *l);
 
 /* The config.json of `ocirun spec` (runc's defaults; rootless: a user namespace mapping root to
  * UID/GID, no network namespace, the host's /sys bound). */
