@@ -5,38 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "cgroups/internal.h"
+#include "cgroups/apply.h"
+#include "cgroups/layout.h"
 #include "ocirun/cgroups/device_filter.h"
 #include "ocirun/cgroups/resources.h"
 #include "ocirun/core/utils.h"
-
-/* Is NAME one of the comma-separated words of LIST? */
-static bool list_has(const char *list, const char *name, char sep)
-{
-    size_t n = strlen(name);
-
-    for (const char *p = list; p && *p; ) {
-        const char *end = strchr(p, sep);
-        size_t len = end ? (size_t) (end - p) : strlen(p);
-        if (len == n && strncmp(p, name, n) == 0)
-            return true;
-        p = end ? end + 1 : NULL;
-    }
-    return false;
-}
-
-const struct oci_cgroup_dir *cgroup_unified_dir(const struct oci_cgroup *cg)
-{
-    return cg->n_dirs && strcmp(cg->dirs[0].key, OCI_CGROUP_UNIFIED) == 0 ? &cg->dirs[0] : NULL;
-}
-
-const struct oci_cgroup_dir *cgroup_v1_dir(const struct oci_cgroup *cg, const char *controller)
-{
-    for (size_t i = 0; i < cg->n_dirs; i++)
-        if (strcmp(cg->dirs[i].key, OCI_CGROUP_UNIFIED) != 0 && list_has(cg->dirs[i].key, controller, ','))
-            return &cg->dirs[i];
-    return NULL;
-}
 
 static int write_one(const char *dir, const struct oci_cg_write *w, oci_err_t *err)
 {
@@ -68,7 +41,7 @@ static bool file_lists(const char *path, const char *name)
     }
     if ((nl = strchr(text, '\n')) != NULL)
         *nl = '\0';
-    return list_has(text, name, ' ');
+    return cgroup_list_has(text, name, ' ');
 }
 
 /* Enable CONTROLLER from the hierarchy's root down to the leaf's parent, writing only where it

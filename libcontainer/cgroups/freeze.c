@@ -5,7 +5,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include "cgroups/internal.h"
+#include "ocirun/cgroups/cgroup.h"
 #include "ocirun/core/utils.h"
 
 #define FREEZE_WAIT_MS 5000

@@ -1,4 +1,4 @@
-/* manage.c: the container's cgroup directories in every hierarchy: host layout, paths, create, kill, remove. */
+/* manage.c: the container's cgroup directories in every hierarchy: paths, create, enter, signal, remove. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -9,77 +9,13 @@
 #include <unistd.h>
 #include <dirent.h>
 #include <sys/stat.h>
-#include <sys/vfs.h>
-#include <linux/magic.h>
-#include "cgroups/internal.h"
+#include "cgroups/apply.h"
+#include "cgroups/layout.h"
+#include "cgroups/v1.h"
 #include "ocirun/cgroups/cgroup.h"
 #include "ocirun/core/utils.h"
 
-#ifndef CGROUP2_SUPER_MAGIC
-#define CGROUP2_SUPER_MAGIC 0x63677270
-#endif
-
-static bool is_cgroup2(const char *path)
-{
-    struct statfs sfs;
-
-    return statfs(path, &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC;
-}
-
-enum oci_cgroup_layout oci_cgroup_detect(const char **v2_mount)
-{
-    static enum oci_cgroup_layout cached = -1;
-    static const char *cached_mount;
-    struct statfs sfs;
-
-    if ((int) cached != -1)
-        goto out;
-    cached_mount = NULL;
-    if (statfs("/sys/fs/cgroup", &sfs) < 0) {
-        cached = OCI_CGROUP_NONE;
-    } else if (sfs.f_type == CGROUP2_SUPER_MAGIC) {
-        cached = OCI_CGROUP_V2;
-        cached_mount = "/sys/fs/cgroup";
-    } else if (is_cgroup2("/sys/fs/cgroup/unified")) {
-        cached = OCI_CGROUP_HYBRID;
-        cached_mount = "/sys/fs/cgroup/unified";
-    } else {
-        cached = OCI_CGROUP_V1;
-    }
-out:
-    if (v2_mount)
-        *v2_mount = cached_mount;
-    return cached;
-}
-
 /* ---- paths ------------------------------------------------------------------------------- */
-
-/* The caller's own path in the hierarchy KEY ("0::/x" for unified, "N:memory:/x" for v1). */
-int cgroup_own_path(const char *key, char **out, oci_err_t *err)
-{
-    cleanup_free char *text = NULL;
-    bool unified = strcmp(key, OCI_CGROUP_UNIFIED) == 0;
-    char *save = NULL;
-
-    if (read_file_at(AT_FDCWD, "/proc/self/cgroup", &text, NULL, err) < 0)
-        return -1;
-    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-
-        if (unified && strncmp(line, "0::", 3) == 0) {
-            *out = xstrdup(line + 3);
-            return 0;
-        }
-        if (unified || c2 == NULL)
-            continue;
-        *c2 = '\0';
-        if (strcmp(c1 + 1, key) == 0) {
-            *out = xstrdup(c2 + 1);
-            return 0;
-        }
-    }
-    return oci_error_set(err, 0, "no \"%s\" entry in /proc/self/cgroup", key);
-}
 
 static int check_cgroups_path(const char *cgroups_path, oci_err_t *err)
 {
@@ -101,7 +37,7 @@ static int resolve_path(const char *cgroups_path, const char *id, const char *ke
         *out = xstrdup(cgroups_path);
         return 0;
     }
-    if (cgroup_own_path(key, &own, err) < 0)
+    if (oci_cgroup_own_path(key, &own, err) < 0)
         return oci_error_wrap(err, "linux.cgroupsPath \"%s\"", cgroups_path);
     *out = xasprintf("%s/%s", strcmp(own, "/") == 0 ? "" : own, cgroups_path);
     return 0;
@@ -137,12 +73,6 @@ static int make_dirs(struct oci_cgroup_dir *d, size_t mnt_len, bool cpuset, oci_
     return 0;
 }
 
-static void add_dir(struct oci_cgroup *cg, const char *key, char *path)
-{
-    cg->dirs = xrealloc(cg->dirs, (cg->n_dirs + 1) * sizeof(*cg->dirs));
-    cg->dirs[cg->n_dirs++] = (struct oci_cgroup_dir) { .key = xstrdup(key), .path = path };
-}
-
 static int create_dir(struct oci_cgroup *cg, const char *cgroups_path, const char *id, const char *key,
                       const char *mnt, oci_err_t *err)
 {
@@ -151,7 +81,7 @@ static int create_dir(struct oci_cgroup *cg, const char *cgroups_path, const cha
 
     if (resolve_path(cgroups_path, id, key, &rel, err) < 0)
         return -1;
-    add_dir(cg, key, xasprintf("%s%s", mnt, rel));
+    cgroup_add_dir(cg, key, xasprintf("%s%s", mnt, rel));
     free(rel);
     d = &cg->dirs[cg->n_dirs - 1];
     if (make_dirs(d, strlen(mnt), strstr(key, "cpuset") != NULL && strcmp(key, OCI_CGROUP_UNIFIED) != 0, err) < 0)
@@ -233,14 +163,6 @@ fail:
     return -1;
 }
 
-bool oci_cgroup_has_v1(const struct oci_cgroup *cg)
-{
-    for (size_t i = 0; i < cg->n_dirs; i++)
-        if (strcmp(cg->dirs[i].key, OCI_CGROUP_UNIFIED) != 0)
-            return true;
-    return false;
-}
-
 int oci_cgroup_enter_v1(const struct oci_cgroup *cg, pid_t pid, oci_err_t *err)
 {
     char buf[32];
@@ -258,64 +180,7 @@ int oci_cgroup_enter_v1(const struct oci_cgroup *cg, pid_t pid, oci_err_t *err)
     return 0;
 }
 
-/* ---- state ------------------------------------------------------------------------------- */
-
-void oci_cgroup_to_map(const struct oci_cgroup *cg, struct oci_map *out)
-{
-    out->len = cg->n_dirs;
-    out->items = cg->n_dirs ? xmalloc(cg->n_dirs * sizeof(*out->items)) : NULL;
-    for (size_t i = 0; i < cg->n_dirs; i++) {
-        out->items[i].key = cg->dirs[i].key;
-        out->items[i].value = cg->dirs[i].path;
-    }
-}
-
-void oci_cgroup_from_map(const struct oci_map *paths, bool created, struct oci_cgroup *cg)
-{
-    memset(cg, 0, sizeof(*cg));
-    cg->fd = -1;
-    cg->created = created;
-    for (size_t i = 0; i < paths->len; i++)
-        add_dir(cg, paths->items[i].key, xstrdup(paths->items[i].value));
-}
-
 /* ---- teardown ---------------------------------------------------------------------------- */
-
-void oci_cgroup_destroy_created(struct oci_cgroup *cg)
-{
-    if (!cg->created)
-        return;
-    oci_cgroup_signal_all(cg, SIGKILL, NULL);
-    for (size_t i = 0; i < cg->n_dirs; i++) {
-        struct oci_cgroup_dir *d = &cg->dirs[i];
-        cleanup_free char *dir = NULL;
-        char *slash;
-
-        if (!d->created || cgroup_rmdir(d->path, NULL) < 0 || d->created_top == NULL)
-            continue;
-        dir = xstrdup(d->path);
-        while ((slash = strrchr(dir, '/')) != NULL) {
-            *slash = '\0';
-            if (strlen(dir) < strlen(d->created_top) || rmdir(dir) < 0)
-                break;
-        }
-    }
-}
-
-void oci_cgroup_release(struct oci_cgroup *cg)
-{
-    for (size_t i = 0; i < cg->n_dirs; i++) {
-        free(cg->dirs[i].key);
-        free(cg->dirs[i].path);
-        free(cg->dirs[i].created_top);
-    }
-    free(cg->dirs);
-    cg->dirs = NULL;
-    cg->n_dirs = 0;
-    if (cg->fd >= 0)
-        close(cg->fd);
-    cg->fd = -1;
-}
 
 static bool dir_populated(const char *path)
 {
@@ -445,7 +310,7 @@ int oci_cgroup_signal_all(const struct oci_cgroup *cg, int sig, oci_err_t *err)
     return ret;
 }
 
-int cgroup_rmdir(const char *path, oci_err_t *err)
+static int cgroup_rmdir(const char *path, oci_err_t *err)
 {
     struct timespec pause = { 0, 1000000 };
 
@@ -473,4 +338,25 @@ int oci_cgroup_remove(const struct oci_cgroup *cg, oci_err_t *err)
         if (cgroup_rmdir(cg->dirs[i].path, ret < 0 ? NULL : err) < 0)
             ret = -1;
     return ret;
+}
+
+void oci_cgroup_destroy_created(struct oci_cgroup *cg)
+{
+    if (!cg->created)
+        return;
+    oci_cgroup_signal_all(cg, SIGKILL, NULL);
+    for (size_t i = 0; i < cg->n_dirs; i++) {
+        struct oci_cgroup_dir *d = &cg->dirs[i];
+        cleanup_free char *dir = NULL;
+        char *slash;
+
+        if (!d->created || cgroup_rmdir(d->path, NULL) < 0 || d->created_top == NULL)
+            continue;
+        dir = xstrdup(d->path);
+        while ((slash = strrchr(dir, '/')) != NULL) {
+            *slash = '\0';
+            if (strlen(dir) < strlen(d->created_top) || rmdir(dir) < 0)
+                break;
+        }
+    }
 }

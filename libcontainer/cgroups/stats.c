@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "cgroups/internal.h"
+#include "cgroups/layout.h"
 #include "ocirun/cgroups/stats.h"
 #include "core/json_gen.h"
 #include "ocirun/core/utils.h"

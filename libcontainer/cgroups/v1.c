@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "cgroups/internal.h"
+#include "cgroups/v1.h"
 #include "ocirun/core/utils.h"
 
 /* Super options that are not controllers. */

@@ -6,7 +6,8 @@
 #include <unistd.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include "cgroups/internal.h"
+#include "cgroups/v1.h"
+#include "ocirun/cgroups/cgroup.h"
 #include "ocirun/spec/mount_opts.h"
 #include "rootfs/rootfs.h"
 #include "ocirun/core/utils.h"
@@ -44,7 +45,7 @@ static int bind_own_cgroup(const char *mount_point, const char *key, uint64_t at
     struct mount_attr a = { .attr_set = attrs };
     int tree;
 
-    if (cgroup_own_path(key, &own, err) < 0)
+    if (oci_cgroup_own_path(key, &own, err) < 0)
         return -1;
     src = xasprintf("%s%s", mount_point, own);
     tree = (int) open_tree(AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);

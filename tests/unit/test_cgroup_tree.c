@@ -15,7 +15,6 @@
 #include "ocirun/cgroups/stats.h"
 #include "ocirun/spec/spec.h"
 #include "ocirun/core/utils.h"
-#include "cgroups/internal.h"
 
 struct tree { char root[64]; struct oci_cgroup cg; };
 
@@ -202,9 +201,9 @@ static void test_own_path(void **state)
     if (line == NULL)
         skip();
     *strchrnul(line, '\n') = '\0';
-    assert_int_equal(cgroup_own_path("unified", &own, &err), 0);
+    assert_int_equal(oci_cgroup_own_path("unified", &own, &err), 0);
     assert_string_equal(own, line + 3);
-    assert_int_equal(cgroup_own_path("no-such-controller", &own, &err), -1);
+    assert_int_equal(oci_cgroup_own_path("no-such-controller", &own, &err), -1);
     assert_string_equal(err->msg, "no \"no-such-controller\" entry in /proc/self/cgroup");
     oci_error_free(&err);
 }

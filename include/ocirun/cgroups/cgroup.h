@@ -15,6 +15,10 @@ enum oci_cgroup_layout oci_cgroup_detect(const char **v2_mount);
 
 #define OCI_CGROUP_UNIFIED "unified"
 
+/* The caller's own path in hierarchy KEY ("unified" or a v1 controller list such as "memory")
+ * as /proc/self/cgroup gives it. */
+int oci_cgroup_own_path(const char *key, char **out, oci_err_t *err);
+
 /* One hierarchy's directory for the container. key: "unified" for cgroup2, else the v1
  * mount's controllers as /proc/self/cgroup lists them ("cpu,cpuacct", "memory", "name=systemd"). */
 struct oci_cgroup_dir {
