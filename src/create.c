@@ -1,8 +1,8 @@
 /* create.c: `ocirun create`: build a container whose process waits for `start`. */
 #include <getopt.h>
 #include <stdio.h>
-#include "cli.h"
 #include "ocirun/container/container.h"
+#include "cli.h"
 
 /* Shared with run.c: the options both commands take. */
 int cli_parse_create_opts(const char *cmd, int argc, char **argv, struct cli_globals *g,

@@ -1,8 +1,8 @@
 /* delete.c: `ocirun delete`: remove a stopped container (or, with --force, any). */
 #include <getopt.h>
 #include <stdio.h>
-#include "cli.h"
 #include "ocirun/container/container.h"
+#include "cli.h"
 
 static const char delete_help[] =
     "Usage: ocirun delete [OPTIONS] ID\n\n"

@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "cli.h"
 #include "ocirun/container/container.h"
+#include "cli.h"
 
 static const char events_help[] =
     "Usage: ocirun events [OPTIONS] ID\n\n"

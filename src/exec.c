@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "cli.h"
 #include "ocirun/container/exec.h"
-#include "ocirun/security/selfexe.h"
 #include "ocirun/core/utils.h"
+#include "ocirun/security/selfexe.h"
+#include "cli.h"
 
 extern char **environ;
 

@@ -2,8 +2,8 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include "cli.h"
 #include "ocirun/container/features.h"
+#include "cli.h"
 
 static const char features_help[] =
     "Usage: ocirun features\n\n"

@@ -2,9 +2,9 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
-#include "cli.h"
 #include "ocirun/container/container.h"
 #include "ocirun/process/signals.h"
+#include "cli.h"
 
 static const char kill_help[] =
     "Usage: ocirun kill [OPTIONS] ID [SIGNAL]\n\n"

@@ -3,9 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "cli.h"
 #include "ocirun/container/container.h"
 #include "ocirun/state/state.h"
+#include "cli.h"
 
 static const char list_help[] =
     "Usage: ocirun list [OPTIONS]\n\n"

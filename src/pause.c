@@ -1,8 +1,8 @@
 /* pause.c: `ocirun pause` and `ocirun resume`: freeze and thaw every process of a container. */
 #include <getopt.h>
 #include <stdio.h>
-#include "cli.h"
 #include "ocirun/container/container.h"
+#include "cli.h"
 
 static const char pause_help[] =
     "Usage: ocirun pause ID\n\n"

@@ -8,9 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/wait.h>
-#include "cli.h"
 #include "ocirun/container/container.h"
 #include "ocirun/core/utils.h"
+#include "cli.h"
 
 extern char **environ;
 

@@ -1,7 +1,7 @@
 /* run.c: `ocirun run`: create, start and (unless detached) wait for a container. */
 #include <stdio.h>
-#include "cli.h"
 #include "ocirun/container/container.h"
+#include "cli.h"
 
 int cli_parse_create_opts(const char *cmd, int argc, char **argv, struct cli_globals *g,
                           struct oci_create_opts *o, bool *detach, bool *keep, bool *help);

@@ -1,8 +1,8 @@
 /* spec.c: `ocirun spec`: write a default config.json to start a bundle from. */
 #include <getopt.h>
 #include <stdio.h>
-#include "cli.h"
 #include "ocirun/spec/spec.h"
+#include "cli.h"
 
 static const char spec_help[] =
     "Usage: ocirun spec [OPTIONS]\n\n"

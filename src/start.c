@@ -1,8 +1,8 @@
 /* start.c: `ocirun start`: run the user process of a created container. */
 #include <getopt.h>
 #include <stdio.h>
-#include "cli.h"
 #include "ocirun/container/container.h"
+#include "cli.h"
 
 static const char start_help[] =
     "Usage: ocirun start ID\n\n"

@@ -2,8 +2,8 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include "cli.h"
 #include "ocirun/container/container.h"
+#include "cli.h"
 
 static const char state_help[] =
     "Usage: ocirun state ID\n\n"

@@ -7,9 +7,9 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
-#include "cli.h"
 #include "ocirun/container/container.h"
 #include "ocirun/core/utils.h"
+#include "cli.h"
 
 static const char update_help[] =
     "Usage: ocirun update [OPTIONS] ID\n\n"

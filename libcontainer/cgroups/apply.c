@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "cgroups/apply.h"
-#include "cgroups/layout.h"
 #include "ocirun/cgroups/device_filter.h"
 #include "ocirun/cgroups/resources.h"
 #include "ocirun/core/utils.h"
+#include "cgroups/apply.h"
+#include "cgroups/layout.h"
 
 static int write_one(const char *dir, const struct oci_cg_write *w, oci_err_t *err)
 {

@@ -6,9 +6,9 @@
 #include <unistd.h>
 #include <sys/vfs.h>
 #include <linux/magic.h>
-#include "cgroups/layout.h"
 #include "ocirun/cgroups/cgroup.h"
 #include "ocirun/core/utils.h"
+#include "cgroups/layout.h"
 
 #ifndef CGROUP2_SUPER_MAGIC
 #define CGROUP2_SUPER_MAGIC 0x63677270

@@ -9,11 +9,11 @@
 #include <unistd.h>
 #include <dirent.h>
 #include <sys/stat.h>
+#include "ocirun/cgroups/cgroup.h"
+#include "ocirun/core/utils.h"
 #include "cgroups/apply.h"
 #include "cgroups/layout.h"
 #include "cgroups/v1.h"
-#include "ocirun/cgroups/cgroup.h"
-#include "ocirun/core/utils.h"
 
 /* ---- paths ------------------------------------------------------------------------------- */
 

@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "cgroups/layout.h"
 #include "ocirun/cgroups/stats.h"
-#include "core/json_gen.h"
 #include "ocirun/core/utils.h"
+#include "cgroups/layout.h"
+#include "core/json_gen.h"
 
 /* The directory that has CONTROLLER's files: its v1 hierarchy, else the unified one. */
 static const char *dir_of(const struct oci_cgroup *cg, const char *controller, bool *v1)

@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "cgroups/v1.h"
 #include "ocirun/core/utils.h"
+#include "cgroups/v1.h"
 
 /* Super options that are not controllers. */
 static bool is_controller_option(const char *opt)

@@ -15,21 +15,21 @@
 #include <sys/wait.h>
 #include <linux/sched.h>
 #include "ocirun/cgroups/cgroup.h"
-#include "ocirun/process/clone.h"
 #include "ocirun/container/container.h"
-#include "ocirun/process/hooks.h"
-#include "process/init.h"
 #include "ocirun/core/log.h"
-#include "ocirun/security/lsm.h"
-#include "process/namespaces.h"
+#include "ocirun/core/utils.h"
+#include "ocirun/process/clone.h"
+#include "ocirun/process/hooks.h"
 #include "ocirun/process/process.h"
-#include "process/relay.h"
+#include "ocirun/process/sync.h"
+#include "ocirun/security/lsm.h"
 #include "ocirun/security/seccomp.h"
 #include "ocirun/spec/spec.h"
 #include "ocirun/state/state.h"
-#include "ocirun/process/sync.h"
+#include "process/init.h"
+#include "process/namespaces.h"
+#include "process/relay.h"
 #include "process/terminal.h"
-#include "ocirun/core/utils.h"
 
 #define KILL_WAIT_MS 10000
 

@@ -13,22 +13,22 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <linux/sched.h>
-#include "ocirun/security/capabilities.h"
 #include "ocirun/cgroups/cgroup.h"
-#include "ocirun/process/clone.h"
 #include "ocirun/container/container.h"
 #include "ocirun/container/exec.h"
-#include "process/init.h"
 #include "ocirun/core/log.h"
-#include "ocirun/security/lsm.h"
+#include "ocirun/core/utils.h"
+#include "ocirun/process/clone.h"
 #include "ocirun/process/process.h"
-#include "process/relay.h"
+#include "ocirun/process/sync.h"
+#include "ocirun/security/capabilities.h"
+#include "ocirun/security/lsm.h"
 #include "ocirun/security/seccomp.h"
 #include "ocirun/spec/spec.h"
 #include "ocirun/state/state.h"
-#include "ocirun/process/sync.h"
+#include "process/init.h"
+#include "process/relay.h"
 #include "process/terminal.h"
-#include "ocirun/core/utils.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080

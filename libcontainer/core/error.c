@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "ocirun/core/error.h"
 #include "ocirun/core/alloc.h"
+#include "ocirun/core/error.h"
 
 static int error_return_value(int errnum)
 {

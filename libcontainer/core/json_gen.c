@@ -1,8 +1,8 @@
 /* json_gen.c: yajl generators: creation, string helper, and taking the text out. */
 #include <stdlib.h>
 #include <string.h>
-#include "core/json_gen.h"
 #include "ocirun/core/utils.h"
+#include "core/json_gen.h"
 
 yajl_gen oci_json_gen_new(const char *indent)
 {

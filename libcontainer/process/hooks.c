@@ -11,9 +11,9 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <linux/close_range.h>
-#include "ocirun/process/hooks.h"
 #include "ocirun/core/log.h"
 #include "ocirun/core/utils.h"
+#include "ocirun/process/hooks.h"
 
 /* How much of a hook's stdout and stderr goes into an error: the message has to fit the sync
  * socket and the exec fifo (one atomic write of at most PIPE_BUF) on its way to the CLI. */

@@ -10,20 +10,22 @@
 #include <sys/syscall.h>
 #include <linux/capability.h>
 #include <linux/close_range.h>
-#include "ocirun/security/capabilities.h"
-#include "rootfs/confine.h"
-#include "ocirun/process/hooks.h"
-#include "process/init.h"
 #include "ocirun/core/log.h"
-#include "ocirun/security/lsm.h"
-#include "ocirun/process/process.h"
 #include "ocirun/core/procfs.h"
-#include "rootfs/rootfs.h"
+#include "ocirun/core/utils.h"
+#include "ocirun/process/hooks.h"
+#include "ocirun/process/process.h"
+#include "ocirun/process/sync.h"
+#include "ocirun/security/capabilities.h"
+#include "ocirun/security/lsm.h"
 #include "ocirun/security/seccomp.h"
 #include "ocirun/state/state.h"
-#include "ocirun/process/sync.h"
+#include "process/init.h"
 #include "process/terminal.h"
-#include "ocirun/core/utils.h"
+#include "rootfs/paths.h"
+#include "rootfs/resolve.h"
+#include "rootfs/rootfs.h"
+#include "security/sysctl.h"
 
 __attribute__((noreturn)) void oci_init_fail(int sync_fd, oci_err_t *err)
 {
@@ -157,7 +159,7 @@ static int setup_rootfs(struct oci_init_ctx *ctx, oci_err_t *err)
         return -1;
     oci_phase(&ctx->phases, "terminal+root switch");
     /* sysctl first: the usual readonlyPaths include /proc/sys. */
-    if (oci_sysctl_apply(ctx->spec, ctx->plan, err) < 0)
+    if (oci_sysctl_apply(ctx->spec, ctx->plan->has, err) < 0)
         return -1;
     if (oci_paths_apply(ctx->spec, err) < 0)
         return -1;

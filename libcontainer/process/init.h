@@ -5,9 +5,9 @@
 #include <stdbool.h>
 #include "ocirun/cgroups/cgroup.h"
 #include "ocirun/core/log.h"
-#include "process/namespaces.h"
 #include "ocirun/security/seccomp.h"
 #include "ocirun/spec/spec.h"
+#include "process/namespaces.h"
 
 struct oci_init_ctx {
     const struct oci_spec *spec;

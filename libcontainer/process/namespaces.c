@@ -7,9 +7,9 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <linux/nsfs.h>
-#include "process/namespaces.h"
 #include "ocirun/core/procfs.h"
 #include "ocirun/core/utils.h"
+#include "process/namespaces.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080

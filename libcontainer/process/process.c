@@ -13,9 +13,9 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include "ocirun/process/process.h"
 #include "ocirun/core/procfs.h"
 #include "ocirun/core/utils.h"
+#include "ocirun/process/process.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 

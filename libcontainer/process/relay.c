@@ -6,9 +6,9 @@
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include "ocirun/core/utils.h"
 #include "process/relay.h"
 #include "process/terminal.h"
-#include "ocirun/core/utils.h"
 
 int oci_exit_code(int status)
 {

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include "ocirun/process/signals.h"
 #include "ocirun/core/utils.h"
+#include "ocirun/process/signals.h"
 
 struct sig_name {
     const char *name;

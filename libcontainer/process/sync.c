@@ -4,9 +4,9 @@
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include "core/fdpass.h"
-#include "ocirun/process/sync.h"
 #include "ocirun/core/utils.h"
+#include "ocirun/process/sync.h"
+#include "core/fdpass.h"
 
 int oci_sync_pair(int fds[2], oci_err_t *err)
 {

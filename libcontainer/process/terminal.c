@@ -13,11 +13,12 @@
 #include <sys/un.h>
 #include <linux/openat2.h>
 #include <linux/magic.h>
-#include "rootfs/rootfs.h"
-#include "core/fdpass.h"
 #include "ocirun/core/procfs.h"
-#include "process/terminal.h"
 #include "ocirun/core/utils.h"
+#include "core/fdpass.h"
+#include "process/terminal.h"
+#include "rootfs/mount_api.h"
+#include "rootfs/resolve.h"
 
 _Static_assert(sizeof(struct termios) <= sizeof(((struct oci_tty_saved *) 0)->termios), "termios too large");
 

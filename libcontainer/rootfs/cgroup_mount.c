@@ -6,11 +6,11 @@
 #include <unistd.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include "cgroups/v1.h"
 #include "ocirun/cgroups/cgroup.h"
-#include "ocirun/spec/mount_opts.h"
-#include "rootfs/rootfs.h"
 #include "ocirun/core/utils.h"
+#include "ocirun/spec/mount_opts.h"
+#include "cgroups/v1.h"
+#include "rootfs/cgroup_mount.h"
 
 /* A new filesystem of TYPE configured by KEY (a v1 controller list, or NULL), detached. */
 static int new_cgroupfs(const char *type, const char *key, uint64_t attrs, oci_err_t *err)

@@ -8,8 +8,10 @@
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
 #include <linux/magic.h>
-#include "rootfs/rootfs.h"
 #include "ocirun/core/utils.h"
+#include "rootfs/devices.h"
+#include "rootfs/mount_api.h"
+#include "rootfs/resolve.h"
 
 /* One node to create, from linux.devices or the spec's default list. */
 struct dev_node {

@@ -14,10 +14,10 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <linux/mount.h>
-#include "rootfs/confine.h"
 #include "ocirun/core/procfs.h"
-#include "rootfs/rootfs.h"
 #include "ocirun/core/utils.h"
+#include "rootfs/paths.h"
+#include "rootfs/resolve.h"
 
 /* For the mount(2) fallback: /proc/self/fd must be the real one (see the top of the file). */
 static int check_proc_fd_dir(oci_err_t *err)

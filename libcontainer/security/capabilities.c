@@ -9,9 +9,9 @@
 #include <sys/syscall.h>
 #include <sys/capability.h>
 #include <linux/capability.h>
-#include "ocirun/security/capabilities.h"
 #include "ocirun/core/log.h"
 #include "ocirun/core/utils.h"
+#include "ocirun/security/capabilities.h"
 
 /* The highest capability this kernel knows (/proc/sys/kernel/cap_last_cap). */
 static int last_cap(void)

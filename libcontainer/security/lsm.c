@@ -8,9 +8,9 @@
 #include <sys/statfs.h>
 #include <sys/xattr.h>
 #include <linux/magic.h>
-#include "ocirun/security/lsm.h"
 #include "ocirun/core/procfs.h"
 #include "ocirun/core/utils.h"
+#include "ocirun/security/lsm.h"
 
 /*
  * A label the host cannot apply is an error, never silently dropped: a container asked to be

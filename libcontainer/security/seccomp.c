@@ -8,8 +8,8 @@
 #include <linux/audit.h>
 #include <linux/seccomp.h>
 #include "ocirun/core/log.h"
-#include "ocirun/security/seccomp.h"
 #include "ocirun/core/utils.h"
+#include "ocirun/security/seccomp.h"
 
 #ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
 #define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)

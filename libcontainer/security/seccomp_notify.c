@@ -4,10 +4,10 @@
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include "ocirun/core/utils.h"
 #include "ocirun/security/seccomp.h"
 #include "core/fdpass.h"
 #include "core/json_gen.h"
-#include "ocirun/core/utils.h"
 
 /* config-linux.md "The Container Process State" (status: creating for the init, running for exec). */
 static char *process_state_json(const struct oci_seccomp *s, const struct oci_state *st, int status, size_t *len)

@@ -8,8 +8,8 @@
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include "ocirun/core/log.h"
-#include "ocirun/security/selfexe.h"
 #include "ocirun/core/utils.h"
+#include "ocirun/security/selfexe.h"
 
 #define SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
 

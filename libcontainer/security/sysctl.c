@@ -1,8 +1,8 @@
 /* sysctl.c: linux.sysctl, only for keys that belong to a namespace the container has. */
 #include <string.h>
-#include "rootfs/confine.h"
 #include "ocirun/core/procfs.h"
 #include "ocirun/core/utils.h"
+#include "security/sysctl.h"
 
 /* The namespace a sysctl key belongs to, or -1 when it is system-wide. */
 static int sysctl_namespace(const char *key)
@@ -46,7 +46,7 @@ static int write_sysctl(int procfd, const struct oci_kv *kv, oci_err_t *err)
     return 0;
 }
 
-int oci_sysctl_apply(const struct oci_spec *spec, const struct oci_ns_plan *plan, oci_err_t *err)
+int oci_sysctl_apply(const struct oci_spec *spec, const bool has_ns[OCI_NS_COUNT], oci_err_t *err)
 {
     const struct oci_map *map = spec->linux_ ? &spec->linux_->sysctl : NULL;
     cleanup_close int procfd = -1;
@@ -61,7 +61,7 @@ int oci_sysctl_apply(const struct oci_spec *spec, const struct oci_ns_plan *plan
             return oci_error_set(err, 0, "linux.sysctl \"%s\": invalid key", key);
         if (ns < 0)
             return oci_error_set(err, 0, "linux.sysctl \"%s\": not namespaced: it would change the host", key);
-        if (!plan->has[ns])
+        if (!has_ns[ns])
             return oci_error_set(err, 0, "linux.sysctl \"%s\": needs a %s namespace (linux.namespaces)",
                                  key, oci_ns_type_name(ns));
     }

@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include "ocirun/spec/spec.h"
 #include "ocirun/core/utils.h"
+#include "ocirun/spec/spec.h"
 
 /* No inheritable or ambient capabilities (CVE-2022-29162); a terminal, as runc's spec. */
 static const char process_json[] =

@@ -2,8 +2,8 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
-#include "ocirun/spec/spec.h"
 #include "ocirun/core/utils.h"
+#include "ocirun/spec/spec.h"
 #include "spec/json.h"
 #include "spec/linux.h"
 

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
-#include "ocirun/spec/mount_opts.h"
 #include "ocirun/core/utils.h"
+#include "ocirun/spec/mount_opts.h"
 
 #ifndef MS_NOSYMFOLLOW
 #define MS_NOSYMFOLLOW 256

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include "ocirun/spec/spec.h"
 #include "ocirun/core/utils.h"
+#include "ocirun/spec/spec.h"
 #include "spec/json.h"
 #include "spec/linux.h"
 

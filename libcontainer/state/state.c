@@ -10,9 +10,9 @@
 #include <sys/syscall.h>
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
-#include "core/json_gen.h"
-#include "ocirun/state/state.h"
 #include "ocirun/core/utils.h"
+#include "ocirun/state/state.h"
+#include "core/json_gen.h"
 
 /* Bump when state.json changes incompatibly; readers refuse newer formats. Optional keys added
  * since (absent = empty) need no bump: poststartHooks, poststopHooks. */

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include "ocirun/security/capabilities.h"
 #include "ocirun/core/utils.h"
+#include "ocirun/security/capabilities.h"
 
 static struct oci_strv strv_of(char **v)
 {

@@ -10,8 +10,8 @@
 #include <cmocka.h>
 #include "ocirun/cgroups/cgroup.h"
 #include "ocirun/cgroups/resources.h"
-#include "ocirun/spec/spec.h"
 #include "ocirun/core/utils.h"
+#include "ocirun/spec/spec.h"
 
 /* Parse {"ociVersion": "1.2.0", "linux": LINUX} (single quotes become double). */
 static struct oci_spec *spec_with(const char *linux_sq)

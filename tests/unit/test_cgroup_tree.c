@@ -13,8 +13,8 @@
 #include <cmocka.h>
 #include "ocirun/cgroups/cgroup.h"
 #include "ocirun/cgroups/stats.h"
-#include "ocirun/spec/spec.h"
 #include "ocirun/core/utils.h"
+#include "ocirun/spec/spec.h"
 
 struct tree { char root[64]; struct oci_cgroup cg; };
 

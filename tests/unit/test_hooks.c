@@ -9,9 +9,9 @@
 #include <setjmp.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include "ocirun/core/utils.h"
 #include "ocirun/process/hooks.h"
 #include "ocirun/state/state.h"
-#include "ocirun/core/utils.h"
 
 /* A hook on the stack: path, args and env as given (NULL-terminated lists). */
 struct test_hook {

@@ -9,9 +9,9 @@
 #include <unistd.h>
 #include <setjmp.h>
 #include <cmocka.h>
-#include "ocirun/security/lsm.h"
 #include "ocirun/core/procfs.h"
 #include "ocirun/core/utils.h"
+#include "ocirun/security/lsm.h"
 
 /*
  * What needs an enforcing AppArmor or SELinux (a profile or label actually applied, context=

@@ -7,8 +7,8 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <cmocka.h>
-#include "ocirun/spec/mount_opts.h"
 #include "ocirun/core/utils.h"
+#include "ocirun/spec/mount_opts.h"
 
 #ifndef MS_NOSYMFOLLOW
 #define MS_NOSYMFOLLOW 256

@@ -11,9 +11,9 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <cmocka.h>
+#include "ocirun/core/utils.h"
 #include "ocirun/process/process.h"
 #include "ocirun/process/sync.h"
-#include "ocirun/core/utils.h"
 
 static char tmpdir[] = "/tmp/ocirun-test-process-XXXXXX";
 

@@ -14,9 +14,9 @@
 #include <linux/seccomp.h>
 #include <cmocka.h>
 #include <seccomp.h>
+#include "ocirun/core/utils.h"
 #include "ocirun/security/seccomp.h"
 #include "ocirun/spec/spec.h"
-#include "ocirun/core/utils.h"
 
 /* Parse {"ociVersion": "1.2.0", "linux": {"seccomp": SECCOMP}} (single quotes become double). */
 static int parse_seccomp(const char *seccomp_sq, struct oci_spec **spec, char **errmsg)

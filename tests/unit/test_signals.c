@@ -7,8 +7,8 @@
 #include <string.h>
 #include <setjmp.h>
 #include <cmocka.h>
-#include "ocirun/process/signals.h"
 #include "ocirun/core/utils.h"
+#include "ocirun/process/signals.h"
 
 static void test_parse_good(void **state)
 {

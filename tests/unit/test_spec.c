@@ -12,8 +12,8 @@
 #include <sched.h>
 #include <sys/resource.h>
 #include <cmocka.h>
-#include "ocirun/spec/spec.h"
 #include "ocirun/core/utils.h"
+#include "ocirun/spec/spec.h"
 
 /* Test JSON is written with single quotes for readability; q() turns them into double quotes. */
 static char *q(const char *s)

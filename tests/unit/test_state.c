@@ -17,8 +17,8 @@
 #include <sys/wait.h>
 #include <cmocka.h>
 #include <yajl/yajl_tree.h>
-#include "ocirun/state/state.h"
 #include "ocirun/core/utils.h"
+#include "ocirun/state/state.h"
 
 /* --- fixtures ---------------------------------------------------------------------------- */
 
