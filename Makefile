@@ -91,7 +91,7 @@ HAVE_MD2MAN := $(shell command -v $(GO_MD2MAN) >/dev/null 2>&1 && echo yes)
 
 # ---- build ---------------------------------------------------------------------------------
 
-.PHONY: all man install uninstall clean deps demo check check-unit check-unit-asan check-bats \
+.PHONY: all man install uninstall clean deps demo check check-layers check-unit check-unit-asan check-bats \
         check-vm check-engines check-summary bench FORCE
 .DEFAULT_GOAL := all
 
@@ -242,6 +242,14 @@ define run_unit
 	[ $$fail -eq 0 ]
 endef
 
+# libcontainer's folders against DEVELOPERS.md's layer table (includes, and the symbols each object
+# takes from another), no circle between files, every file in the file map. A check of the tree,
+# not a test: `make check` fails on it, the test counts do not change.
+check-layers: $(B)/libocirun.a
+	@mkdir -p $(B)/tests/layers
+	@rm -f $(B)/tests/layers/status
+	@scripts/check-layers.sh $(OBJ)/libcontainer && echo ok > $(B)/tests/layers/status
+
 check-unit: $(TEST_BINS)
 	$(call run_unit,$(B)/tests/unit,$(TEST_BINS),,)
 
@@ -268,8 +276,9 @@ check-engines: $(B)/ocirun
 check: deps
 	@$(MAKE) --no-print-directory all
 	@rm -f $(B)/tests/unit/summary $(ASAN)/tests/unit/summary $(B)/tests/bats/summary $(B)/tests/vm/summary \
-	    $(B)/tests/engines/summary
+	    $(B)/tests/engines/summary $(B)/tests/layers/status
 	@rc=0; \
+	$(MAKE) --no-print-directory check-layers || rc=1; \
 	$(MAKE) --no-print-directory check-unit || rc=1; \
 	$(MAKE) --no-print-directory check-unit-asan || rc=1; \
 	$(MAKE) --no-print-directory check-bats || rc=1; \
@@ -281,6 +290,8 @@ check: deps
 # Informational: the suites' own exit statuses decide whether `make check` fails.
 check-summary:
 	@tp=0; tf=0; \
+	if [ -r $(B)/tests/layers/status ]; then echo "layers: ok"; \
+	else echo "layers: FAILED (counted as 1 failure)"; tf=1; fi; \
 	for s in unit:$(B)/tests/unit unit-asan:$(ASAN)/tests/unit bats:$(B)/tests/bats vm:$(B)/tests/vm \
 	         engines:$(B)/tests/engines; do \
 	    name=$${s%%:*}; f=$${s#*:}/summary; \
