@@ -521,7 +521,7 @@ void spec_strv_free(struct oci_strv *v)
     v->len = 0;
 }
 
-void spec_map_free(struct oci_map *m)
+void oci_map_free(struct oci_map *m)
 {
     for (size_t i = 0; i < m->len; i++) {
         free(m->items[i].key);

@@ -179,6 +179,5 @@ static inline size_t spec_array_len(yajl_val arr)
 
 /* shared free helpers (json.c) */
 void spec_strv_free(struct oci_strv *v);
-void spec_map_free(struct oci_map *m);
 
 #endif

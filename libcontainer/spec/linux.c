@@ -743,7 +743,7 @@ void spec_resources_free(struct oci_resources *r)
     for (size_t i = 0; i < r->n_rdma; i++)
         free(r->rdma[i].device);
     free(r->rdma);
-    spec_map_free(&r->unified);
+    oci_map_free(&r->unified);
     free(r);
 }
 
@@ -813,7 +813,7 @@ void spec_linux_free(struct oci_linux *lx)
     spec_resources_free(lx->resources);
     free(lx->rootfs_propagation);
     seccomp_free(lx->seccomp);
-    spec_map_free(&lx->sysctl);
+    oci_map_free(&lx->sysctl);
     spec_strv_free(&lx->masked_paths);
     spec_strv_free(&lx->readonly_paths);
     free(lx->mount_label);

@@ -659,7 +659,7 @@ void oci_spec_free(struct oci_spec *spec)
     free(spec->hostname);
     free(spec->domainname);
     hooks_free(&spec->hooks);
-    spec_map_free(&spec->annotations);
+    oci_map_free(&spec->annotations);
     spec_linux_free(spec->linux_);
     free(spec);
 }

@@ -36,17 +36,6 @@ const char *oci_status_name(enum oci_status s)
     return status_names[s];
 }
 
-static void map_free(struct oci_map *m)
-{
-    for (size_t i = 0; i < m->len; i++) {
-        free(m->items[i].key);
-        free(m->items[i].value);
-    }
-    free(m->items);
-    m->items = NULL;
-    m->len = 0;
-}
-
 void oci_state_free(struct oci_state *st)
 {
     if (st == NULL)
@@ -56,8 +45,8 @@ void oci_state_free(struct oci_state *st)
     free(st->rootfs);
     free(st->created);
     free(st->owner);
-    map_free(&st->annotations);
-    map_free(&st->cgroup_paths);
+    oci_map_free(&st->annotations);
+    oci_map_free(&st->cgroup_paths);
     oci_hooks_list_free(&st->poststart);
     oci_hooks_list_free(&st->poststop);
     free(st);

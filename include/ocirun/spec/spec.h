@@ -270,6 +270,8 @@ void oci_spec_free(struct oci_spec *spec);
 /* Free the hooks of one list (also those state.json keeps: poststart and poststop for start
  * and delete); the list is left empty. */
 void oci_hooks_list_free(struct oci_hooks_list *l);
+/* Free the keys and values of a map (annotations, sysctl, ...); the map is left empty. */
+void oci_map_free(struct oci_map *m);
 
 /* The config.json of `ocirun spec` (runc's defaults; rootless: a user namespace mapping root to
  * UID/GID, no network namespace, the host's /sys bound). */
