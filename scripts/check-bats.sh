@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # check-bats.sh: run the bats integration suite (tests/bats/*.bats) as root in a private mount namespace.
-# Usage: scripts/check-bats.sh [RUNTIME]   (default: $OCIRUN, else build/ocirun; OCIRUN=runc works too)
+# Usage: scripts/check-bats.sh [RUNTIME] [FILE.bats...]   (default: $OCIRUN, else build/ocirun;
+#        OCIRUN=runc works too; default files: all of tests/bats/)
 # Writes "PASSED FAILED" to build/tests/bats/summary for `make check`'s total line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,7 +11,11 @@ if [ "$(id -u)" -ne 0 ]; then
     exec sudo OCIRUN="${OCIRUN:-}" "$PWD/scripts/check-bats.sh" "$@"
 fi
 
-OCIRUN=${1:-${OCIRUN:-$PWD/build/ocirun}}
+OCIRUN=${OCIRUN:-$PWD/build/ocirun}
+if [ $# -gt 0 ] && [[ "$1" != *.bats ]]; then
+    OCIRUN=$1
+    shift
+fi
 # A path is made absolute (tests cd around); a bare name (runc) is looked up in $PATH by the suite.
 [[ "$OCIRUN" == */* ]] && OCIRUN=$(realpath "$OCIRUN")
 export OCIRUN
@@ -21,6 +26,7 @@ rm -f "$out/summary"
 
 shopt -s nullglob
 files=(tests/bats/*.bats)
+[ $# -eq 0 ] || files=("$@")
 if [ ${#files[@]} -eq 0 ]; then
     echo "check-bats: no tests/bats/*.bats files: no tests ran"
     echo "0 0" > "$out/summary"
@@ -31,7 +37,8 @@ fi
 rc=0
 # Own pid namespace: bats is PID 1 there and reaps exited container inits at once (a late
 # reaper would keep their cgroups busy).
-unshare -m --propagation private --pid --fork --mount-proc bats --timing --formatter tap tests/bats 2>&1 | tee "$out/bats.log" || rc=$?
+unshare -m --propagation private --pid --fork --mount-proc bats --timing --formatter tap \
+    --setup-suite-file tests/bats/setup_suite.bash "${files[@]}" 2>&1 | tee "$out/bats.log" || rc=$?
 
 ok=$(grep -c '^ok ' "$out/bats.log" || true)
 skipped=$(grep -c '^ok .* # skip' "$out/bats.log" || true)

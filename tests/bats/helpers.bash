@@ -207,6 +207,22 @@ json_quote() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# Checking a test against runc (OCIRUN=runc scripts/check-bats.sh)
+
+# is_runc: the suite runs against runc rather than ocirun.
+is_runc() {
+    [[ "${OCIRUN##*/}" == runc* ]]
+}
+
+# runc_differs REASON: ocirun differs from runc 1.1 here on purpose (REASON says how); under
+# OCIRUN=runc the test is skipped with that reason instead of failing.
+runc_differs() {
+    if is_runc; then
+        skip "runc differs: $*"
+    fi
+}
+
+# ---------------------------------------------------------------------------------------------
 # Running the runtime
 
 # ocirun ARGS...: "$OCIRUN" --root "$ROOT" ARGS, killed after $OCIRUN_TIMEOUT (60) seconds so a
