@@ -73,8 +73,10 @@ static int make_dirs(struct oci_cgroup_dir *d, size_t mnt_len, bool cpuset, oci_
     return 0;
 }
 
-static int create_dir(struct oci_cgroup *cg, const char *cgroups_path, const char *id, const char *key,
-                      const char *mnt, oci_err_t *err)
+/* The directory of hierarchy KEY (mounted at MNT) joins CG, planned only: `created` says
+ * whether the leaf does not exist yet, i.e. whether making it will be ours. */
+static int plan_dir(struct oci_cgroup *cg, const char *cgroups_path, const char *id, const char *key,
+                    const char *mnt, oci_err_t *err)
 {
     char *rel = NULL;
     struct oci_cgroup_dir *d;
@@ -84,14 +86,14 @@ static int create_dir(struct oci_cgroup *cg, const char *cgroups_path, const cha
     cgroup_add_dir(cg, key, xasprintf("%s%s", mnt, rel));
     free(rel);
     d = &cg->dirs[cg->n_dirs - 1];
-    if (make_dirs(d, strlen(mnt), strstr(key, "cpuset") != NULL && strcmp(key, OCI_CGROUP_UNIFIED) != 0, err) < 0)
-        return -1;
+    d->mount_len = strlen(mnt);
+    d->created = access(d->path, F_OK) < 0 && errno == ENOENT;
     if (d->created)
         cg->created = true;
     return 0;
 }
 
-static int create_all_dirs(const struct oci_spec *spec, const char *id, struct oci_cgroup *cg, oci_err_t *err)
+static int plan_all_dirs(const struct oci_spec *spec, const char *id, struct oci_cgroup *cg, oci_err_t *err)
 {
     const char *cgroups_path = spec->linux_ ? spec->linux_->cgroups_path : NULL;
     const char *v2_mount;
@@ -99,14 +101,31 @@ static int create_all_dirs(const struct oci_spec *spec, const char *id, struct o
     const struct cgroup_v1_mount *v1 = NULL;
     size_t n_v1 = 0;
 
-    if (v2_mount && create_dir(cg, cgroups_path, id, OCI_CGROUP_UNIFIED, v2_mount, err) < 0)
+    if (v2_mount && plan_dir(cg, cgroups_path, id, OCI_CGROUP_UNIFIED, v2_mount, err) < 0)
         return -1;
     if (layout == OCI_CGROUP_V1 || layout == OCI_CGROUP_HYBRID) {
         if (cgroup_v1_mounts(&v1, &n_v1, err) < 0)
             return -1;
         for (size_t i = 0; i < n_v1; i++)
-            if (create_dir(cg, cgroups_path, id, v1[i].key, v1[i].mount, err) < 0)
+            if (plan_dir(cg, cgroups_path, id, v1[i].key, v1[i].mount, err) < 0)
                 return -1;
+    }
+    return 0;
+}
+
+/* mkdir -p every planned directory; `created` becomes what really happened. */
+static int make_all_dirs(struct oci_cgroup *cg, oci_err_t *err)
+{
+    cg->created = false;
+    for (size_t i = 0; i < cg->n_dirs; i++) {
+        struct oci_cgroup_dir *d = &cg->dirs[i];
+        bool cpuset = strstr(d->key, "cpuset") != NULL && strcmp(d->key, OCI_CGROUP_UNIFIED) != 0;
+
+        d->created = false;
+        if (make_dirs(d, d->mount_len, cpuset, err) < 0)
+            return -1;
+        if (d->created)
+            cg->created = true;
     }
     return 0;
 }
@@ -126,7 +145,7 @@ static int systemd_unavailable(const char *cgroups_path, const char *id, oci_err
     return ret;
 }
 
-int oci_cgroup_create(const struct oci_spec *spec, const char *id, bool systemd, struct oci_cgroup *cg, oci_err_t *err)
+int oci_cgroup_plan(const struct oci_spec *spec, const char *id, bool systemd, struct oci_cgroup *cg, oci_err_t *err)
 {
     const char *cgroups_path = spec->linux_ ? spec->linux_->cgroups_path : NULL;
 
@@ -138,7 +157,20 @@ int oci_cgroup_create(const struct oci_spec *spec, const char *id, bool systemd,
         return 0;
     if (cgroups_path && check_cgroups_path(cgroups_path, err) < 0)
         return -1;
-    if (create_all_dirs(spec, id, cg, err) < 0)
+    if (plan_all_dirs(spec, id, cg, err) < 0) {
+        oci_cgroup_release(cg);
+        return -1;
+    }
+    return 0;
+}
+
+int oci_cgroup_make(const struct oci_spec *spec, struct oci_cgroup *cg, oci_err_t *err)
+{
+    const char *cgroups_path = spec->linux_ ? spec->linux_->cgroups_path : NULL;
+
+    if (cg->n_dirs == 0)
+        return 0;
+    if (make_all_dirs(cg, err) < 0)
         goto fail;
     /* A process cloned into a frozen cgroup would hang before it could report anything. */
     if (oci_cgroup_frozen(cg)) {
@@ -147,7 +179,7 @@ int oci_cgroup_create(const struct oci_spec *spec, const char *id, bool systemd,
     }
     if (cgroup_apply_spec(cg, spec, err) < 0)
         goto fail;
-    if (cg->n_dirs && strcmp(cg->dirs[0].key, OCI_CGROUP_UNIFIED) == 0) {
+    if (strcmp(cg->dirs[0].key, OCI_CGROUP_UNIFIED) == 0) {
         cg->fd = open(cg->dirs[0].path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (cg->fd < 0) {
             oci_error_sys(err, "open %s", cg->dirs[0].path);
@@ -161,6 +193,13 @@ fail:
     oci_cgroup_destroy_created(cg);
     oci_cgroup_release(cg);
     return -1;
+}
+
+int oci_cgroup_create(const struct oci_spec *spec, const char *id, bool systemd, struct oci_cgroup *cg, oci_err_t *err)
+{
+    if (oci_cgroup_plan(spec, id, systemd, cg, err) < 0)
+        return -1;
+    return oci_cgroup_make(spec, cg, err);
 }
 
 int oci_cgroup_enter_v1(const struct oci_cgroup *cg, pid_t pid, oci_err_t *err)

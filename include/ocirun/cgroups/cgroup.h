@@ -26,6 +26,7 @@ struct oci_cgroup_dir {
     char *path;            /* absolute filesystem path */
     bool created;          /* this create made the leaf */
     char *created_top;     /* the highest parent this create made, NULL if none */
+    size_t mount_len;      /* length of the hierarchy's mount point at the start of path */
 };
 
 struct oci_cgroup {
@@ -46,6 +47,12 @@ void oci_systemd_path_free(struct oci_systemd_path *p);
  * rules) there. No cgroups on the host: no dirs, no error. A failure removes what it made. */
 int oci_cgroup_create(const struct oci_spec *spec, const char *id, bool systemd, struct oci_cgroup *cg,
                       oci_err_t *err);
+/* oci_cgroup_create in two steps, so that the paths can be saved before anything exists:
+ * plan resolves them (no directory made; each `created` says whether the leaf is missing, so
+ * that making it will be this create's), make creates them and writes the resources; a make
+ * that fails removes what it made and releases CG. */
+int oci_cgroup_plan(const struct oci_spec *spec, const char *id, bool systemd, struct oci_cgroup *cg, oci_err_t *err);
+int oci_cgroup_make(const struct oci_spec *spec, struct oci_cgroup *cg, oci_err_t *err);
 /* v1 hierarchies cannot be entered at clone time: move pid into each (cgroup.procs). */
 int oci_cgroup_enter_v1(const struct oci_cgroup *cg, pid_t pid, oci_err_t *err);
 /* Any v1 hierarchy to enter after clone? */
