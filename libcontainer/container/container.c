@@ -172,6 +172,17 @@ static int check_console(const struct build *b, oci_err_t *err)
     return 0;
 }
 
+/* Every cgroup leaf was made by this create (or there are none): a shared init's pid is saved
+ * only once it has exec'd, and a run killed before that is cleaned up through its cgroup,
+ * which must then hold nothing but the container. */
+static bool cgroup_all_ours(const struct oci_cgroup *cg)
+{
+    for (size_t i = 0; i < cg->n_dirs; i++)
+        if (!cg->dirs[i].created)
+            return false;
+    return true;
+}
+
 /* `run` with nothing for us to do between clone and exec (no id maps, no hooks before start,
  * no second fork, no time namespace, which needs an mm of its own) lets the init borrow our
  * memory until it execs (oci_clone_run): it puts itself into the v1 hierarchies and goes from
@@ -179,7 +190,7 @@ static int check_console(const struct build *b, oci_err_t *err)
 static bool init_may_share_memory(const struct build *b, bool with_fifo)
 {
     return !with_fifo && oci_clone_shares_memory() && !b->plan.new_user && !b->plan.need_fork &&
-           !b->plan.has[OCI_NS_TIME] && !oci_hooks_need_sync(&b->spec->hooks);
+           !b->plan.has[OCI_NS_TIME] && !oci_hooks_need_sync(&b->spec->hooks) && cgroup_all_ours(&b->cg);
 }
 
 struct init_start {
@@ -259,26 +270,41 @@ static void build_state(const struct build *b, struct oci_state *st)
     };
 }
 
-static int save_state(struct build *b, oci_err_t *err)
+static int write_state(struct build *b, bool creating, oci_err_t *err)
 {
     struct oci_state st;
     char created[64];
-    char state_char;
     int ret;
 
     build_state(b, &st);
     now_rfc3339(created, sizeof(created));
     st.created = created;
-    /* A shared init wrote it before its exec: reading /proc/PID/stat now would wait for the
-     * exec to finish (exec_update_lock). */
-    if (b->shared_init)
-        st.pid_start_time = b->init_start_time;
-    else if (oci_proc_stat(b->init, &st.pid_start_time, &state_char) < 0)
-        return oci_error_set(err, ESRCH, "container init %d exited during setup", b->init);
+    st.creating = creating;
+    st.pid_start_time = b->init_start_time;
     oci_cgroup_to_map(&b->cg, &st.cgroup_paths);
     ret = oci_state_write(b->state_dir, &st, err);
     free(st.cgroup_paths.items);   /* the strings belong to b->cg */
-    if (ret < 0)
+    return ret;
+}
+
+/* While building, state.json says what exists so far (struct oci_state's `creating`): written
+ * before the cgroup directories exist, it lets `delete --force` find and remove what a create
+ * killed half way made. The init itself never outlives a runtime that dies before its final
+ * state: until then it dies with us (PR_SET_PDEATHSIG) or on the sync socket's EOF. */
+static int save_creating_state(struct build *b, oci_err_t *err)
+{
+    return write_state(b, true, err);
+}
+
+static int save_state(struct build *b, oci_err_t *err)
+{
+    char state_char;
+
+    /* A shared init wrote its start time before its exec: reading /proc/PID/stat now would
+     * wait for the exec to finish (exec_update_lock). */
+    if (!b->shared_init && oci_proc_stat(b->init, &b->init_start_time, &state_char) < 0)
+        return oci_error_set(err, ESRCH, "container init %d exited during setup", b->init);
+    if (write_state(b, false, err) < 0)
         return -1;
     if (b->o->pid_file && oci_pid_file_write(b->o->pid_file, b->init, err) < 0)
         return -1;
@@ -392,7 +418,10 @@ static int build_container(struct build *b, bool with_fifo, oci_err_t *err)
             return oci_error_sys(err, "open %s", OCI_EXEC_FIFO);
     }
     oci_phase(&ph, "state dir");
-    if (oci_cgroup_create(b->spec, b->o->id, b->o->systemd_cgroup, &b->cg, err) < 0)
+    if (oci_cgroup_plan(b->spec, b->o->id, b->o->systemd_cgroup, &b->cg, err) < 0 ||
+        save_creating_state(b, err) < 0)
+        return -1;
+    if (oci_cgroup_make(b->spec, &b->cg, err) < 0)
         return -1;
     oci_phase(&ph, "cgroup");
     if (oci_ns_plan_build(b->spec, &b->plan, err) < 0)
@@ -441,6 +470,9 @@ int oci_container_create(const struct oci_create_opts *o, oci_err_t *err)
 
     build_init(&b, o);
     ret = build_container(&b, true, err);
+    /* Its pid is saved: the init may go on to wait for start, and outlive us. */
+    if (ret == 0 && oci_sync_send(b.sync[0], OCI_SYNC_GO, 0, NULL) < 0)
+        ret = oci_error_set(err, 0, "container setup process exited unexpectedly");
     build_finish(&b, ret < 0);
     return ret;
 }
@@ -545,10 +577,11 @@ static void opened_close(struct opened *c)
 
 enum lock_mode { LOCK_NONE, LOCK_SHARED, LOCK_EXCLUSIVE };
 
-/* running, or paused when its cgroup is frozen */
-static enum oci_status status_of(int dir, const struct oci_state *st)
+/* running, or paused when its cgroup is frozen. A state still being created while we hold the
+ * directory's lock was left by a create that died (the one at work holds it until it is done). */
+static enum oci_status status_of(int dir, const struct oci_state *st, bool locked)
 {
-    enum oci_status s = oci_state_status(dir, st);
+    enum oci_status s = locked && st->creating ? OCI_STATUS_STOPPED : oci_state_status(dir, st);
 
     if (s == OCI_STATUS_RUNNING && st->cgroup_paths.len) {
         struct oci_cgroup cg;
@@ -576,7 +609,7 @@ static int open_container(const char *root, const char *id, enum lock_mode lock,
         opened_close(c);
         return -1;
     }
-    c->status = status_of(c->dir, c->st);
+    c->status = status_of(c->dir, c->st, lock != LOCK_NONE);
     return 0;
 }
 
@@ -644,6 +677,9 @@ int oci_container_start(const char *root, const char *id, oci_err_t *err)
         ret = oci_error_sys(err, "cannot start container \"%s\": open %s", id, OCI_EXEC_FIFO);
         goto out;
     }
+    /* Opened, it lets the init go: from here the container is started (or dies trying), also
+     * if we are killed before we read what it says. */
+    unlinkat(c.dir, OCI_EXEC_FIFO, 0);
     ret = oci_state_open_pidfd(c.st, &pidfd);
     if (ret < 0) {
         /* Opening the fifo lets the init go: a short program may have run and exited (and
@@ -658,7 +694,6 @@ int oci_container_start(const char *root, const char *id, oci_err_t *err)
     }
     if (ret == 0) {
         struct oci_hooks hooks = { .poststart = c.st->poststart };
-        unlinkat(c.dir, OCI_EXEC_FIFO, 0);
         /* Unlocked: a hook may well ask us about the container. */
         close_fd(&c.dir);
         oci_hooks_run_warn(&hooks, OCI_HOOK_POSTSTART, c.st);
@@ -720,7 +755,8 @@ static int kill_and_wait(const struct oci_state *st, oci_err_t *err)
     cleanup_close int pidfd = -1;
     struct pollfd pfd;
 
-    if (st->cgroup_paths.len) {
+    /* A half-built container's cgroup is killed only if the create that died made it. */
+    if (st->cgroup_paths.len && (st->cgroup_created || !st->creating)) {
         struct oci_cgroup cg;
         oci_cgroup_from_map(&st->cgroup_paths, st->cgroup_created, &cg);
         oci_cgroup_signal_all(&cg, SIGKILL, NULL);
@@ -755,8 +791,10 @@ int oci_container_delete(const char *root, const char *id, bool force, oci_err_t
         }
         return -1;
     }
-    if (c.status != OCI_STATUS_STOPPED) {
-        if (!force) {
+    /* A create that died half way (its state still says creating): its init may live on,
+     * waiting for a runtime that is gone. */
+    if (c.status != OCI_STATUS_STOPPED || c.st->creating) {
+        if (!force && !c.st->creating) {
             ret = oci_error_set(err, 0, "cannot delete container \"%s\" that is not stopped (status %s; use --force)",
                                 id, oci_status_name(c.status));
             goto out;
@@ -893,7 +931,7 @@ int oci_container_list(const char *root, struct oci_container_info **out, size_t
             continue;
         }
         list[used].state = st;
-        list[used].status = status_of(dir, st);
+        list[used].status = status_of(dir, st, false);
         used++;
     }
     *out = list;

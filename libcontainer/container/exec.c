@@ -227,7 +227,6 @@ static int exec_child(void *arg)
     if (runtime_gone(r))
         _exit(1);
     close(r->sync[0]);
-    close(r->runtime_pidfd);
     /* Through the host's /proc, before any namespace changes what /proc is. */
     if (oci_process_apply_oom_score_adj(p, &err) < 0)
         child_fail(r, &err);
@@ -242,8 +241,17 @@ static int exec_child(void *arg)
         child_fail(r, &err);
     if (oci_init_apply_process(&l, &err) < 0)
         child_fail(r, &err);
-    /* The process outlives us with --detach. */
-    prctl(PR_SET_PDEATHSIG, 0);
+    /* The process outlives us with --detach. In the foreground it is ours to wait for and
+     * relay: it dies with us rather than run on without its caller (the user switch cleared
+     * the signal, so it is set again, then checked against a death that came first). The
+     * runtime's pidfd is close-on-exec. */
+    if (r->o->detach) {
+        prctl(PR_SET_PDEATHSIG, 0);
+    } else {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (runtime_gone(r))
+            _exit(1);
+    }
     oci_init_exec(&l);
 }
 

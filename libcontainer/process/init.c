@@ -313,6 +313,8 @@ __attribute__((noreturn)) void oci_init_main(struct oci_init_ctx *ctx)
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     if (getppid() == 1)
         _exit(1);
+    /* Until exec: `state` tells an init still waiting for start by this name. */
+    prctl(PR_SET_NAME, OCI_INIT_COMM, 0, 0, 0);
     oci_phases_start(&ctx->phases);
 
     /* Before joining any namespace: /proc is still the runtime's own (our mount namespace is
@@ -344,6 +346,10 @@ __attribute__((noreturn)) void oci_init_main(struct oci_init_ctx *ctx)
     if (oci_sync_send(ctx->sync_fd, OCI_SYNC_READY, getpid(), ctx->phases.len ? ctx->phases.text : NULL) < 0)
         _exit(1);
     if (ctx->fifo_fd >= 0) {
+        /* create: the runtime saves our pid, then lets us wait for start; should it die
+         * before that, nothing would ever find us: the socket's EOF ends us instead. */
+        if (oci_sync_expect(ctx->sync_fd, OCI_SYNC_GO, &msg, &err) < 0)
+            _exit(1);
         if (wait_for_start(ctx, proc_fd_dir, &err) < 0)
             _exit(1);
     } else if (ctx->shared_start_time == NULL) {

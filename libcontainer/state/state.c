@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -367,6 +368,8 @@ int oci_state_write(int dirfd, const struct oci_state *st, oci_err_t *err)
     gen_key_bool(g, "systemdCgroup", st->systemd_cgroup);
     gen_hooks(g, "poststartHooks", &st->poststart);
     gen_hooks(g, "poststopHooks", &st->poststop);
+    if (st->creating)
+        gen_key_bool(g, "creating", true);
     yajl_gen_map_close(g);
     text = oci_json_gen_finish(g, &len);
     if (write_file_atomic_at(dirfd, OCI_STATE_FILE, text, len, 0600, err) < 0)
@@ -515,6 +518,9 @@ static int state_from_tree(yajl_val root, struct oci_state *st, oci_err_t *err)
         read_hooks(root, "poststartHooks", &st->poststart, err) < 0 ||
         read_hooks(root, "poststopHooks", &st->poststop, err) < 0)
         return -1;
+    /* Optional: only a state written half way through create has it. */
+    if (field(root, "creating") && read_bool(root, "creating", &st->creating, err) < 0)
+        return -1;
     if (pid > INT32_MAX)
         return oci_error_set(err, 0, "pid: %lld out of range", pid);
     st->pid = (pid_t) pid;
@@ -628,11 +634,41 @@ bool oci_state_pid_alive(const struct oci_state *st)
     return start == st->pid_start_time && state != 'Z' && state != 'X';
 }
 
+bool oci_state_dir_locked(int dirfd)
+{
+    /* A lock of our own on a new open file description: flock conflicts with the holder's. */
+    cleanup_close int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+    if (fd < 0)
+        return false;
+    if (flock(fd, LOCK_SH | LOCK_NB) == 0)
+        return false;
+    return errno == EWOULDBLOCK;
+}
+
+/* The init has not exec'd yet: its comm is still ours (an unreadable one counts as ours). */
+static bool init_not_execd(pid_t pid)
+{
+    char path[64], comm[32];
+    cleanup_close int fd = -1;
+    ssize_t n;
+
+    snprintf(path, sizeof(path), "/proc/%d/comm", (int) pid);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || (n = read(fd, comm, sizeof(comm) - 1)) <= 0)
+        return true;
+    comm[n] = '\0';
+    comm[strcspn(comm, "\n")] = '\0';
+    return strcmp(comm, OCI_INIT_COMM) == 0;
+}
+
 enum oci_status oci_state_status(int dirfd, const struct oci_state *st)
 {
+    if (st->creating)
+        return oci_state_dir_locked(dirfd) ? OCI_STATUS_CREATING : OCI_STATUS_STOPPED;
     if (!oci_state_pid_alive(st))
         return OCI_STATUS_STOPPED;
-    if (faccessat(dirfd, OCI_EXEC_FIFO, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+    if (faccessat(dirfd, OCI_EXEC_FIFO, F_OK, AT_SYMLINK_NOFOLLOW) == 0 && init_not_execd(st->pid))
         return OCI_STATUS_CREATED;
     return OCI_STATUS_RUNNING;
 }

@@ -529,6 +529,7 @@ static void test_status(void **state)
 {
     struct fixture *f = *state;
     struct oci_state st = { .id = "s1", .pid = getpid() };
+    char comm[17] = "";
     oci_err_t err = NULL;
     pid_t dead;
     int dir;
@@ -537,9 +538,17 @@ static void test_status(void **state)
     assert_int_equal(oci_proc_stat(st.pid, &st.pid_start_time, NULL), 0);
     assert_int_equal(oci_state_status(dir, &st), OCI_STATUS_RUNNING);
     assert_int_equal(mkfifoat(dir, OCI_EXEC_FIFO, 0600), 0);
+    /* the fifo alone: an init that has exec'd (a start killed after releasing it) runs */
+    assert_int_equal(oci_state_status(dir, &st), OCI_STATUS_RUNNING);
+    assert_int_equal(prctl(PR_GET_NAME, comm), 0);
+    assert_int_equal(prctl(PR_SET_NAME, OCI_INIT_COMM), 0);
     assert_int_equal(oci_state_status(dir, &st), OCI_STATUS_CREATED);
     st.pid_start_time--;
     assert_int_equal(oci_state_status(dir, &st), OCI_STATUS_STOPPED);
+    st.pid_start_time++;
+    assert_int_equal(prctl(PR_SET_NAME, comm), 0);
+    assert_int_equal(oci_state_status(dir, &st), OCI_STATUS_RUNNING);
+    st.pid_start_time--;
 
     dead = fork_exit_child();
     waitpid(dead, NULL, 0);
@@ -548,6 +557,46 @@ static void test_status(void **state)
     unlinkat(dir, OCI_EXEC_FIFO, 0);
     assert_int_equal(oci_state_status(dir, &st), OCI_STATUS_STOPPED);
     close(dir);
+}
+
+/* A state written half way through create: creating while its create holds the lock, stopped
+ * once that create is gone; the field survives a round trip and is absent otherwise. */
+static void test_status_creating(void **state)
+{
+    struct fixture *f = *state;
+    struct oci_state *st = sample_state("c2"), *back = NULL;
+    oci_err_t err = NULL;
+    int dir = -1, reader = -1;
+    char *text = NULL;
+
+    st->creating = true;
+    st->pid = 0;
+    st->pid_start_time = 0;
+    assert_int_equal(oci_state_create_dir(f->root, "c2", &dir, &err), 0);
+    assert_int_equal(oci_state_write(dir, st, &err), 0);
+    assert_int_equal(oci_state_open_dir_unlocked(f->root, "c2", &reader, &err), 0);
+    assert_int_equal(oci_state_read(reader, "c2", &back, &err), 0);
+    assert_true(back->creating);
+    assert_true(oci_state_dir_locked(reader));
+    assert_int_equal(oci_state_status(reader, back), OCI_STATUS_CREATING);
+    close(dir);   /* the create dies: its lock goes with it */
+    assert_false(oci_state_dir_locked(reader));
+    assert_int_equal(oci_state_status(reader, back), OCI_STATUS_STOPPED);
+    oci_state_free(back);
+    back = NULL;
+
+    st->creating = false;
+    assert_int_equal(oci_state_open_dir(f->root, "c2", true, &dir, &err), 0);
+    assert_int_equal(oci_state_write(dir, st, &err), 0);
+    assert_int_equal(read_file_at(dir, "state.json", &text, NULL, &err), 0);
+    assert_null(strstr(text, "creating"));
+    assert_int_equal(oci_state_read(dir, "c2", &back, &err), 0);
+    assert_false(back->creating);
+    free(text);
+    oci_state_free(back);
+    oci_state_free(st);
+    close(dir);
+    close(reader);
 }
 
 static void test_status_names(void **state)
@@ -679,6 +728,7 @@ int main(void)
         cmocka_unit_test(test_proc_stat_tricky_comm),
         cmocka_unit_test(test_pid_alive),
         cmocka_unit_test_setup_teardown(test_status, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_status_creating, setup, teardown),
         cmocka_unit_test(test_status_names),
         cmocka_unit_test(test_state_json),
     };

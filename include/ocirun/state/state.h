@@ -12,6 +12,10 @@
 
 #define OCI_SPEC_VERSION "1.3.0"
 
+/* The name (comm) the container's init carries until it execs the container's program: while
+ * the exec fifo exists, it tells an init that waits for start from one that has gone on. */
+#define OCI_INIT_COMM "ocirun:[INIT]"
+
 /* Files inside ROOT/ID. */
 #define OCI_STATE_FILE "state.json"
 #define OCI_EXEC_FIFO "exec.fifo"
@@ -41,6 +45,11 @@ struct oci_state {
     struct oci_map annotations; /* copied from the spec */
     struct oci_map cgroup_paths; /* hierarchy ("unified", "memory", "cpu,cpuacct"...) -> cgroup dir */
     bool cgroup_created;        /* we made it (so delete removes it) */
+    /* Written while create (or run) is still building the container, so that whatever it made
+     * can be found and removed if it dies half way: the cgroup paths first (cgroup_created then
+     * says whether the leaves did not exist yet, i.e. are this create's), then the init's pid
+     * and start time. The create that is still at work holds the directory's lock. */
+    bool creating;
     bool systemd_cgroup;
     /* hooks.poststart and hooks.poststop, for start and delete: config.json is read once, at
      * create (changes to it after create must not affect the container; the bundle may be gone) */
@@ -100,8 +109,14 @@ bool oci_state_pid_alive(const struct oci_state *st);
  * state.json (start time) after it was opened: -ESRCH when the init is gone or the pid reused. */
 int oci_state_open_pidfd(const struct oci_state *st, int *pidfd);
 
-/* created if alive and ROOT/ID/exec.fifo exists, running if alive, else stopped. */
+/* A state being written by a create: creating while that create runs (it holds the lock of
+ * DIRFD), stopped once it died half way. Otherwise created if alive, ROOT/ID/exec.fifo exists
+ * and the init still carries OCI_INIT_COMM (a start killed after releasing it leaves the
+ * fifo), running if alive, else stopped. */
 enum oci_status oci_state_status(int dirfd, const struct oci_state *st);
+
+/* Whether a command holds the lock of the state directory DIRFD (asked without waiting). */
+bool oci_state_dir_locked(int dirfd);
 
 /* The runtime-spec state JSON, keys in this order:
  * {"ociVersion","id","pid","status","bundle","rootfs","created","owner","annotations"}
