@@ -67,6 +67,18 @@ kill_sweep() {
     echo "# $n kill points over ${full} ms" >&3
 }
 
+# assert_cgroup_holds_only PID: the container's cgroup holds PID alone (within 2 s: a killed
+# process takes a moment to go).
+assert_cgroup_holds_only() {
+    local procs
+    for _ in $(seq 40); do
+        procs=$(cat "$CG_MOUNT$CG_PARENT/$ID/cgroup.procs")
+        [ "$procs" = "$1" ] && return 0
+        sleep 0.05
+    done
+    assert_equal "$procs" "$1"
+}
+
 @test "create killed at any point: delete --force leaves no process, cgroup or state" {
     runc_differs "runc leaves the init and the cgroups of a create killed half way, and delete --force cannot find them"
     update_config '.process.args = ["sleep", "100"]'
@@ -148,19 +160,14 @@ kill_sweep() {
 @test "exec killed at any point leaves no process of its own in the container" {
     runc_differs "a foreground runc exec killed with SIGKILL leaves its process running"
     run_sleeper
-    local pid full i ms procs
+    local pid full i ms
     pid=$(container_pid "$ID")
     full=$(duration_ms "$OCIRUN" --root "$ROOT" exec "$ID" true)
     for ((i = 0; i <= 16; i++)); do
         ms=$((full * i / 16 + 1))
         killed_at "$ms" exec "$ID" sleep 200
         # the exec'd process, if it got that far, dies with the runtime
-        for _ in $(seq 40); do
-            procs=$(cat "$CG_MOUNT$CG_PARENT/$ID/cgroup.procs")
-            [ "$procs" = "$pid" ] && break
-            sleep 0.05
-        done
-        assert_equal "$procs" "$pid"
+        assert_cgroup_holds_only "$pid"
     done
     # an exec --detach that was not killed keeps its process: only the foreground one dies with us
     run ocirun exec --detach "$ID" sleep 200
@@ -172,13 +179,8 @@ kill_sweep() {
 @test "a foreground exec's process dies with a killed ocirun exec" {
     runc_differs "runc leaves the process of a killed foreground exec running"
     run_sleeper
-    local pid procs
+    local pid
     pid=$(container_pid "$ID")
     killed_at 1000 exec "$ID" sleep 200
-    for _ in $(seq 40); do
-        procs=$(cat "$CG_MOUNT$CG_PARENT/$ID/cgroup.procs")
-        [ "$procs" = "$pid" ] && break
-        sleep 0.05
-    done
-    assert_equal "$procs" "$pid"
+    assert_cgroup_holds_only "$pid"
 }
