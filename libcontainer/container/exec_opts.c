@@ -102,23 +102,40 @@ static bool key_has_controller(const char *key, const char *ctrl)
     return false;
 }
 
-static int check_sub_path(const char *arg, const char *path, oci_err_t *err)
+/* PATH cleaned lexically, as runc joins it to the container's path: "." and empty components
+ * dropped, ".." takes one back but may not leave the container's cgroup. "" is that cgroup. */
+static int clean_sub_path(const char *arg, const char *path, char **out, oci_err_t *err)
 {
     cleanup_free char *copy = xstrdup(path);
+    cleanup_free char *clean = xzalloc(strlen(path) + 1);
+    size_t len = 0;
     char *save = NULL;
 
-    if (*path == '\0')
-        return oci_error_set(err, 0, "--cgroup \"%s\": empty path", arg);
-    for (char *t = strtok_r(copy, "/", &save); t; t = strtok_r(NULL, "/", &save))
-        if (strcmp(t, "..") == 0)
-            return oci_error_set(err, 0, "--cgroup \"%s\": %s is not a sub-cgroup of the container's", arg, path);
+    for (char *t = strtok_r(copy, "/", &save); t; t = strtok_r(NULL, "/", &save)) {
+        if (strcmp(t, ".") == 0)
+            continue;
+        if (strcmp(t, "..") == 0) {
+            if (len == 0)
+                return oci_error_set(err, 0, "--cgroup \"%s\": %s is not a sub-cgroup of the container's", arg, path);
+            while (len > 0 && clean[len - 1] != '/')
+                len--;
+            len -= len > 0;
+            clean[len] = '\0';
+            continue;
+        }
+        len += (size_t) sprintf(clean + len, "%s%s", len ? "/" : "", t);
+    }
+    *out = steal_pointer(&clean);
     return 0;
 }
 
-static void set_sub(struct oci_cgroup_dir *d, const char *path)
+static void set_sub(struct oci_cgroup_dir *d, const char *clean)
 {
-    char *joined = xasprintf("%s/%s", d->path, path[0] == '/' ? path + 1 : path);
+    char *joined;
 
+    if (*clean == '\0')
+        return;
+    joined = xasprintf("%s/%s", d->path, clean);
     free(d->path);
     d->path = joined;
 }
@@ -154,12 +171,15 @@ int oci_exec_sub_cgroups(struct oci_cgroup *cg, const struct oci_strv *args, oci
     for (size_t a = 0; a < args->len; a++) {
         const char *arg = args->v[a];
         cleanup_free char *copy = xstrdup(arg);
+        cleanup_free char *path = NULL;
         char *colon = strchr(copy, ':');
-        const char *path = colon ? colon + 1 : copy;
 
+        if (colon && strchr(colon + 1, ':'))
+            return oci_error_set(err, 0, "--cgroup \"%s\": more than one ':' (want [CONTROLLER[,CONTROLLER]:]PATH)",
+                                 arg);
         if (colon)
             *colon = '\0';
-        if (check_sub_path(arg, path, err) < 0)
+        if (clean_sub_path(arg, colon ? colon + 1 : copy, &path, err) < 0)
             return -1;
         if (colon) {
             if (apply_per_controller(cg, arg, copy, path, done, err) < 0)

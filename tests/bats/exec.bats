@@ -239,38 +239,43 @@ socket-data"
 
 @test "exec --cgroup: a sub-cgroup of the container's, per hierarchy or for all" {
     run_sleeper
-    local h
-    for h in "$CG_MOUNT" /sys/fs/cgroup/*; do
-        if [ -d "$h$CG_PARENT/$ID" ]; then mkdir -p "$h$CG_PARENT/$ID/sub"; fi
-        # a new v1 cpuset cgroup has no cpus nor mems until given some
-        if [ -e "$h$CG_PARENT/$ID/sub/cpuset.cpus" ]; then
-            cat "$h$CG_PARENT/$ID/cpuset.cpus" >"$h$CG_PARENT/$ID/sub/cpuset.cpus"
-            cat "$h$CG_PARENT/$ID/cpuset.mems" >"$h$CG_PARENT/$ID/sub/cpuset.mems"
-        fi
-    done
+    make_sub_cgroup sub
     run ocirun exec --cgroup sub "$ID" cat /proc/self/cgroup
     assert_success
+    # every hierarchy (runc's "" key holds the cgroup2 one of a hybrid host)
     assert_line "0::/sub"
     if [ -d /sys/fs/cgroup/memory$CG_PARENT/$ID ]; then
         assert_line --regexp '^[0-9]+:memory:/sub$'
+        assert_line --regexp '^[0-9]+:name=systemd:/sub$'
         run ocirun exec --cgroup memory:sub "$ID" cat /proc/self/cgroup
         assert_success
         assert_line --regexp '^[0-9]+:memory:/sub$'
         assert_line --regexp '^[0-9]+:pids:/$'
         assert_line "0::/"
     fi
-    run ocirun exec --cgroup unified:sub "$ID" grep ^0:: /proc/self/cgroup
-    assert_output "0::/sub"
     run --separate-stderr ocirun exec --cgroup nosuchctl:sub "$ID" true
     assert_equal "$status" 255
-    [[ "$stderr" == *'--cgroup "nosuchctl:sub": the container has no "nosuchctl" cgroup'* ]] || fail "stderr: $stderr"
+    [[ "$stderr" == *"nosuchctl"* ]] || fail "stderr: $stderr"
     run --separate-stderr ocirun exec --cgroup ../escape "$ID" true
     assert_equal "$status" 255
-    [[ "$stderr" == *"is not a sub-cgroup"* ]] || fail "stderr: $stderr"
+    [[ "$stderr" == *"not a sub"*"cgroup"* ]] || fail "stderr: $stderr"
     run --separate-stderr ocirun exec --cgroup missing "$ID" true
     assert_equal "$status" 255
     [[ "$stderr" == *"missing"* ]] || fail "stderr: $stderr"
     assert_equal "$(cat "$CG_MOUNT$CG_PARENT/$ID/cgroup.procs" | wc -l)" 1
+    remove_sub_cgroup sub
+}
+
+@test "exec --cgroup unified:PATH names the cgroup2 hierarchy of a hybrid host" {
+    runc_differs "runc 1.1 has no controller name for the cgroup2 hierarchy of a hybrid host (unknown controller unified)"
+    run_sleeper
+    make_sub_cgroup sub "$CG_MOUNT"
+    run ocirun exec --cgroup unified:sub "$ID" cat /proc/self/cgroup
+    assert_success
+    assert_line "0::/sub"
+    # the v1 hierarchies keep the container's own cgroup
+    assert_equal "$(grep -c ':/sub$' <<<"$output")" 1
+    remove_sub_cgroup sub
 }
 
 @test "exec: the container's seccomp profile applies to exec'd processes" {
@@ -349,4 +354,37 @@ socket-data"
     assert_success
     assert_output --partial "Usage: ocirun exec"
     assert_output --partial "--ignore-paused"
+}
+
+@test "exec --cgroup CONTROLLER:PATH on a hybrid host: runc's path rules, the other hierarchies stay the container's" {
+    run_sleeper
+    [ -d /sys/fs/cgroup/memory$CG_PARENT/$ID ] || skip "no v1 memory hierarchy"
+    make_sub_cgroup sub /sys/fs/cgroup/memory /sys/fs/cgroup/pids
+    init=$(container_pid "$ID")
+    # ".." is allowed while the path stays inside the container's cgroup (runc joins it)
+    run ocirun exec -d --pid-file "$BATS_TEST_TMPDIR/p" --cgroup memory,pids:./x/../sub "$ID" sleep 100
+    assert_success
+    pid=$(cat "$BATS_TEST_TMPDIR/p")
+    # from the host: every other hierarchy is exactly the container's (the init's) cgroup
+    run diff <(sed 's,^\([0-9]*:\(memory\|pids\):.*\)/sub$,\1,' /proc/$pid/cgroup) /proc/$init/cgroup
+    assert_success
+    grep -q ":memory:$CG_PARENT/$ID/sub\$" /proc/$pid/cgroup
+    grep -q ":pids:$CG_PARENT/$ID/sub\$" /proc/$pid/cgroup
+    kill -9 "$pid"
+    wait_pid_gone "$pid"
+    # an empty PATH is the container's own cgroup
+    run ocirun exec --cgroup memory: "$ID" grep :memory: /proc/self/cgroup
+    assert_success
+    assert_output --regexp ':memory:/$'
+    # one ':' only
+    run --separate-stderr ocirun exec --cgroup memory:sub:x "$ID" true
+    assert_equal "$status" 255
+    [[ "$stderr" == *"memory:sub:x"* ]] || fail "stderr: $stderr"
+    run --separate-stderr ocirun exec --cgroup memory:sub/../../x "$ID" true
+    assert_equal "$status" 255
+    [[ "$stderr" == *"not a sub"*"cgroup"* ]] || fail "stderr: $stderr"
+    for f in "$CG_MOUNT" /sys/fs/cgroup/memory; do
+        assert_equal "$(wc -l < "$f$CG_PARENT/$ID/cgroup.procs")" 1
+    done
+    remove_sub_cgroup sub
 }

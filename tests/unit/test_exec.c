@@ -138,10 +138,20 @@ static void test_sub_cgroups(void **state)
     assert_string_equal(cg.dirs[3].path, "/sys/fs/cgroup/systemd/p/c");
     oci_cgroup_release(&cg);
 
+    /* runc joins the path to the container's: ".." may be used while it stays inside; an
+     * empty path is the container's own cgroup */
+    fake_cgroup(&cg);
+    assert_int_equal(sub(&cg, (char *[]) { "memory:./a//b/../c/", "unified:", "name=systemd:x/..", NULL }, &err), 0);
+    assert_string_equal(cg.dirs[0].path, "/sys/fs/cgroup/unified/p/c");
+    assert_string_equal(cg.dirs[2].path, "/sys/fs/cgroup/memory/p/c/a/c");
+    assert_string_equal(cg.dirs[3].path, "/sys/fs/cgroup/systemd/p/c");
+    oci_cgroup_release(&cg);
+
     struct { char *args[3]; const char *msg; } bad[] = {
         { { "../up", NULL }, "is not a sub-cgroup" },
         { { "a/../../up", NULL }, "is not a sub-cgroup" },
-        { { "memory:", NULL }, "empty path" },
+        { { "memory:a/../..", NULL }, "is not a sub-cgroup" },
+        { { "memory:a:b", NULL }, "more than one ':'" },
         { { ":x", NULL }, "empty controller" },
         { { "blkio:x", NULL }, "the container has no \"blkio\" cgroup" },
         { { "memory:x", "memory:y" }, "controller memory given more than once" },
