@@ -1,4 +1,5 @@
 /* exec_opts.c: exec's command line applied to the process to run: user, env, caps, sub-cgroups (pure, unit-tested). */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,28 +7,44 @@
 #include "ocirun/container/exec.h"
 #include "ocirun/core/utils.h"
 
+/* runc's range for the ids of its command line (libcontainer/user): 0 to 2^31-1. */
+#define EXEC_ID_MAX INT32_MAX
+
+/* 0 ok, -1 not a number, -2 out of EXEC_ID_MAX's range. */
 static int parse_id(const char *s, uint32_t *out)
 {
-    uint64_t v;
+    int64_t v;
 
-    if (parse_uint64(s, &v) < 0 || v > UINT32_MAX - 1)   /* (uid_t) -1 means "unchanged" to the kernel */
+    /* strtoll would also take leading blanks and '+'. */
+    if (!isdigit((unsigned char) s[s[0] == '-']) || parse_int64(s, &v) < 0)
         return -1;
+    if (v < 0 || v > EXEC_ID_MAX)
+        return -2;
     *out = (uint32_t) v;
     return 0;
+}
+
+static int bad_user_id(const char *arg, const char *what, const char *val, int ret, oci_err_t *err)
+{
+    if (ret == -2)
+        return oci_error_set(err, 0, "--user \"%s\": %s %s out of range (uids and gids must be in range 0-%d)", arg,
+                             what, val, EXEC_ID_MAX);
+    return oci_error_set(err, 0, "--user \"%s\": invalid %s \"%s\" (want UID[:GID], numeric)", arg, what, val);
 }
 
 int oci_exec_parse_user(const char *s, uint32_t *uid, uint32_t *gid, bool *has_gid, oci_err_t *err)
 {
     cleanup_free char *copy = xstrdup(s);
     char *colon = strchr(copy, ':');
+    int ret;
 
     *has_gid = colon != NULL;
     if (colon)
         *colon = '\0';
-    if (parse_id(copy, uid) < 0)
-        return oci_error_set(err, 0, "--user \"%s\": invalid uid \"%s\" (want UID[:GID], numeric)", s, copy);
-    if (colon && parse_id(colon + 1, gid) < 0)
-        return oci_error_set(err, 0, "--user \"%s\": invalid gid \"%s\" (want UID[:GID], numeric)", s, colon + 1);
+    if ((ret = parse_id(copy, uid)) < 0)
+        return bad_user_id(s, "uid", copy, ret, err);
+    if (colon && (ret = parse_id(colon + 1, gid)) < 0)
+        return bad_user_id(s, "gid", colon + 1, ret, err);
     return 0;
 }
 
@@ -199,6 +216,27 @@ int oci_exec_sub_cgroups(struct oci_cgroup *cg, const struct oci_strv *args, oci
 
 /* ---- the process ---- */
 
+/* -g GID: added once (runc keeps a set: a gid the config or an earlier -g has is not repeated). */
+static int add_gid(struct oci_user *u, const char *arg, oci_err_t *err)
+{
+    uint32_t g;
+    int ret = parse_id(arg, &g);
+
+    if (ret == -2 && arg[0] == '-')
+        return oci_error_set(err, 0, "--additional-gids \"%s\": must be a positive number", arg);
+    if (ret == -2)
+        return oci_error_set(err, 0, "--additional-gids \"%s\": out of range (uids and gids must be in range 0-%d)",
+                             arg, EXEC_ID_MAX);
+    if (ret < 0)
+        return oci_error_set(err, 0, "--additional-gids \"%s\": invalid gid", arg);
+    for (size_t i = 0; i < u->n_additional_gids; i++)
+        if (u->additional_gids[i] == g)
+            return 0;
+    u->additional_gids = xrealloc(u->additional_gids, (u->n_additional_gids + 1) * sizeof(uint32_t));
+    u->additional_gids[u->n_additional_gids++] = g;
+    return 0;
+}
+
 static int apply_user(const struct oci_exec_opts *o, struct oci_user *u, oci_err_t *err)
 {
     bool has_gid;
@@ -210,13 +248,9 @@ static int apply_user(const struct oci_exec_opts *o, struct oci_user *u, oci_err
         u->uid = uid;
         u->gid = gid;
     }
-    for (size_t i = 0; i < o->additional_gids.len; i++) {
-        uint32_t g;
-        if (parse_id(o->additional_gids.v[i], &g) < 0)
-            return oci_error_set(err, 0, "--additional-gids \"%s\": invalid gid", o->additional_gids.v[i]);
-        u->additional_gids = xrealloc(u->additional_gids, (u->n_additional_gids + 1) * sizeof(uint32_t));
-        u->additional_gids[u->n_additional_gids++] = g;
-    }
+    for (size_t i = 0; i < o->additional_gids.len; i++)
+        if (add_gid(u, o->additional_gids.v[i], err) < 0)
+            return -1;
     return 0;
 }
 
