@@ -287,8 +287,9 @@ int oci_exec_apply_opts(const struct oci_exec_opts *o, struct oci_process *p, oc
     }
     if (o->no_new_privs)
         p->no_new_privileges = true;
-    if (o->tty)
-        p->terminal = true;
+    /* As runc: config.json's process.terminal is the init's; exec has a terminal only with -t
+     * (or terminal in a --process file, which does not come here). */
+    p->terminal = o->tty;
     replace_str(&p->apparmor_profile, o->apparmor);
     replace_str(&p->selinux_label, o->process_label);
     return 0;

@@ -356,6 +356,25 @@ socket-data"
     assert_output --partial "--ignore-paused"
 }
 
+@test "exec without --tty has no terminal even when config.json's process.terminal is true (as runc)" {
+    run_sleeper
+    # the init's terminal setting: exec takes it from -t (or a --process file) only
+    update_config '.process.terminal = true'
+    run ocirun exec "$ID" sh -c 'echo plain; test -t 0 || test -t 1 || test -t 2 || echo no-tty'
+    assert_success
+    # exactly: no CR of a pty's output processing
+    assert_output "plain
+no-tty"
+    run ocirun exec -d --pid-file "$BATS_TEST_TMPDIR/p" "$ID" sleep 100
+    assert_success
+    pid=$(cat "$BATS_TEST_TMPDIR/p")
+    [[ "$(readlink /proc/$pid/fd/1)" != /dev/pts/* ]] || fail "detached exec got a pty: $(readlink /proc/$pid/fd/1)"
+    # -t still gives one (runc wants a terminal on the caller's side: script(1))
+    run script -qec "$OCIRUN --root $ROOT exec -t $ID tty" /dev/null </dev/null
+    assert_success
+    assert_output --regexp '/dev/pts/[0-9]+'
+}
+
 @test "exec -g/--additional-gids: repeatable, each gid once with config's; bad values rejected as runc" {
     update_config '.process.user.additionalGids = [5]'
     run_sleeper

@@ -180,7 +180,7 @@ static void test_apply_opts(void **state)
 {
     (void) state;
     const char *json = "{\"cwd\": \"/\", \"args\": [\"sleep\", \"1\"], \"env\": [\"PATH=/bin\", \"X=1\"],"
-                       " \"user\": {\"uid\": 1, \"gid\": 2, \"additionalGids\": [5]},"
+                       " \"terminal\": true, \"user\": {\"uid\": 1, \"gid\": 2, \"additionalGids\": [5]},"
                        " \"capabilities\": {\"bounding\": [\"CAP_CHOWN\"]}}";
     char *args[] = { "sh", "-c", "true", NULL };
     char *env[] = { "X=2", "Y=3", NULL };
@@ -213,6 +213,7 @@ static void test_apply_opts(void **state)
     assert_true(p->no_new_privileges);
     assert_string_equal(p->apparmor_profile, "prof");
     assert_string_equal(p->selinux_label, "system_u:system_r:container_t:s0");
+    /* config.json's terminal is the init's: exec has one only with --tty */
     assert_false(p->terminal);
 
     o = (struct oci_exec_opts) { .cwd = "relative" };
@@ -236,6 +237,9 @@ static void test_apply_opts(void **state)
     o = (struct oci_exec_opts) { .tty = true };
     assert_int_equal(oci_exec_apply_opts(&o, p, &err), 0);
     assert_true(p->terminal);
+    o = (struct oci_exec_opts) { 0 };
+    assert_int_equal(oci_exec_apply_opts(&o, p, &err), 0);
+    assert_false(p->terminal);
     oci_process_free(p);
 }
 
