@@ -451,3 +451,55 @@ no-tty"
     done
     remove_sub_cgroup sub
 }
+
+@test "exec --user: stdio pipes are given to the user (it can reopen /dev/stdout), devices are left alone" {
+    run_sleeper
+    run timeout 60 "$OCIRUN" --root "$ROOT" exec -u 1000 "$ID" \
+        sh -c 'cat /dev/stdin; echo out >/dev/stdout; echo err >/dev/stderr' < <(echo in)
+    assert_success
+    assert_line in
+    assert_line out
+    assert_line err
+    # a /dev/null of the caller (here a private node of the same device) keeps its owner
+    mknod -m 666 "$BATS_TEST_TMPDIR/null" c 1 3
+    run timeout 60 "$OCIRUN" --root "$ROOT" exec -u 1000 "$ID" sh -c 'cat /dev/stdin; echo ok' <"$BATS_TEST_TMPDIR/null"
+    assert_success
+    assert_output ok
+    assert_equal "$(stat -c %u "$BATS_TEST_TMPDIR/null")" 0
+    assert_equal "$(stat -c %u /dev/null)" 0
+}
+
+@test "exec --user in a user namespace: stdio pipes of its root are given to the user, others left as they are" {
+    use_user_namespace
+    run_sleeper
+    # a pipe of the container's root (host uid and gid 100000) becomes its user 1000's (host 101000)
+    local in
+    exec {in}< <(echo in)
+    chown 100000:100000 /proc/self/fd/$in
+    run timeout 60 "$OCIRUN" --root "$ROOT" exec -u 1000 "$ID" cat /dev/stdin <&$in
+    exec {in}<&-
+    assert_success
+    assert_output in
+    # the host's root is not mapped there: no chown, but the process still has the fd
+    run timeout 60 "$OCIRUN" --root "$ROOT" exec -u 1000 "$ID" sh -c 'id -u; cat <&0' < <(echo in)
+    assert_success
+    assert_output "1000
+in"
+}
+
+@test "exec -d --user: a caller's regular file on stdio keeps its owner, its pipe is the user's" {
+    runc_differs "runc 1.1 fchowns every stdio fd but /dev/null to the user, a host file given as stdout too"
+    run_sleeper
+    : >"$BATS_TEST_TMPDIR/out"
+    # (not under `run`: it would capture stdout itself)
+    timeout 60 "$OCIRUN" --root "$ROOT" exec -d -u 1000 --pid-file "$BATS_TEST_TMPDIR/p" "$ID" \
+        sh -c 'cat /dev/stdin; echo via-fd; echo reopened >/dev/stdout' \
+        < <(echo from-pipe) >"$BATS_TEST_TMPDIR/out" 2>&1 3>&-
+    wait_pid_gone "$(cat "$BATS_TEST_TMPDIR/p")"
+    assert_equal "$(stat -c %u "$BATS_TEST_TMPDIR/out")" 0
+    # the fd itself works; reopening the file by path needs the user's own access to it
+    run cat "$BATS_TEST_TMPDIR/out"
+    assert_line from-pipe
+    assert_line via-fd
+    assert_line --partial "Permission denied"
+}
