@@ -1,5 +1,7 @@
 /* exec.c: `ocirun exec`: options -> struct oci_exec_opts; runs a new process in a live container. */
+#include <ctype.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,14 +54,16 @@ static void push(struct oci_strv *v, const char *s)
     v->v[v->len] = NULL;
 }
 
-/* --additional-gids 10,20 or repeated. */
-static void push_list(struct oci_strv *v, const char *s)
+/* -g GID, repeatable: a decimal integer (runc's flag type; its range is checked with the rest of
+ * the process). */
+static int push_gid(struct oci_strv *v, const char *s)
 {
-    cleanup_free char *copy = xstrdup(s);
-    char *save = NULL;
+    int64_t gid;
 
-    for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
-        push(v, t);
+    if (!isdigit((unsigned char) s[s[0] == '-']) || parse_int64(s, &gid) < 0)
+        return cli_usage_error("exec", "--additional-gids: invalid value \"%s\" (want a numeric gid)", s);
+    push(v, s);
+    return 0;
 }
 
 static int parse_opts(int argc, char **argv, struct cli_globals *g, struct oci_exec_opts *o, bool *help)
@@ -96,7 +100,10 @@ static int parse_opts(int argc, char **argv, struct cli_globals *g, struct oci_e
         case OPT_CWD: o->cwd = optarg; break;
         case 'e': push(&o->env, optarg); break;
         case 'u': o->user = optarg; break;
-        case 'g': push_list(&o->additional_gids, optarg); break;
+        case 'g':
+            if (push_gid(&o->additional_gids, optarg))
+                return 1;
+            break;
         case 'c': push(&o->caps, optarg); break;
         case OPT_NNP: o->no_new_privs = true; break;
         case OPT_APPARMOR: o->apparmor = optarg; break;
@@ -117,8 +124,11 @@ static int parse_opts(int argc, char **argv, struct cli_globals *g, struct oci_e
         return cli_usage_error("exec", "a container ID is required");
     o->id = argv[optind];
     o->args = argv + optind + 1;
-    if (o->process_file == NULL && o->args[0] == NULL)
-        return cli_usage_error("exec", "a command is required (or --process FILE)");
+    /* runc finds this after the options, as an exec failure (255) rather than a usage error (1). */
+    if (o->process_file == NULL && o->args[0] == NULL) {
+        cli_usage_error("exec", "a command is required (or --process FILE)");
+        return EXEC_FAILED;
+    }
     return 0;
 }
 
@@ -135,11 +145,12 @@ int cmd_exec(struct cli_globals *g, int argc, char **argv)
     struct oci_exec_opts o = { 0 };
     oci_err_t err = NULL;
     bool help = false;
-    int status = EXEC_FAILED;
+    int status = parse_opts(argc, argv, g, &o, &help);
 
-    if (parse_opts(argc, argv, g, &o, &help)) {
+    /* As runc: 1 for a bad option or value, 255 once the exec itself failed. */
+    if (status != 0) {
         free_opts(&o);
-        return EXEC_FAILED;
+        return status;
     }
     if (help) {
         fputs(exec_help, stdout);

@@ -111,11 +111,11 @@ static int check_process(const struct exec_run *r, oci_err_t *err)
         return oci_error_set(err, 0, "process args cannot be empty");
     /* A terminal needs someone to hold its master: the console socket's owner, or us. */
     if (p->terminal && r->o->console_socket == NULL && r->o->detach)
-        return oci_error_set(err, 0, "a terminal (--tty or process.terminal) with --detach needs --console-socket "
-                             "(nobody would hold the terminal once ocirun returns)");
+        return oci_error_set(err, 0, "a terminal (--tty, or terminal in the --process file) with --detach needs "
+                             "--console-socket (nobody would hold the terminal once ocirun returns)");
     if (!p->terminal && r->o->console_socket)
-        return oci_error_set(err, 0, "--console-socket \"%s\": no terminal was asked for (--tty or "
-                             "process.terminal), there is none to send", r->o->console_socket);
+        return oci_error_set(err, 0, "--console-socket \"%s\": no terminal was asked for (--tty, or terminal in "
+                             "the --process file), there is none to send", r->o->console_socket);
     /* Caught here rather than half way into the container. */
     if (p->capabilities && oci_caps_resolve(p->capabilities, &caps, err) < 0)
         return -1;

@@ -1,4 +1,5 @@
 /* exec_opts.c: exec's command line applied to the process to run: user, env, caps, sub-cgroups (pure, unit-tested). */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,28 +7,44 @@
 #include "ocirun/container/exec.h"
 #include "ocirun/core/utils.h"
 
+/* runc's range for the ids of its command line (libcontainer/user): 0 to 2^31-1. */
+#define EXEC_ID_MAX INT32_MAX
+
+/* 0 ok, -1 not a number, -2 out of EXEC_ID_MAX's range. */
 static int parse_id(const char *s, uint32_t *out)
 {
-    uint64_t v;
+    int64_t v;
 
-    if (parse_uint64(s, &v) < 0 || v > UINT32_MAX - 1)   /* (uid_t) -1 means "unchanged" to the kernel */
+    /* strtoll would also take leading blanks and '+'. */
+    if (!isdigit((unsigned char) s[s[0] == '-']) || parse_int64(s, &v) < 0)
         return -1;
+    if (v < 0 || v > EXEC_ID_MAX)
+        return -2;
     *out = (uint32_t) v;
     return 0;
+}
+
+static int bad_user_id(const char *arg, const char *what, const char *val, int ret, oci_err_t *err)
+{
+    if (ret == -2)
+        return oci_error_set(err, 0, "--user \"%s\": %s %s out of range (uids and gids must be in range 0-%d)", arg,
+                             what, val, EXEC_ID_MAX);
+    return oci_error_set(err, 0, "--user \"%s\": invalid %s \"%s\" (want UID[:GID], numeric)", arg, what, val);
 }
 
 int oci_exec_parse_user(const char *s, uint32_t *uid, uint32_t *gid, bool *has_gid, oci_err_t *err)
 {
     cleanup_free char *copy = xstrdup(s);
     char *colon = strchr(copy, ':');
+    int ret;
 
     *has_gid = colon != NULL;
     if (colon)
         *colon = '\0';
-    if (parse_id(copy, uid) < 0)
-        return oci_error_set(err, 0, "--user \"%s\": invalid uid \"%s\" (want UID[:GID], numeric)", s, copy);
-    if (colon && parse_id(colon + 1, gid) < 0)
-        return oci_error_set(err, 0, "--user \"%s\": invalid gid \"%s\" (want UID[:GID], numeric)", s, colon + 1);
+    if ((ret = parse_id(copy, uid)) < 0)
+        return bad_user_id(s, "uid", copy, ret, err);
+    if (colon && (ret = parse_id(colon + 1, gid)) < 0)
+        return bad_user_id(s, "gid", colon + 1, ret, err);
     return 0;
 }
 
@@ -102,23 +119,40 @@ static bool key_has_controller(const char *key, const char *ctrl)
     return false;
 }
 
-static int check_sub_path(const char *arg, const char *path, oci_err_t *err)
+/* PATH cleaned lexically, as runc joins it to the container's path: "." and empty components
+ * dropped, ".." takes one back but may not leave the container's cgroup. "" is that cgroup. */
+static int clean_sub_path(const char *arg, const char *path, char **out, oci_err_t *err)
 {
     cleanup_free char *copy = xstrdup(path);
+    cleanup_free char *clean = xzalloc(strlen(path) + 1);
+    size_t len = 0;
     char *save = NULL;
 
-    if (*path == '\0')
-        return oci_error_set(err, 0, "--cgroup \"%s\": empty path", arg);
-    for (char *t = strtok_r(copy, "/", &save); t; t = strtok_r(NULL, "/", &save))
-        if (strcmp(t, "..") == 0)
-            return oci_error_set(err, 0, "--cgroup \"%s\": %s is not a sub-cgroup of the container's", arg, path);
+    for (char *t = strtok_r(copy, "/", &save); t; t = strtok_r(NULL, "/", &save)) {
+        if (strcmp(t, ".") == 0)
+            continue;
+        if (strcmp(t, "..") == 0) {
+            if (len == 0)
+                return oci_error_set(err, 0, "--cgroup \"%s\": %s is not a sub-cgroup of the container's", arg, path);
+            while (len > 0 && clean[len - 1] != '/')
+                len--;
+            len -= len > 0;
+            clean[len] = '\0';
+            continue;
+        }
+        len += (size_t) sprintf(clean + len, "%s%s", len ? "/" : "", t);
+    }
+    *out = steal_pointer(&clean);
     return 0;
 }
 
-static void set_sub(struct oci_cgroup_dir *d, const char *path)
+static void set_sub(struct oci_cgroup_dir *d, const char *clean)
 {
-    char *joined = xasprintf("%s/%s", d->path, path[0] == '/' ? path + 1 : path);
+    char *joined;
 
+    if (*clean == '\0')
+        return;
+    joined = xasprintf("%s/%s", d->path, clean);
     free(d->path);
     d->path = joined;
 }
@@ -154,12 +188,15 @@ int oci_exec_sub_cgroups(struct oci_cgroup *cg, const struct oci_strv *args, oci
     for (size_t a = 0; a < args->len; a++) {
         const char *arg = args->v[a];
         cleanup_free char *copy = xstrdup(arg);
+        cleanup_free char *path = NULL;
         char *colon = strchr(copy, ':');
-        const char *path = colon ? colon + 1 : copy;
 
+        if (colon && strchr(colon + 1, ':'))
+            return oci_error_set(err, 0, "--cgroup \"%s\": more than one ':' (want [CONTROLLER[,CONTROLLER]:]PATH)",
+                                 arg);
         if (colon)
             *colon = '\0';
-        if (check_sub_path(arg, path, err) < 0)
+        if (clean_sub_path(arg, colon ? colon + 1 : copy, &path, err) < 0)
             return -1;
         if (colon) {
             if (apply_per_controller(cg, arg, copy, path, done, err) < 0)
@@ -179,6 +216,27 @@ int oci_exec_sub_cgroups(struct oci_cgroup *cg, const struct oci_strv *args, oci
 
 /* ---- the process ---- */
 
+/* -g GID: added once (runc keeps a set: a gid the config or an earlier -g has is not repeated). */
+static int add_gid(struct oci_user *u, const char *arg, oci_err_t *err)
+{
+    uint32_t g;
+    int ret = parse_id(arg, &g);
+
+    if (ret == -2 && arg[0] == '-')
+        return oci_error_set(err, 0, "--additional-gids \"%s\": must be a positive number", arg);
+    if (ret == -2)
+        return oci_error_set(err, 0, "--additional-gids \"%s\": out of range (uids and gids must be in range 0-%d)",
+                             arg, EXEC_ID_MAX);
+    if (ret < 0)
+        return oci_error_set(err, 0, "--additional-gids \"%s\": invalid gid", arg);
+    for (size_t i = 0; i < u->n_additional_gids; i++)
+        if (u->additional_gids[i] == g)
+            return 0;
+    u->additional_gids = xrealloc(u->additional_gids, (u->n_additional_gids + 1) * sizeof(uint32_t));
+    u->additional_gids[u->n_additional_gids++] = g;
+    return 0;
+}
+
 static int apply_user(const struct oci_exec_opts *o, struct oci_user *u, oci_err_t *err)
 {
     bool has_gid;
@@ -190,13 +248,9 @@ static int apply_user(const struct oci_exec_opts *o, struct oci_user *u, oci_err
         u->uid = uid;
         u->gid = gid;
     }
-    for (size_t i = 0; i < o->additional_gids.len; i++) {
-        uint32_t g;
-        if (parse_id(o->additional_gids.v[i], &g) < 0)
-            return oci_error_set(err, 0, "--additional-gids \"%s\": invalid gid", o->additional_gids.v[i]);
-        u->additional_gids = xrealloc(u->additional_gids, (u->n_additional_gids + 1) * sizeof(uint32_t));
-        u->additional_gids[u->n_additional_gids++] = g;
-    }
+    for (size_t i = 0; i < o->additional_gids.len; i++)
+        if (add_gid(u, o->additional_gids.v[i], err) < 0)
+            return -1;
     return 0;
 }
 
@@ -233,8 +287,9 @@ int oci_exec_apply_opts(const struct oci_exec_opts *o, struct oci_process *p, oc
     }
     if (o->no_new_privs)
         p->no_new_privileges = true;
-    if (o->tty)
-        p->terminal = true;
+    /* As runc: config.json's process.terminal is the init's; exec has a terminal only with -t
+     * (or terminal in a --process file, which does not come here). */
+    p->terminal = o->tty;
     replace_str(&p->apparmor_profile, o->apparmor);
     replace_str(&p->selinux_label, o->process_label);
     return 0;

@@ -259,7 +259,8 @@ int oci_init_apply_process(struct oci_launch *l, oci_err_t *err)
     struct oci_caps caps = { 0 };
     bool seccomp_late;
 
-    if (oci_process_apply_rlimits(p, err) < 0 || oci_process_enter_cwd(p, err) < 0)
+    if (oci_process_apply_rlimits(p, err) < 0 || oci_process_enter_cwd(p, err) < 0 ||
+        oci_process_own_stdio(p, err) < 0)
         return -1;
     l->envp = oci_process_build_env(p);
     add_listen_env(l);

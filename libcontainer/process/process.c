@@ -12,7 +12,9 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <linux/magic.h>
 #include "ocirun/core/procfs.h"
 #include "ocirun/core/utils.h"
 #include "ocirun/process/process.h"
@@ -95,6 +97,33 @@ int oci_process_enter_cwd(const struct oci_process *p, oci_err_t *err)
     if (chdir(cwd) < 0)
         return oci_error_sys(err, "process.cwd \"%s\": chdir", cwd);
     return check_cwd_inside_root(cwd, err);
+}
+
+/* An anonymous pipe or socket: an object of the caller's handed to us alone, not a file of the
+ * host (a named FIFO lives on a real filesystem; a socket's inode is always sockfs's). */
+static bool anonymous_stream(int fd, const struct stat *st)
+{
+    struct statfs sfs;
+
+    if (S_ISSOCK(st->st_mode))
+        return true;
+    return S_ISFIFO(st->st_mode) && fstatfs(fd, &sfs) == 0 && sfs.f_type == PIPEFS_MAGIC;
+}
+
+int oci_process_own_stdio(const struct oci_process *p, oci_err_t *err)
+{
+    for (int fd = 0; fd <= 2; fd++) {
+        struct stat st;
+
+        if (fstat(fd, &st) < 0 || st.st_uid == p->user.uid || !anonymous_stream(fd, &st))
+            continue;
+        /* The uid only, as runc (the gid may be the one the caller wants). EINVAL: the uid is
+         * not mapped in our user namespace; EPERM: the pipe's owner or group is not (a caller
+         * outside it). The process still has the fd itself then. */
+        if (fchown(fd, p->user.uid, (gid_t) -1) < 0 && errno != EINVAL && errno != EPERM)
+            return oci_error_sys(err, "process.user.uid %u: fchown stdio fd %d", p->user.uid, fd);
+    }
+    return 0;
 }
 
 int oci_process_switch_user(const struct oci_process *p, oci_err_t *err)

@@ -450,3 +450,47 @@ ocirun_fg() {
     timeout --kill-after=5 30 "$OCIRUN" --root "$ROOT" "$@" 3>&- | tr -d '\r'
     return "${PIPESTATUS[0]}"
 }
+
+# ---------------------------------------------------------------------------------------------
+# exec (exec.bats)
+
+# container_hierarchies [ID]: the cgroup hierarchy mounts in which the container has its cgroup
+# ($CG_PARENT/ID): the cgroup2 one and, on hybrid and v1 hosts, each v1 one (symlinked
+# co-mounts such as cpu -> cpu,cpuacct once).
+container_hierarchies() {
+    local id=${1:-$ID} h
+    [ -d "$CG_MOUNT$CG_PARENT/$id" ] && echo "$CG_MOUNT"
+    for h in /sys/fs/cgroup/*; do
+        [ "$h" = "$CG_MOUNT" ] || [ -L "$h" ] && continue
+        [ -d "$h$CG_PARENT/$id" ] && echo "$h"
+    done
+    return 0
+}
+
+# make_sub_cgroup NAME [HIERARCHY...]: the cgroup NAME inside the container's own cgroup in those
+# hierarchy mounts (default: all of container_hierarchies), as `exec --cgroup` needs it to exist.
+# A new v1 cpuset cgroup has no cpus nor mems: it gets the container's.
+make_sub_cgroup() {
+    local name=$1 h d
+    shift
+    [ $# -gt 0 ] || set -- $(container_hierarchies)
+    for h in "$@"; do
+        d="$h$CG_PARENT/$ID"
+        mkdir -p "$d/$name"
+        if [ -e "$d/$name/cpuset.cpus" ]; then
+            cat "$d/cpuset.cpus" >"$d/$name/cpuset.cpus"
+            cat "$d/cpuset.mems" >"$d/$name/cpuset.mems"
+        fi
+    done
+}
+
+# remove_sub_cgroup NAME: rmdir the container's sub-cgroup NAME in every hierarchy (it must be
+# empty: the processes exec'd into it have exited).
+remove_sub_cgroup() {
+    local h
+    for h in $(container_hierarchies); do
+        if [ -d "$h$CG_PARENT/$ID/$1" ]; then
+            rmdir "$h$CG_PARENT/$ID/$1" || fail "could not remove $h$CG_PARENT/$ID/$1"
+        fi
+    done
+}

@@ -126,3 +126,13 @@ load helpers
     assert_success
     assert_equal "$(echo $output)" "0 1 2"
 }
+
+@test "run: a process.user of another uid can reopen its stdio pipes (given to it, as runc)" {
+    update_config '.process.user = {uid: 1000, gid: 1000}
+                   | .process.args = ["sh", "-c", "cat /dev/stdin; echo out >/dev/stdout; echo err >/dev/stderr"]'
+    run timeout 60 "$OCIRUN" --root "$ROOT" run --bundle "$BUNDLE" "$ID" < <(echo in)
+    assert_success
+    assert_line in
+    assert_line out
+    assert_line err
+}

@@ -30,12 +30,21 @@ static void test_parse_user(void **state)
     assert_int_equal(gid, 65534);
     assert_true(has_gid);
 
-    const char *bad[] = { "", "abc", "1000:", ":1000", "-1", "1:2:3", "4294967295", "1 ", "0x10" };
+    /* runc's range: 0 to 2^31-1 */
+    assert_int_equal(oci_exec_parse_user("2147483647:2147483647", &uid, &gid, &has_gid, &err), 0);
+    assert_int_equal(uid, 2147483647);
+
+    const char *bad[] = { "", "abc", "1000:", ":1000", "-1", "1:2:3", "4294967295", "1 ", "0x10", " 1", "+1",
+                          "2147483648", "0:2147483648" };
     for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
         assert_int_equal(oci_exec_parse_user(bad[i], &uid, &gid, &has_gid, &err), -1);
         assert_non_null(strstr(err->msg, "--user"));
         oci_error_free(&err);
     }
+    assert_int_equal(oci_exec_parse_user("2147483648", &uid, &gid, &has_gid, &err), -1);
+    assert_string_equal(err->msg, "--user \"2147483648\": uid 2147483648 out of range (uids and gids must be in "
+                        "range 0-2147483647)");
+    oci_error_free(&err);
 }
 
 static void test_env_set(void **state)
@@ -138,10 +147,20 @@ static void test_sub_cgroups(void **state)
     assert_string_equal(cg.dirs[3].path, "/sys/fs/cgroup/systemd/p/c");
     oci_cgroup_release(&cg);
 
+    /* runc joins the path to the container's: ".." may be used while it stays inside; an
+     * empty path is the container's own cgroup */
+    fake_cgroup(&cg);
+    assert_int_equal(sub(&cg, (char *[]) { "memory:./a//b/../c/", "unified:", "name=systemd:x/..", NULL }, &err), 0);
+    assert_string_equal(cg.dirs[0].path, "/sys/fs/cgroup/unified/p/c");
+    assert_string_equal(cg.dirs[2].path, "/sys/fs/cgroup/memory/p/c/a/c");
+    assert_string_equal(cg.dirs[3].path, "/sys/fs/cgroup/systemd/p/c");
+    oci_cgroup_release(&cg);
+
     struct { char *args[3]; const char *msg; } bad[] = {
         { { "../up", NULL }, "is not a sub-cgroup" },
         { { "a/../../up", NULL }, "is not a sub-cgroup" },
-        { { "memory:", NULL }, "empty path" },
+        { { "memory:a/../..", NULL }, "is not a sub-cgroup" },
+        { { "memory:a:b", NULL }, "more than one ':'" },
         { { ":x", NULL }, "empty controller" },
         { { "blkio:x", NULL }, "the container has no \"blkio\" cgroup" },
         { { "memory:x", "memory:y" }, "controller memory given more than once" },
@@ -161,11 +180,11 @@ static void test_apply_opts(void **state)
 {
     (void) state;
     const char *json = "{\"cwd\": \"/\", \"args\": [\"sleep\", \"1\"], \"env\": [\"PATH=/bin\", \"X=1\"],"
-                       " \"user\": {\"uid\": 1, \"gid\": 2, \"additionalGids\": [5]},"
+                       " \"terminal\": true, \"user\": {\"uid\": 1, \"gid\": 2, \"additionalGids\": [5]},"
                        " \"capabilities\": {\"bounding\": [\"CAP_CHOWN\"]}}";
     char *args[] = { "sh", "-c", "true", NULL };
     char *env[] = { "X=2", "Y=3", NULL };
-    char *gids[] = { "10", "20", NULL };
+    char *gids[] = { "10", "5", "20", "10", NULL };   /* each once, as runc */
     char *caps[] = { "CAP_KILL", NULL };
     struct oci_exec_opts o = {
         .args = args, .cwd = "/tmp", .env = strv_of(env), .user = "1000",
@@ -187,12 +206,14 @@ static void test_apply_opts(void **state)
     assert_int_equal(p->user.uid, 1000);
     assert_int_equal(p->user.gid, 2);           /* kept: --user without a gid */
     assert_int_equal(p->user.n_additional_gids, 3);
+    assert_int_equal(p->user.additional_gids[1], 10);
     assert_int_equal(p->user.additional_gids[2], 20);
     assert_true(has(&p->capabilities->bounding, "CAP_KILL"));
     assert_true(has(&p->capabilities->bounding, "CAP_CHOWN"));
     assert_true(p->no_new_privileges);
     assert_string_equal(p->apparmor_profile, "prof");
     assert_string_equal(p->selinux_label, "system_u:system_r:container_t:s0");
+    /* config.json's terminal is the init's: exec has one only with --tty */
     assert_false(p->terminal);
 
     o = (struct oci_exec_opts) { .cwd = "relative" };
@@ -203,9 +224,22 @@ static void test_apply_opts(void **state)
     assert_int_equal(oci_exec_apply_opts(&o, p, &err), -1);
     assert_string_equal(err->msg, "--additional-gids \"CAP_KILL\": invalid gid");
     oci_error_free(&err);
+    char *neg[] = { "-1", NULL };
+    o = (struct oci_exec_opts) { .additional_gids = strv_of(neg) };
+    assert_int_equal(oci_exec_apply_opts(&o, p, &err), -1);
+    assert_string_equal(err->msg, "--additional-gids \"-1\": must be a positive number");
+    oci_error_free(&err);
+    char *big[] = { "2147483648", NULL };
+    o = (struct oci_exec_opts) { .additional_gids = strv_of(big) };
+    assert_int_equal(oci_exec_apply_opts(&o, p, &err), -1);
+    assert_non_null(strstr(err->msg, "uids and gids must be in range 0-2147483647"));
+    oci_error_free(&err);
     o = (struct oci_exec_opts) { .tty = true };
     assert_int_equal(oci_exec_apply_opts(&o, p, &err), 0);
     assert_true(p->terminal);
+    o = (struct oci_exec_opts) { 0 };
+    assert_int_equal(oci_exec_apply_opts(&o, p, &err), 0);
+    assert_false(p->terminal);
     oci_process_free(p);
 }
 

@@ -11,6 +11,11 @@ int oci_process_apply_rlimits(const struct oci_process *p, oci_err_t *err);
 int oci_process_apply_oom_score_adj(const struct oci_process *p, oci_err_t *err);
 /* process.cwd, entered after the root switch (init.c creates it before root.readonly applies). */
 int oci_process_enter_cwd(const struct oci_process *p, oci_err_t *err);
+/* Stdio that is an anonymous pipe or socket (what engines and shells hand us) is given to
+ * process.user.uid, as runc does, so that the process can reopen it (/dev/stdout,
+ * /proc/self/fd/N) after the user switch. Regular files, ttys, devices (the caller's /dev/null)
+ * and named FIFOs are the host's: never chowned. Before the user switch and seccomp. */
+int oci_process_own_stdio(const struct oci_process *p, oci_err_t *err);
 /* process.user: supplementary groups, gid, uid, umask. */
 int oci_process_switch_user(const struct oci_process *p, oci_err_t *err);
 /* process.noNewPrivileges. */
