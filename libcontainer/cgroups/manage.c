@@ -17,10 +17,10 @@
 
 /* ---- paths ------------------------------------------------------------------------------- */
 
-static int check_cgroups_path(const char *cgroups_path, oci_err_t *err)
+static int check_cgroups_path(const char *cgroups_path, struct oci_report *r)
 {
     if (strstr(cgroups_path, "..") != NULL)
-        return oci_error_set(err, 0, "linux.cgroupsPath \"%s\": must not contain \"..\"", cgroups_path);
+        return oci_report_add(r, 0, "linux.cgroupsPath \"%s\": must not contain \"..\"", cgroups_path);
     return 0;
 }
 
@@ -73,8 +73,9 @@ static int make_dirs(struct oci_cgroup_dir *d, size_t mnt_len, bool cpuset, oci_
     return 0;
 }
 
+/* The directory of hierarchy KEY (mounted at MNT), made unless only planned (check). */
 static int create_dir(struct oci_cgroup *cg, const char *cgroups_path, const char *id, const char *key,
-                      const char *mnt, oci_err_t *err)
+                      const char *mnt, bool make, oci_err_t *err)
 {
     char *rel = NULL;
     struct oci_cgroup_dir *d;
@@ -83,6 +84,8 @@ static int create_dir(struct oci_cgroup *cg, const char *cgroups_path, const cha
         return -1;
     cgroup_add_dir(cg, key, xasprintf("%s%s", mnt, rel));
     free(rel);
+    if (!make)
+        return 0;
     d = &cg->dirs[cg->n_dirs - 1];
     if (make_dirs(d, strlen(mnt), strstr(key, "cpuset") != NULL && strcmp(key, OCI_CGROUP_UNIFIED) != 0, err) < 0)
         return -1;
@@ -91,7 +94,8 @@ static int create_dir(struct oci_cgroup *cg, const char *cgroups_path, const cha
     return 0;
 }
 
-static int create_all_dirs(const struct oci_spec *spec, const char *id, struct oci_cgroup *cg, oci_err_t *err)
+static int create_all_dirs(const struct oci_spec *spec, const char *id, struct oci_cgroup *cg, bool make,
+                           oci_err_t *err)
 {
     const char *cgroups_path = spec->linux_ ? spec->linux_->cgroups_path : NULL;
     const char *v2_mount;
@@ -99,19 +103,63 @@ static int create_all_dirs(const struct oci_spec *spec, const char *id, struct o
     const struct cgroup_v1_mount *v1 = NULL;
     size_t n_v1 = 0;
 
-    if (v2_mount && create_dir(cg, cgroups_path, id, OCI_CGROUP_UNIFIED, v2_mount, err) < 0)
+    if (v2_mount && create_dir(cg, cgroups_path, id, OCI_CGROUP_UNIFIED, v2_mount, make, err) < 0)
         return -1;
     if (layout == OCI_CGROUP_V1 || layout == OCI_CGROUP_HYBRID) {
         if (cgroup_v1_mounts(&v1, &n_v1, err) < 0)
             return -1;
         for (size_t i = 0; i < n_v1; i++)
-            if (create_dir(cg, cgroups_path, id, v1[i].key, v1[i].mount, err) < 0)
+            if (create_dir(cg, cgroups_path, id, v1[i].key, v1[i].mount, make, err) < 0)
                 return -1;
     }
     return 0;
 }
 
 /* Until the systemd driver exists: say where the unit would have been, and what to use instead. */
+static int systemd_unavailable(const char *cgroups_path, const char *id, oci_err_t *err);
+
+/* What oci_cgroup_create would refuse, found with the same code but nothing made: the
+ * directories are only planned, the writes routed and tested but not done. */
+static int check_plan(const struct oci_spec *spec, const char *id, struct oci_cgroup *cg, struct oci_report *r)
+{
+    const char *cgroups_path = spec->linux_ ? spec->linux_->cgroups_path : NULL;
+    oci_err_t e = NULL;
+
+    if (create_all_dirs(spec, id, cg, false, &e) < 0) {
+        if (cgroups_path)
+            oci_error_wrap(&e, "linux.cgroupsPath \"%s\"", cgroups_path);
+        return oci_report_err(r, &e);
+    }
+    /* An existing cgroup (the path is the caller's choice) that is frozen. */
+    if (oci_cgroup_frozen(cg) && oci_report_add(r, 0, "the cgroup is frozen (paused); thaw it first") < 0)
+        return -1;
+    if (spec->linux_ && spec->linux_->resources && spec->linux_->resources->partial)
+        return 0;   /* (refused in part by a collecting parse) */
+    return cgroup_check_spec(cg, spec, r);
+}
+
+int oci_cgroup_check(const struct oci_spec *spec, const char *id, bool systemd, struct oci_report *r)
+{
+    const char *cgroups_path = spec->linux_ ? spec->linux_->cgroups_path : NULL;
+    struct oci_cgroup cg = { .fd = -1 };
+    int ret;
+
+    if (systemd) {
+        oci_err_t e = NULL;
+        systemd_unavailable(cgroups_path, id, &e);
+        return oci_report_err(r, &e);
+    }
+    if (oci_cgroup_detect(NULL) == OCI_CGROUP_NONE)
+        return 0;
+    if (cgroups_path && check_cgroups_path(cgroups_path, r) < 0)
+        return -1;
+    if (cgroups_path && strstr(cgroups_path, ".."))
+        return 0;   /* (collecting) nothing to plan */
+    ret = check_plan(spec, id, &cg, r);
+    oci_cgroup_release(&cg);
+    return ret;
+}
+
 static int systemd_unavailable(const char *cgroups_path, const char *id, oci_err_t *err)
 {
     struct oci_systemd_path sp;
@@ -136,9 +184,12 @@ int oci_cgroup_create(const struct oci_spec *spec, const char *id, bool systemd,
         return systemd_unavailable(cgroups_path, id, err);
     if (oci_cgroup_detect(NULL) == OCI_CGROUP_NONE)
         return 0;
-    if (cgroups_path && check_cgroups_path(cgroups_path, err) < 0)
-        return -1;
-    if (create_all_dirs(spec, id, cg, err) < 0)
+    if (cgroups_path) {
+        struct oci_report r = OCI_REPORT_FIRST(err);
+        if (check_cgroups_path(cgroups_path, &r) < 0)
+            return -1;
+    }
+    if (create_all_dirs(spec, id, cg, true, err) < 0)
         goto fail;
     /* A process cloned into a frozen cgroup would hang before it could report anything. */
     if (oci_cgroup_frozen(cg)) {
