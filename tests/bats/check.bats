@@ -160,8 +160,8 @@ RUNC_NO_CHECK="runc has no check command"
     assert_check_lines 'config.json: root.path "rootfs-file": Not a directory'
 }
 
-@test "create: a rootfs that is a file is refused before anything is built" {
-    runc_differs "runc fails later, with its own words"
+@test "create: a rootfs that is a file is refused before anything is built, with check's words" {
+    runc_differs "runc fails in its init, with its own words"
     : >"$BUNDLE/rootfs-file"
     update_config '.root.path = "rootfs-file"'
     expect_create_failure
