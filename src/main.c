@@ -26,6 +26,7 @@ static const struct cli_command commands[] = {
     { "ps", "list the processes of a container", cmd_ps },
     { "events", "print a container's stats and OOM events", cmd_events },
     { "spec", "write a default config.json", cmd_spec },
+    { "check", "check a bundle against the spec and this host", cmd_check },
     { "features", "print what this build supports (JSON)", cmd_features },
 };
 

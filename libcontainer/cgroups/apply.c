@@ -11,7 +11,23 @@
 #include "cgroups/apply.h"
 #include "cgroups/layout.h"
 
-static int write_one(const char *dir, const struct oci_cg_write *w, oci_err_t *err)
+/*
+ * How the writes go: into a report (create and update stop at the first problem, check keeps
+ * them all) and, for check, dry: every routing decision and availability test is made as for
+ * create, but nothing is written or enabled (the container's directories do not exist).
+ */
+struct apply {
+    struct oci_report *r;
+    bool dry;
+};
+
+/* A failed step: recorded; non-zero means stop (first-problem mode). */
+static int failed(const struct apply *a, oci_err_t *e)
+{
+    return oci_report_err(a->r, e);
+}
+
+static int write_file(const char *dir, const struct oci_cg_write *w, oci_err_t *err)
 {
     cleanup_free char *path = xasprintf("%s/%s", dir, w->file);
     /* O_TRUNC changes nothing on cgroupfs; it keeps plain files (tests) exact. */
@@ -25,6 +41,11 @@ static int write_one(const char *dir, const struct oci_cg_write *w, oci_err_t *e
     if (write_all(fd, w->value, strlen(w->value)) < 0)
         return oci_error_sys(err, "%s: write %s \"%s\"", w->field, path, w->value);
     return 0;
+}
+
+static int write_one(const char *dir, const struct oci_cg_write *w, bool dry, oci_err_t *err)
+{
+    return dry ? 0 : write_file(dir, w, err);
 }
 
 /* ---- cgroup v2: controllers must be enabled in every ancestor's subtree_control ---------- */
@@ -46,7 +67,7 @@ static bool file_lists(const char *path, const char *name)
 
 /* Enable CONTROLLER from the hierarchy's root down to the leaf's parent, writing only where it
  * is not enabled yet (an ancestor we did not create is left alone when it already has it). */
-static int enable_v2_controller(const char *mount, const char *leaf, const char *controller, oci_err_t *err)
+static int enable_v2_controller(const char *mount, const char *leaf, const char *controller, bool dry, oci_err_t *err)
 {
     cleanup_free char *avail = xasprintf("%s/cgroup.controllers", mount);
     cleanup_free char *dir = xstrdup(leaf);
@@ -56,6 +77,8 @@ static int enable_v2_controller(const char *mount, const char *leaf, const char 
         return 0;
     if (!file_lists(avail, controller))
         return oci_error_set(err, 0, "the %s controller is not available in %s (cgroup.controllers)", controller, mount);
+    if (dry)
+        return 0;
     *strrchr(dir, '/') = '\0';
     len = strlen(dir);
     for (size_t end = mlen; end <= len; end++) {
@@ -78,7 +101,8 @@ static int enable_v2_controller(const char *mount, const char *leaf, const char 
 }
 
 static int apply_v2_writes(const struct oci_cgroup_dir *d, const struct oci_cg_writes *w,
-                           const char *only_controller_missing_in_v1, const struct oci_cgroup *cg, oci_err_t *err)
+                           const char *only_controller_missing_in_v1, const struct oci_cgroup *cg,
+                           const struct apply *a)
 {
     const char *mount;
     cleanup_free char *enabled = xstrdup(" ");
@@ -87,19 +111,24 @@ static int apply_v2_writes(const struct oci_cgroup_dir *d, const struct oci_cg_w
     for (size_t i = 0; i < w->len; i++) {
         const struct oci_cg_write *e = &w->v[i];
         cleanup_free char *word = xasprintf(" %s ", e->controller);
+        oci_err_t err = NULL;
 
         /* On hybrid hosts only what v1 lacks (and unified keys) goes here. */
         if (only_controller_missing_in_v1 && strcmp(e->field, "linux.resources.unified") != 0 &&
             cgroup_v1_dir(cg, e->controller))
             continue;
         if (strstr(enabled, word) == NULL) {
-            if (enable_v2_controller(mount, d->path, e->controller, err) < 0)
-                return oci_error_wrap(err, "%s", e->field);
+            if (enable_v2_controller(mount, d->path, e->controller, a->dry, &err) < 0) {
+                oci_error_wrap(&err, "%s", e->field);
+                if (failed(a, &err) < 0)
+                    return -1;
+                continue;
+            }
             char *more = xasprintf("%s%s ", enabled, e->controller);
             free(enabled);
             enabled = more;
         }
-        if (write_one(d->path, e, err) < 0)
+        if (write_one(d->path, e, a->dry, &err) < 0 && failed(a, &err) < 0)
             return -1;
     }
     return 0;
@@ -118,25 +147,29 @@ static bool unified_has_controller(const struct oci_cgroup *cg, const char *cont
     return file_lists(avail, controller);
 }
 
-static int apply_v1_writes(const struct oci_cgroup *cg, const struct oci_cg_writes *w, oci_err_t *err)
+static int apply_v1_writes(const struct oci_cgroup *cg, const struct oci_cg_writes *w, const struct apply *a)
 {
     for (size_t i = 0; i < w->len; i++) {
         const struct oci_cg_write *e = &w->v[i];
         const struct oci_cgroup_dir *d = cgroup_v1_dir(cg, e->controller);
+        oci_err_t err = NULL;
 
         if (d == NULL) {
             if (e->optional || unified_has_controller(cg, e->controller))
                 continue;   /* the unified pass writes it */
-            return oci_error_set(err, 0, "%s: no %s cgroup controller on this host", e->field, e->controller);
+            oci_error_set(&err, 0, "%s: no %s cgroup controller on this host", e->field, e->controller);
+            if (failed(a, &err) < 0)
+                return -1;
+            continue;
         }
-        if (write_one(d->path, e, err) < 0)
+        if (write_one(d->path, e, a->dry, &err) < 0 && failed(a, &err) < 0)
             return -1;
     }
     return 0;
 }
 
 /* What only the unified hierarchy of a hybrid host can take. */
-static int apply_hybrid_unified(const struct oci_cgroup *cg, const struct oci_resources *r, oci_err_t *err)
+static int apply_hybrid_unified(const struct oci_cgroup *cg, const struct oci_resources *r, const struct apply *a)
 {
     struct oci_resources sub = {
         .hugepage_limits = r->hugepage_limits, .n_hugepage_limits = r->n_hugepage_limits,
@@ -144,36 +177,39 @@ static int apply_hybrid_unified(const struct oci_cgroup *cg, const struct oci_re
     };
     struct oci_cg_writes w = { 0 };
     const struct oci_cgroup_dir *d = cgroup_unified_dir(cg);
+    oci_err_t err = NULL;
     int ret;
 
     if (d == NULL) {
         if (r->unified.len)
-            return oci_error_set(err, 0, "linux.resources.unified: needs cgroup v2 (this host has none)");
+            return oci_report_add(a->r, 0, "linux.resources.unified: needs cgroup v2 (this host has none)");
         return 0;
     }
-    if (oci_cg_translate_v2(&sub, &w, err) < 0)
-        return -1;
-    ret = apply_v2_writes(d, &w, "v1", cg, err);
+    if (oci_cg_translate_v2(&sub, &w, &err) < 0)
+        return failed(a, &err);
+    ret = apply_v2_writes(d, &w, "v1", cg, a);
     oci_cg_writes_free(&w);
     return ret;
 }
 
-static int apply_v1(struct oci_cgroup *cg, const struct oci_spec *spec, const struct oci_resources *r, oci_err_t *err)
+static int apply_v1(struct oci_cgroup *cg, const struct oci_spec *spec, const struct oci_resources *r,
+                    const struct apply *a)
 {
     struct oci_resources v1r = r ? *r : (struct oci_resources) { 0 };
     cleanup_free struct oci_cg_device_rule *rules = NULL;
     struct oci_cg_writes w = { 0 };
+    oci_err_t err = NULL;
     size_t n_rules;
     int ret;
 
     v1r.unified = (struct oci_map) { 0 };
     oci_cg_device_rules(spec, &rules, &n_rules);
-    if (oci_cg_translate_v1(&v1r, rules, n_rules, &w, err) < 0)
-        return -1;
-    ret = apply_v1_writes(cg, &w, err);
+    if (oci_cg_translate_v1(&v1r, rules, n_rules, &w, &err) < 0)
+        return failed(a, &err);
+    ret = apply_v1_writes(cg, &w, a);
     oci_cg_writes_free(&w);
     if (ret == 0 && r)
-        ret = apply_hybrid_unified(cg, r, err);
+        ret = apply_hybrid_unified(cg, r, a);
     return ret;
 }
 
@@ -190,17 +226,20 @@ static int apply_v2_devices(struct oci_cgroup *cg, const struct oci_spec *spec, 
     return oci_cg_devices_attach(fd, rules, n, err);
 }
 
-static int apply_v2(struct oci_cgroup *cg, const struct oci_spec *spec, const struct oci_resources *r, oci_err_t *err)
+static int apply_v2(struct oci_cgroup *cg, const struct oci_spec *spec, const struct oci_resources *r,
+                    const struct apply *a)
 {
     struct oci_cg_writes w = { 0 };
+    oci_err_t err = NULL;
     int ret;
 
-    if (oci_cg_translate_v2(r, &w, err) < 0)
-        return -1;
-    ret = apply_v2_writes(&cg->dirs[0], &w, NULL, cg, err);
+    if (oci_cg_translate_v2(r, &w, &err) < 0)
+        return failed(a, &err);
+    ret = apply_v2_writes(&cg->dirs[0], &w, NULL, cg, a);
     oci_cg_writes_free(&w);
-    if (ret == 0)
-        ret = apply_v2_devices(cg, spec, err);
+    /* The device program needs the directory; its rules come from the spec alone. */
+    if (ret == 0 && !a->dry && apply_v2_devices(cg, spec, &err) < 0)
+        ret = failed(a, &err);
     return ret;
 }
 
@@ -286,6 +325,8 @@ int oci_cgroup_update(const struct oci_cgroup *cg, const struct oci_resources *r
     struct oci_resources copy = *r;
     struct oci_memory mem;
     struct oci_cg_writes w = { 0 };
+    struct oci_report rep = OCI_REPORT_FIRST(err);
+    const struct apply a = { .r = &rep };
     int ret;
 
     if (cg->n_dirs == 0)
@@ -303,7 +344,7 @@ int oci_cgroup_update(const struct oci_cgroup *cg, const struct oci_resources *r
             fill_v2_memory_limit(cg, &mem);
         if (oci_cg_translate_v2(&copy, &w, err) < 0)
             return -1;
-        ret = apply_v2_writes(&cg->dirs[0], &w, NULL, cg, err);
+        ret = apply_v2_writes(&cg->dirs[0], &w, NULL, cg, &a);
         oci_cg_writes_free(&w);
         return ret;
     }
@@ -311,20 +352,35 @@ int oci_cgroup_update(const struct oci_cgroup *cg, const struct oci_resources *r
     if (oci_cg_translate_v1(&copy, NULL, 0, &w, err) < 0)
         return -1;
     order_v1_memory(cg, &w);
-    ret = apply_v1_writes(cg, &w, err);
+    ret = apply_v1_writes(cg, &w, &a);
     oci_cg_writes_free(&w);
     if (ret == 0)
-        ret = apply_hybrid_unified(cg, r, err);
+        ret = apply_hybrid_unified(cg, r, &a);
     return ret;
 }
 
-int cgroup_apply_spec(struct oci_cgroup *cg, const struct oci_spec *spec, oci_err_t *err)
+static int apply_spec(struct oci_cgroup *cg, const struct oci_spec *spec, const struct apply *a)
 {
     const struct oci_resources *r = spec->linux_ ? spec->linux_->resources : NULL;
 
     if (cg->n_dirs == 0)
         return 0;
     if (oci_cgroup_has_v1(cg))
-        return apply_v1(cg, spec, r, err);
-    return apply_v2(cg, spec, r, err);
+        return apply_v1(cg, spec, r, a);
+    return apply_v2(cg, spec, r, a);
+}
+
+int cgroup_apply_spec(struct oci_cgroup *cg, const struct oci_spec *spec, oci_err_t *err)
+{
+    struct oci_report r = OCI_REPORT_FIRST(err);
+    const struct apply a = { .r = &r };
+
+    return apply_spec(cg, spec, &a);
+}
+
+int cgroup_check_spec(struct oci_cgroup *cg, const struct oci_spec *spec, struct oci_report *r)
+{
+    const struct apply a = { .r = r, .dry = true };
+
+    return apply_spec(cg, spec, &a);
 }

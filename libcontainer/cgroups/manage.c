@@ -17,10 +17,10 @@
 
 /* ---- paths ------------------------------------------------------------------------------- */
 
-static int check_cgroups_path(const char *cgroups_path, oci_err_t *err)
+static int check_cgroups_path(const char *cgroups_path, struct oci_report *r)
 {
     if (strstr(cgroups_path, "..") != NULL)
-        return oci_error_set(err, 0, "linux.cgroupsPath \"%s\": must not contain \"..\"", cgroups_path);
+        return oci_report_add(r, 0, "linux.cgroupsPath \"%s\": must not contain \"..\"", cgroups_path);
     return 0;
 }
 
@@ -131,6 +131,50 @@ static int make_all_dirs(struct oci_cgroup *cg, oci_err_t *err)
 }
 
 /* Until the systemd driver exists: say where the unit would have been, and what to use instead. */
+static int systemd_unavailable(const char *cgroups_path, const char *id, oci_err_t *err);
+
+/* What oci_cgroup_create would refuse, found with the same code but nothing made: the
+ * directories are only planned, the writes routed and tested but not done. */
+static int check_plan(const struct oci_spec *spec, const char *id, struct oci_cgroup *cg, struct oci_report *r)
+{
+    const char *cgroups_path = spec->linux_ ? spec->linux_->cgroups_path : NULL;
+    oci_err_t e = NULL;
+
+    if (plan_all_dirs(spec, id, cg, &e) < 0) {
+        if (cgroups_path)
+            oci_error_wrap(&e, "linux.cgroupsPath \"%s\"", cgroups_path);
+        return oci_report_err(r, &e);
+    }
+    /* An existing cgroup (the path is the caller's choice) that is frozen. */
+    if (oci_cgroup_frozen(cg) && oci_report_add(r, 0, "the cgroup is frozen (paused); thaw it first") < 0)
+        return -1;
+    if (spec->linux_ && spec->linux_->resources && spec->linux_->resources->partial)
+        return 0;   /* (refused in part by a collecting parse) */
+    return cgroup_check_spec(cg, spec, r);
+}
+
+int oci_cgroup_check(const struct oci_spec *spec, const char *id, bool systemd, struct oci_report *r)
+{
+    const char *cgroups_path = spec->linux_ ? spec->linux_->cgroups_path : NULL;
+    struct oci_cgroup cg = { .fd = -1 };
+    int ret;
+
+    if (systemd) {
+        oci_err_t e = NULL;
+        systemd_unavailable(cgroups_path, id, &e);
+        return oci_report_err(r, &e);
+    }
+    if (oci_cgroup_detect(NULL) == OCI_CGROUP_NONE)
+        return 0;
+    if (cgroups_path && check_cgroups_path(cgroups_path, r) < 0)
+        return -1;
+    if (cgroups_path && strstr(cgroups_path, ".."))
+        return 0;   /* (collecting) nothing to plan */
+    ret = check_plan(spec, id, &cg, r);
+    oci_cgroup_release(&cg);
+    return ret;
+}
+
 static int systemd_unavailable(const char *cgroups_path, const char *id, oci_err_t *err)
 {
     struct oci_systemd_path sp;
@@ -155,8 +199,11 @@ int oci_cgroup_plan(const struct oci_spec *spec, const char *id, bool systemd, s
         return systemd_unavailable(cgroups_path, id, err);
     if (oci_cgroup_detect(NULL) == OCI_CGROUP_NONE)
         return 0;
-    if (cgroups_path && check_cgroups_path(cgroups_path, err) < 0)
-        return -1;
+    if (cgroups_path) {
+        struct oci_report r = OCI_REPORT_FIRST(err);
+        if (check_cgroups_path(cgroups_path, &r) < 0)
+            return -1;
+    }
     if (plan_all_dirs(spec, id, cg, err) < 0) {
         oci_cgroup_release(cg);
         return -1;

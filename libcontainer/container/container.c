@@ -24,12 +24,15 @@
 #include "ocirun/process/sync.h"
 #include "ocirun/security/lsm.h"
 #include "ocirun/security/seccomp.h"
+#include "ocirun/security/sysctl.h"
 #include "ocirun/spec/spec.h"
+#include "ocirun/spec/validate.h"
 #include "ocirun/state/state.h"
 #include "process/init.h"
 #include "process/namespaces.h"
 #include "process/relay.h"
 #include "process/terminal.h"
+#include "rootfs/rootfs.h"
 
 #define KILL_WAIT_MS 10000
 
@@ -117,28 +120,19 @@ static void build_finish(struct build *b, bool destroy)
     free(b->rootfs);
 }
 
+/* The spec's own rules and the host's LSM, before anything is built (check runs the same). */
 static int validate_spec(const struct oci_spec *spec, oci_err_t *err)
 {
-    if (spec->process == NULL)
-        return oci_error_set(err, 0, "config.json: process: missing required field");
-    if (spec->root == NULL || spec->root->path == NULL)
-        return oci_error_set(err, 0, "config.json: root.path: missing required field");
-    if (oci_spec_namespace(spec, OCI_NS_MOUNT) == NULL)
-        return oci_error_set(err, 0, "config.json: linux.namespaces: a mount namespace is required "
-                             "(without one the container's mounts would land on the host)");
-    if (spec->linux_ && spec->linux_->n_net_devices)
-        return oci_error_set(err, 0, "config.json: linux.netDevices: not supported by this version of ocirun");
-    if (spec->linux_ && spec->linux_->memory_policy)
-        return oci_error_set(err, 0, "config.json: linux.memoryPolicy: not supported by this version of ocirun");
-    if (spec->linux_ && spec->linux_->intel_rdt)
-        return oci_error_set(err, 0, "config.json: linux.intelRdt: not supported by this version of ocirun");
-    return oci_lsm_check(spec, err);
+    struct oci_report r = OCI_REPORT_FIRST(err);
+
+    if (oci_spec_validate(spec, &r) < 0 || oci_sysctl_check(spec, &r) < 0 || oci_lsm_check_report(spec, &r) < 0)
+        return -1;
+    return 0;
 }
 
 static int resolve_paths(struct build *b, oci_err_t *err)
 {
     cleanup_free char *config = NULL;
-    cleanup_free char *root = NULL;
     const char *bundle = b->o->bundle ? b->o->bundle : ".";
 
     b->bundle = realpath(bundle, NULL);
@@ -149,12 +143,7 @@ static int resolve_paths(struct build *b, oci_err_t *err)
         return -1;
     if (validate_spec(b->spec, err) < 0)
         return -1;
-    root = b->spec->root->path[0] == '/' ? xstrdup(b->spec->root->path)
-                                         : xasprintf("%s/%s", b->bundle, b->spec->root->path);
-    b->rootfs = realpath(root, NULL);
-    if (b->rootfs == NULL)
-        return oci_error_sys(err, "config.json: root.path \"%s\"", b->spec->root->path);
-    return 0;
+    return oci_rootfs_resolve(b->bundle, b->spec->root, &b->rootfs, err);
 }
 
 /* A terminal needs someone to hold its master: the console socket's owner, or us in the

@@ -19,13 +19,13 @@
 #include "ocirun/security/capabilities.h"
 #include "ocirun/security/lsm.h"
 #include "ocirun/security/seccomp.h"
+#include "ocirun/security/sysctl.h"
 #include "ocirun/state/state.h"
 #include "process/init.h"
 #include "process/terminal.h"
 #include "rootfs/paths.h"
 #include "rootfs/resolve.h"
 #include "rootfs/rootfs.h"
-#include "security/sysctl.h"
 
 __attribute__((noreturn)) void oci_init_fail(int sync_fd, oci_err_t *err)
 {
@@ -63,11 +63,9 @@ int oci_init_fork_into_pid_ns(int sync_fd, oci_err_t *err)
     return 0;
 }
 
-static int set_names(const struct oci_spec *spec, const struct oci_ns_plan *plan, oci_err_t *err)
+/* Without a uts namespace there are none (oci_spec_validate refused them). */
+static int set_names(const struct oci_spec *spec, oci_err_t *err)
 {
-    if ((spec->hostname || spec->domainname) && !plan->has[OCI_NS_UTS])
-        return oci_error_set(err, 0, "%s: cannot be set without a uts namespace (linux.namespaces)",
-                             spec->hostname ? "hostname" : "domainname");
     if (spec->hostname && sethostname(spec->hostname, strlen(spec->hostname)) < 0)
         return oci_error_sys(err, "hostname \"%s\": sethostname", spec->hostname);
     if (spec->domainname && setdomainname(spec->domainname, strlen(spec->domainname)) < 0)
@@ -159,7 +157,7 @@ static int setup_rootfs(struct oci_init_ctx *ctx, oci_err_t *err)
         return -1;
     oci_phase(&ctx->phases, "terminal+root switch");
     /* sysctl first: the usual readonlyPaths include /proc/sys. */
-    if (oci_sysctl_apply(ctx->spec, ctx->plan->has, err) < 0)
+    if (oci_sysctl_apply(ctx->spec, err) < 0)
         return -1;
     if (oci_paths_apply(ctx->spec, err) < 0)
         return -1;
@@ -334,7 +332,7 @@ __attribute__((noreturn)) void oci_init_main(struct oci_init_ctx *ctx)
     oci_phase(&ctx->phases, "namespaces");
     if (ctx->fifo_fd >= 0 && (proc_fd_dir = open_proc_fd_dir(&err)) < 0)
         init_fail(ctx, &err);
-    if (set_names(ctx->spec, ctx->plan, &err) < 0)
+    if (set_names(ctx->spec, &err) < 0)
         init_fail(ctx, &err);
     if (setup_rootfs(ctx, &err) < 0)
         init_fail(ctx, &err);

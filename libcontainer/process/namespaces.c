@@ -1,4 +1,4 @@
-/* namespaces.c: plan, join and create the container's namespaces; write user-ns id maps and time offsets. */
+/* namespaces.c: check, plan, join and create the container's namespaces; write user-ns id maps and time offsets. */
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -36,6 +36,48 @@ static int open_ns_path(const struct oci_namespace *ns, size_t index, int *fd_ou
         return oci_error_set(err, 0, "linux.namespaces[%zu].path \"%s\": not a %s namespace",
                              index, ns->path, oci_ns_type_name(ns->type));
     *fd_out = steal_fd(&fd);
+    return 0;
+}
+
+/* The file of /proc/self/ns a kernel with this namespace type has. */
+static const char *ns_proc_name(enum oci_ns_type t)
+{
+    static const char *const names[OCI_NS_COUNT] = {
+        [OCI_NS_PID] = "pid", [OCI_NS_NETWORK] = "net", [OCI_NS_MOUNT] = "mnt", [OCI_NS_IPC] = "ipc",
+        [OCI_NS_UTS] = "uts", [OCI_NS_USER] = "user", [OCI_NS_CGROUP] = "cgroup", [OCI_NS_TIME] = "time",
+    };
+    return names[t];
+}
+
+int oci_ns_check(const struct oci_spec *spec, struct oci_report *r)
+{
+    const struct oci_linux *lx = spec->linux_;
+
+    for (size_t i = 0; lx && i < lx->n_namespaces; i++) {
+        const struct oci_namespace *ns = &lx->namespaces[i];
+        cleanup_free char *proc = NULL;
+        oci_err_t e = NULL;
+        int fd = -1;
+
+        if (ns->type >= OCI_NS_COUNT)
+            continue;   /* (refused by a collecting parse) */
+        proc = xasprintf("/proc/self/ns/%s", ns_proc_name(ns->type));
+        /* clone3 would fail with a bare EINVAL. */
+        if (access(proc, F_OK) < 0) {
+            if (oci_report_add(r, 0, "linux.namespaces[%zu].type: this kernel has no %s namespace (no %s)", i,
+                               oci_ns_type_name(ns->type), proc) < 0)
+                return -1;
+            continue;
+        }
+        if (ns->path == NULL)
+            continue;
+        if (open_ns_path(ns, i, &fd, &e) < 0) {
+            if (oci_report_err(r, &e) < 0)
+                return -1;
+            continue;
+        }
+        close(fd);
+    }
     return 0;
 }
 
@@ -135,8 +177,7 @@ int oci_ns_write_id_maps(pid_t pid, const struct oci_spec *spec, oci_err_t *err)
     const struct oci_linux *lx = spec->linux_;
     cleanup_close int procfd = -1;
 
-    if (lx == NULL || lx->uid_mappings.len == 0 || lx->gid_mappings.len == 0)
-        return oci_error_set(err, 0, "linux.uidMappings and linux.gidMappings are required with a new user namespace");
+    /* oci_spec_validate made sure both are there. */
     procfd = oci_procfs_open_root("/proc", err);
     if (procfd < 0)
         return oci_error_wrap(err, "linux.uidMappings");

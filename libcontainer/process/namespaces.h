@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 #include "ocirun/core/error.h"
+#include "ocirun/core/report.h"
 #include "ocirun/spec/spec.h"
 
 struct oci_ns_plan {
@@ -15,6 +16,10 @@ struct oci_ns_plan {
     bool new_user;                 /* a new user namespace: the runtime writes its id maps */
     bool need_fork;                /* pid ns joined, or created after joining a user ns: init forks once more */
 };
+
+/* check: every namespace type is one this kernel has, every `path` opens as a namespace of its
+ * type (the same open and test as oci_ns_plan_build, whose errors these are). */
+int oci_ns_check(const struct oci_spec *spec, struct oci_report *r);
 
 /* Decide how each namespace is made; open (and check the type of) every `path`. */
 int oci_ns_plan_build(const struct oci_spec *spec, struct oci_ns_plan *plan, oci_err_t *err);

@@ -14,12 +14,24 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <linux/capability.h>
 #include <linux/magic.h>
 #include "ocirun/core/procfs.h"
 #include "ocirun/core/utils.h"
 #include "ocirun/process/process.h"
+#include "ocirun/spec/validate.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+/* Raising a hard limit above the caller's needs CAP_SYS_RESOURCE (in the initial user
+ * namespace: a new user namespace does not give it): the init's setrlimit fails with EPERM. */
+static int report_raise_refused(const struct oci_rlimit *r, size_t i, rlim_t cur_max, struct oci_report *rep)
+{
+    return oci_report_add(rep, EPERM, "process.rlimits[%zu] %s: setrlimit soft %llu hard %llu "
+                          "(raising the hard limit above %llu needs CAP_SYS_RESOURCE)",
+                          i, r->type, (unsigned long long) r->soft, (unsigned long long) r->hard,
+                          (unsigned long long) cur_max);
+}
 
 int oci_process_apply_rlimits(const struct oci_process *p, oci_err_t *err)
 {
@@ -30,14 +42,40 @@ int oci_process_apply_rlimits(const struct oci_process *p, oci_err_t *err)
         if (setrlimit(r->resource, &lim) < 0) {
             int e = errno;
             struct rlimit cur;
+            struct oci_report rep = OCI_REPORT_FIRST(err);
+
             if (e == EPERM && getrlimit(r->resource, &cur) == 0 && r->hard > cur.rlim_max)
-                return oci_error_set(err, e, "process.rlimits[%zu] %s: setrlimit soft %llu hard %llu "
-                                     "(raising the hard limit above %llu needs CAP_SYS_RESOURCE)",
-                                     i, r->type, (unsigned long long) r->soft, (unsigned long long) r->hard,
-                                     (unsigned long long) cur.rlim_max);
+                return report_raise_refused(r, i, cur.rlim_max, &rep);
             return oci_error_set(err, e, "process.rlimits[%zu] %s: setrlimit soft %llu hard %llu", i, r->type,
                                  (unsigned long long) r->soft, (unsigned long long) r->hard);
         }
+    }
+    return 0;
+}
+
+/* Whether the caller's effective set has CAP (the init inherits the runtime's). */
+static bool have_effective_cap(int cap)
+{
+    struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+    struct __user_cap_data_struct data[2] = { { 0 } };
+
+    if (syscall(SYS_capget, &hdr, data) < 0)
+        return true;   /* cannot tell: let create decide */
+    return (data[cap / 32].effective & (1U << (cap % 32))) != 0;
+}
+
+int oci_process_check_rlimits(const struct oci_process *p, struct oci_report *rep)
+{
+    bool can_raise = have_effective_cap(CAP_SYS_RESOURCE);
+
+    for (size_t i = 0; i < p->n_rlimits && !can_raise; i++) {
+        const struct oci_rlimit *r = &p->rlimits[i];
+        struct rlimit cur;
+
+        if (r->resource < 0 || getrlimit(r->resource, &cur) < 0)
+            continue;   /* (refused by a collecting parse) */
+        if (r->hard > cur.rlim_max && report_raise_refused(r, i, cur.rlim_max, rep) < 0)
+            return -1;
     }
     return 0;
 }
@@ -80,10 +118,13 @@ int oci_process_apply_personality(const struct oci_spec *spec, oci_err_t *err)
     const struct oci_personality *p = spec->linux_ ? spec->linux_->personality : NULL;
     unsigned long persona;
 
+    struct oci_report r = OCI_REPORT_FIRST(err);
+
     if (p == NULL)
         return 0;
-    if (p->flags.len)
-        return oci_error_set(err, 0, "linux.personality.flags: \"%s\" is not supported", p->flags.v[0]);
+    /* exec applies it too, from the bundle's config as it is now. */
+    if (oci_spec_check_personality(spec, &r) < 0)
+        return -1;
     persona = strcmp(p->domain, "LINUX32") == 0 ? PER_LINUX32 : PER_LINUX;
     if (personality(persona) < 0)
         return oci_error_sys(err, "linux.personality.domain %s: personality", p->domain);

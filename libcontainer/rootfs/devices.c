@@ -164,6 +164,25 @@ static int device_from_spec(const struct oci_device *sd, struct dev_node *d, oci
     return 0;
 }
 
+int oci_devices_check(const struct oci_spec *spec, struct oci_report *r)
+{
+    const struct oci_linux *lx = spec->linux_;
+
+    for (size_t i = 0; lx && i < lx->n_devices; i++) {
+        struct dev_node d;
+        oci_err_t e = NULL;
+
+        if (lx->devices[i].path == NULL || lx->devices[i].type == NULL)
+            continue;   /* (refused by a collecting parse) */
+        if (device_from_spec(&lx->devices[i], &d, &e) < 0) {
+            oci_error_wrap(&e, "linux.devices[%zu] \"%s\"", i, lx->devices[i].path);
+            if (oci_report_err(r, &e) < 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
 static bool spec_has_device(const struct oci_linux *lx, const char *path)
 {
     for (size_t i = 0; lx && i < lx->n_devices; i++) {

@@ -108,25 +108,43 @@ out:
     return fd;
 }
 
-/* The mount's own mappings, else the container's (as runc does for idmap without mappings). */
-static int idmap_userns(const struct mount_job *j, oci_err_t *err)
+/* The mount's own mappings, else the container's (as runc does for idmap without mappings);
+ * or the container's joined user namespace (*joined, its path). */
+static int idmap_maps(const struct oci_spec *spec, const struct oci_mount *m, const struct oci_idmaps **uids,
+                      const struct oci_idmaps **gids, const char **joined, oci_err_t *err)
 {
-    const struct oci_linux *lx = j->o->spec->linux_;
-    const struct oci_idmaps *uids = &j->m->uid_mappings, *gids = &j->m->gid_mappings;
+    const struct oci_linux *lx = spec->linux_;
 
-    if (uids->len == 0 && gids->len == 0 && lx) {
+    *uids = &m->uid_mappings;
+    *gids = &m->gid_mappings;
+    *joined = NULL;
+    if ((*uids)->len == 0 && (*gids)->len == 0 && lx) {
         for (size_t i = 0; i < lx->n_namespaces; i++)
             if (lx->namespaces[i].type == OCI_NS_USER && lx->namespaces[i].path) {
-                int fd = open(lx->namespaces[i].path, O_RDONLY | O_CLOEXEC);
-                if (fd < 0)
-                    return oci_error_sys(err, "idmap: open %s", lx->namespaces[i].path);
-                return fd;
+                *joined = lx->namespaces[i].path;
+                return 0;
             }
-        uids = &lx->uid_mappings;
-        gids = &lx->gid_mappings;
+        *uids = &lx->uid_mappings;
+        *gids = &lx->gid_mappings;
     }
-    if (uids->len == 0 || gids->len == 0)
+    if ((*uids)->len == 0 || (*gids)->len == 0)
         return oci_error_set(err, 0, "idmap: uidMappings and gidMappings are required");
+    return 0;
+}
+
+static int idmap_userns(const struct mount_job *j, oci_err_t *err)
+{
+    const struct oci_idmaps *uids, *gids;
+    const char *joined;
+
+    if (idmap_maps(j->o->spec, j->m, &uids, &gids, &joined, err) < 0)
+        return -1;
+    if (joined) {
+        int fd = open(joined, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            return oci_error_sys(err, "idmap: open %s", joined);
+        return fd;
+    }
     return make_userns(uids, gids, err);
 }
 
@@ -531,6 +549,32 @@ static bool wants_v1_layout(const struct mount_job *j)
     return l == OCI_CGROUP_V1 || l == OCI_CGROUP_HYBRID;
 }
 
+/* What an entry needs before anything is mounted (also check's rule): a bind has a source,
+ * which exists (*source, resolved against the bundle; *as_file when it is not a directory: a
+ * file is bound onto a file); anything else has a type and no idmap. */
+static int mount_prelude(const struct mount_job *j, char **source, bool *as_file, oci_err_t *err)
+{
+    const struct oci_mount *m = j->m;
+
+    *source = NULL;
+    *as_file = false;
+    if (job_is_bind(j)) {
+        struct stat st;
+
+        if (m->source == NULL)
+            return oci_error_set(err, 0, "bind mount without a source");
+        *source = bind_source(j);
+        if (stat(*source, &st) < 0)
+            return oci_error_sys(err, "bind source \"%s\"", *source);
+        *as_file = !S_ISDIR(st.st_mode);
+    } else if (m->type == NULL || m->type[0] == '\0') {
+        return oci_error_set(err, 0, "no type and not a bind mount");
+    } else if (j->opts.idmap) {
+        return oci_error_set(err, 0, "idmap is only supported on bind mounts");
+    }
+    return 0;
+}
+
 static int do_mount_job(struct mount_job *j, oci_err_t *err)
 {
     const struct oci_mount *m = j->m;
@@ -540,20 +584,8 @@ static int do_mount_job(struct mount_job *j, oci_err_t *err)
 
     if (j->opts.flags & MS_REMOUNT)
         return remount_existing(j, err);
-    if (job_is_bind(j)) {
-        struct stat st;
-
-        if (m->source == NULL)
-            return oci_error_set(err, 0, "bind mount without a source");
-        source = bind_source(j);
-        if (stat(source, &st) < 0)
-            return oci_error_sys(err, "bind source \"%s\"", source);
-        as_file = !S_ISDIR(st.st_mode);
-    } else if (m->type == NULL || m->type[0] == '\0') {
-        return oci_error_set(err, 0, "no type and not a bind mount");
-    } else if (j->opts.idmap) {
-        return oci_error_set(err, 0, "idmap is only supported on bind mounts");
-    }
+    if (mount_prelude(j, &source, &as_file, err) < 0)
+        return -1;
     j->destfd = oci_root_ensure(j->rootfd, m->destination, as_file, err);
     if (j->destfd < 0)
         return -1;
@@ -589,5 +621,46 @@ int rootfs_mount_entry(const struct oci_rootfs_opts *o, int rootfd, size_t i, oc
         close(j.destfd);
     if (ret < 0)
         return oci_error_wrap(err, "mounts[%zu] \"%s\"", i, m->destination);
+    return 0;
+}
+
+/* The prelude's rules and the idmap's maps of one entry, nothing mounted. */
+static int check_entry(struct mount_job *j, oci_err_t *err)
+{
+    cleanup_free char *source = NULL;
+    const struct oci_idmaps *uids, *gids;
+    const char *joined;
+    bool as_file;
+
+    if (oci_mount_opts_parse(j->m->options.v, j->m->options.len, &j->opts, err) < 0)
+        return -1;
+    if (j->opts.flags & MS_REMOUNT)
+        return 0;
+    if (mount_prelude(j, &source, &as_file, err) < 0)
+        return -1;
+    if (j->opts.idmap && idmap_maps(j->o->spec, j->m, &uids, &gids, &joined, err) < 0)
+        return -1;
+    return 0;
+}
+
+int oci_rootfs_check_mounts(const struct oci_spec *spec, const char *bundle, struct oci_report *r)
+{
+    const struct oci_rootfs_opts o = { .spec = spec, .bundle = bundle };
+
+    for (size_t i = 0; i < spec->n_mounts; i++) {
+        struct mount_job j = { .o = &o, .m = &spec->mounts[i], .rootfd = -1, .destfd = -1 };
+        oci_err_t e = NULL;
+        int ret;
+
+        if (j.m->destination == NULL)
+            continue;   /* (refused by a collecting parse) */
+        ret = check_entry(&j, &e);
+        oci_mount_opts_free(&j.opts);
+        if (ret < 0) {
+            oci_error_wrap(&e, "mounts[%zu] \"%s\"", i, j.m->destination);
+            if (oci_report_err(r, &e) < 0)
+                return -1;
+        }
+    }
     return 0;
 }

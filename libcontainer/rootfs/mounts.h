@@ -4,9 +4,14 @@
 
 #include <stddef.h>
 #include "ocirun/core/error.h"
+#include "ocirun/core/report.h"
 #include "rootfs/rootfs.h"
 
 /* Mount O->spec->mounts[I] under ROOTFD; errors are prefixed `mounts[I] "DEST"`. */
 int rootfs_mount_entry(const struct oci_rootfs_opts *o, int rootfd, size_t i, oci_err_t *err);
+
+/* check: what rootfs_mount_entry would refuse before mounting anything (options, a bind's
+ * source missing, no type, idmap without maps), each with its error; BUNDLE as create's. */
+int oci_rootfs_check_mounts(const struct oci_spec *spec, const char *bundle, struct oci_report *r);
 
 #endif

@@ -27,6 +27,67 @@ static bool path_is(const char *path, const char *clean)
     return strcmp(c, clean) == 0;
 }
 
+/* ---- the root and the cwd, checked in the runtime ---- */
+
+int oci_rootfs_resolve(const char *bundle, const struct oci_root *root, char **out, oci_err_t *err)
+{
+    cleanup_free char *path = root->path[0] == '/' ? xstrdup(root->path) : xasprintf("%s/%s", bundle, root->path);
+    struct stat st;
+    int e = 0;
+
+    *out = realpath(path, NULL);
+    if (*out == NULL)
+        return oci_error_sys(err, "config.json: root.path \"%s\"", root->path);
+    /* Else the init would fail on it (O_DIRECTORY) after everything else was built. */
+    if (stat(*out, &st) < 0)
+        e = errno;
+    else if (!S_ISDIR(st.st_mode))
+        e = ENOTDIR;
+    if (e) {
+        free(*out);
+        *out = NULL;
+        return oci_error_set(err, e, "config.json: root.path \"%s\"", root->path);
+    }
+    return 0;
+}
+
+/* A mounts[] entry at PATH or above it: what it mounts decides, not the image. */
+static bool under_a_mount(const struct oci_spec *spec, const char *path)
+{
+    cleanup_free char *clean = oci_path_clean(path);
+    size_t n;
+
+    for (size_t i = 0; i < spec->n_mounts; i++) {
+        cleanup_free char *dest = spec->mounts[i].destination ? oci_path_clean(spec->mounts[i].destination) : NULL;
+
+        if (dest == NULL)
+            continue;
+        n = strlen(dest);
+        if (strcmp(dest, "/") == 0 || (strncmp(clean, dest, n) == 0 && (clean[n] == '/' || clean[n] == '\0')))
+            return true;
+    }
+    return false;
+}
+
+int oci_rootfs_check_cwd(const char *rootfs, const struct oci_spec *spec, struct oci_report *r)
+{
+    const char *cwd = spec->process ? spec->process->cwd : NULL;
+    cleanup_close int rootfd = -1;
+    cleanup_close int fd = -1;
+    struct stat st;
+
+    if (cwd == NULL || strcmp(cwd, "/") == 0 || under_a_mount(spec, cwd))
+        return 0;
+    rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (rootfd < 0)
+        return oci_report_add(r, errno, "open rootfs %s", rootfs);
+    /* A missing directory is created by the init; an existing file cannot be entered. */
+    fd = oci_root_open(rootfd, cwd, O_PATH);
+    if (fd == -ENOTDIR || (fd >= 0 && fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode)))
+        return oci_report_add(r, 0, "process.cwd \"%s\": not a directory in the rootfs", cwd);
+    return 0;
+}
+
 /* ---- preparation of the rootfs mount ---- */
 
 static bool has_mount_namespace(const struct oci_spec *spec)

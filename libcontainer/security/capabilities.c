@@ -30,47 +30,69 @@ static int last_cap(void)
     return cached;
 }
 
-static int resolve_set(const struct oci_strv *names, const char *set, uint64_t *mask, oci_err_t *err)
+static int resolve_set(const struct oci_strv *names, const char *set, uint64_t *mask, struct oci_report *r)
 {
     *mask = 0;
     for (size_t i = 0; i < names->len; i++) {
         cap_value_t v;
+        int ret = 0;
 
         if (cap_from_name(names->v[i], &v) < 0)
-            return oci_error_set(err, 0, "process.capabilities.%s[%zu]: unknown capability \"%s\"",
+            ret = oci_report_add(r, 0, "process.capabilities.%s[%zu]: unknown capability \"%s\"",
                                  set, i, names->v[i]);
-        if (v > last_cap())
-            return oci_error_set(err, 0, "process.capabilities.%s[%zu]: capability \"%s\" is not known to "
+        else if (v > last_cap())
+            ret = oci_report_add(r, 0, "process.capabilities.%s[%zu]: capability \"%s\" is not known to "
                                  "this kernel (last is %d)", set, i, names->v[i], last_cap());
-        *mask |= 1ULL << v;
+        else
+            *mask |= 1ULL << v;
+        if (ret < 0)
+            return -1;
     }
+    return 0;
+}
+
+static int resolve_sets(const struct oci_capabilities *c, struct oci_caps *out, struct oci_report *r)
+{
+    if (resolve_set(&c->bounding, "bounding", &out->bounding, r) < 0 ||
+        resolve_set(&c->effective, "effective", &out->effective, r) < 0 ||
+        resolve_set(&c->inheritable, "inheritable", &out->inheritable, r) < 0 ||
+        resolve_set(&c->permitted, "permitted", &out->permitted, r) < 0 ||
+        resolve_set(&c->ambient, "ambient", &out->ambient, r) < 0)
+        return -1;
     return 0;
 }
 
 int oci_caps_resolve(const struct oci_capabilities *c, struct oci_caps *out, oci_err_t *err)
 {
-    if (resolve_set(&c->bounding, "bounding", &out->bounding, err) < 0 ||
-        resolve_set(&c->effective, "effective", &out->effective, err) < 0 ||
-        resolve_set(&c->inheritable, "inheritable", &out->inheritable, err) < 0 ||
-        resolve_set(&c->permitted, "permitted", &out->permitted, err) < 0 ||
-        resolve_set(&c->ambient, "ambient", &out->ambient, err) < 0)
-        return -1;
+    struct oci_report r = OCI_REPORT_FIRST(err);
+
+    return resolve_sets(c, out, &r);
+}
+
+/* One problem per capability of WANTED missing from HAVE, lowest first. */
+static int report_bounding(uint64_t wanted, uint64_t have, struct oci_report *r)
+{
+    uint64_t missing = wanted & ~have;
+
+    while (missing) {
+        int cap = __builtin_ctzll(missing);
+        char *name = cap_to_name(cap);
+        int ret = oci_report_add(r, 0, "process.capabilities.bounding: %s is not in the runtime's own "
+                                 "bounding set, so the container cannot have it", name ? name : "?");
+
+        cap_free(name);
+        if (ret < 0)
+            return ret;
+        missing &= missing - 1;
+    }
     return 0;
 }
 
 int oci_caps_check_bounding(uint64_t wanted, uint64_t have, oci_err_t *err)
 {
-    uint64_t missing = wanted & ~have;
-    char *name;
-    int ret;
+    struct oci_report r = OCI_REPORT_FIRST(err);
 
-    if (missing == 0)
-        return 0;
-    name = cap_to_name(__builtin_ctzll(missing));
-    ret = oci_error_set(err, 0, "process.capabilities.bounding: %s is not in the runtime's own "
-                        "bounding set, so the container cannot have it", name ? name : "?");
-    cap_free(name);
-    return ret;
+    return report_bounding(wanted, have, &r);
 }
 
 /* The runtime's own bounding set (PR_CAPBSET_READ) as a mask. */
@@ -82,6 +104,16 @@ static uint64_t own_bounding(void)
         if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1)
             mask |= 1ULL << cap;
     return mask;
+}
+
+int oci_caps_check(const struct oci_capabilities *c, struct oci_report *r)
+{
+    struct oci_caps caps = { 0 };
+
+    if (resolve_sets(c, &caps, r) < 0)
+        return -1;
+    /* (collecting) names refused above are not in the masks: the rest is still checked */
+    return report_bounding(caps.bounding, own_bounding(), r);
 }
 
 int oci_caps_prepare(const struct oci_caps *caps, oci_err_t *err)

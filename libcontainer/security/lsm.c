@@ -147,51 +147,66 @@ int oci_lsm_label_mount_root(const struct oci_spec *spec, const struct oci_mount
 
 /* ---- the runtime's check ---- */
 
-static int check_selinux_context(const char *field, const char *label, oci_err_t *err)
+static int check_selinux_context(const char *field, const char *label, struct oci_report *r)
 {
     if (!oci_lsm_selinux_enabled())
-        return oci_error_set(err, 0, "%s \"%s\": SELinux is disabled or not supported on this host", field, label);
+        return oci_report_add(r, 0, "%s \"%s\": SELinux is disabled or not supported on this host", field, label);
 #ifdef HAVE_SELINUX
     if (selinux_check_context(label) < 0)
-        return oci_error_set(err, errno, "%s \"%s\": not a valid SELinux context", field, label);
+        return oci_report_add(r, errno, "%s \"%s\": not a valid SELinux context", field, label);
 #endif
     return 0;
 }
 
 /* Without SELinux, linux.mountLabel matters only if a mount would carry it (as with runc). */
-static int check_mount_label(const struct oci_spec *spec, const char *label, oci_err_t *err)
+static int check_mount_label(const struct oci_spec *spec, const char *label, struct oci_report *r)
 {
     if (oci_lsm_selinux_enabled())
-        return check_selinux_context("linux.mountLabel", label, err);
+        return check_selinux_context("linux.mountLabel", label, r);
     for (size_t i = 0; i < spec->n_mounts; i++) {
         const struct oci_mount *m = &spec->mounts[i];
         struct oci_mount_opts opts = { 0 };
+        oci_err_t e = NULL;
         bool labelled;
 
-        if (oci_mount_opts_parse(m->options.v, m->options.len, &opts, err) < 0)
-            return oci_error_wrap(err, "mounts[%zu] \"%s\"", i, m->destination);
+        if (m->destination == NULL)
+            continue;   /* (refused by a collecting parse) */
+        if (oci_mount_opts_parse(m->options.v, m->options.len, &opts, &e) < 0) {
+            oci_error_wrap(&e, "mounts[%zu] \"%s\"", i, m->destination);
+            if (oci_report_err(r, &e) < 0)
+                return -1;
+            continue;
+        }
         labelled = mount_gets_label(m, &opts);
         oci_mount_opts_free(&opts);
         if (labelled)
-            return oci_error_set(err, 0, "linux.mountLabel \"%s\": SELinux is disabled or not supported on "
-                                 "this host (mounts[%zu] \"%s\" would carry it)", label, i, m->destination);
+            return oci_report_add(r, 0, "linux.mountLabel \"%s\": SELinux is disabled or not supported on "
+                                  "this host (mounts[%zu] \"%s\" would carry it)", label, i, m->destination);
     }
+    return 0;
+}
+
+int oci_lsm_check_report(const struct oci_spec *spec, struct oci_report *r)
+{
+    const struct oci_process *p = spec->process;
+    const char *mount_label = spec->linux_ ? spec->linux_->mount_label : NULL;
+
+    if (p && is_set(p->apparmor_profile) && !oci_lsm_apparmor_enabled() &&
+        oci_report_add(r, 0, "process.apparmorProfile \"%s\": AppArmor is not enabled on this host",
+                       p->apparmor_profile) < 0)
+        return -1;
+    if (p && is_set(p->selinux_label) && check_selinux_context("process.selinuxLabel", p->selinux_label, r) < 0)
+        return -1;
+    if (is_set(mount_label) && check_mount_label(spec, mount_label, r) < 0)
+        return -1;
     return 0;
 }
 
 int oci_lsm_check(const struct oci_spec *spec, oci_err_t *err)
 {
-    const struct oci_process *p = spec->process;
-    const char *mount_label = spec->linux_ ? spec->linux_->mount_label : NULL;
+    struct oci_report r = OCI_REPORT_FIRST(err);
 
-    if (p && is_set(p->apparmor_profile) && !oci_lsm_apparmor_enabled())
-        return oci_error_set(err, 0, "process.apparmorProfile \"%s\": AppArmor is not enabled on this host",
-                             p->apparmor_profile);
-    if (p && is_set(p->selinux_label) && check_selinux_context("process.selinuxLabel", p->selinux_label, err) < 0)
-        return -1;
-    if (is_set(mount_label) && check_mount_label(spec, mount_label, err) < 0)
-        return -1;
-    return 0;
+    return oci_lsm_check_report(spec, &r);
 }
 
 /* ---- the init's write ---- */

@@ -65,6 +65,20 @@ int oci_seccomp_load(const struct oci_seccomp_filter *f, int *listener_fd, oci_e
     return 0;
 }
 
+int oci_seccomp_check(const struct oci_seccomp *s, struct oci_report *r)
+{
+    struct oci_seccomp_filter f;
+    oci_err_t e = NULL;
+
+    /* (a profile refused in part by a collecting parse is not compiled: it would fail on that) */
+    if (s == NULL || s->partial)
+        return 0;
+    if (oci_seccomp_compile(s, &f, &e) < 0)
+        return oci_report_err(r, &e);
+    oci_seccomp_filter_free(&f);
+    return 0;
+}
+
 #ifdef OCIRUN_NO_SECCOMP
 
 long long oci_seccomp_action_value(const char *action, unsigned int errno_ret)

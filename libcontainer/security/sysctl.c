@@ -1,8 +1,8 @@
-/* sysctl.c: linux.sysctl, only for keys that belong to a namespace the container has. */
+/* sysctl.c: linux.sysctl: the keys (only those of a namespace the container has) checked, then written. */
 #include <string.h>
 #include "ocirun/core/procfs.h"
 #include "ocirun/core/utils.h"
-#include "security/sysctl.h"
+#include "ocirun/security/sysctl.h"
 
 /* The namespace a sysctl key belongs to, or -1 when it is system-wide. */
 static int sysctl_namespace(const char *key)
@@ -46,25 +46,35 @@ static int write_sysctl(int procfd, const struct oci_kv *kv, oci_err_t *err)
     return 0;
 }
 
-int oci_sysctl_apply(const struct oci_spec *spec, const bool has_ns[OCI_NS_COUNT], oci_err_t *err)
+int oci_sysctl_check(const struct oci_spec *spec, struct oci_report *r)
+{
+    const struct oci_map *map = spec->linux_ ? &spec->linux_->sysctl : NULL;
+
+    for (size_t i = 0; map && i < map->len; i++) {
+        const char *key = map->items[i].key;
+        int ns = sysctl_namespace(key);
+        int ret = 0;
+
+        if (strchr(key, '/') || strstr(key, "..") || key[0] == '.' || key[0] == '\0')
+            ret = oci_report_add(r, 0, "linux.sysctl \"%s\": invalid key", key);
+        else if (ns < 0)
+            ret = oci_report_add(r, 0, "linux.sysctl \"%s\": not namespaced: it would change the host", key);
+        else if (oci_spec_namespace(spec, (enum oci_ns_type) ns) == NULL)
+            ret = oci_report_add(r, 0, "linux.sysctl \"%s\": needs a %s namespace (linux.namespaces)",
+                                 key, oci_ns_type_name((enum oci_ns_type) ns));
+        if (ret < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int oci_sysctl_apply(const struct oci_spec *spec, oci_err_t *err)
 {
     const struct oci_map *map = spec->linux_ ? &spec->linux_->sysctl : NULL;
     cleanup_close int procfd = -1;
 
     if (map == NULL || map->len == 0)
         return 0;
-    for (size_t i = 0; i < map->len; i++) {
-        const char *key = map->items[i].key;
-        int ns = sysctl_namespace(key);
-
-        if (strchr(key, '/') || strstr(key, "..") || key[0] == '.' || key[0] == '\0')
-            return oci_error_set(err, 0, "linux.sysctl \"%s\": invalid key", key);
-        if (ns < 0)
-            return oci_error_set(err, 0, "linux.sysctl \"%s\": not namespaced: it would change the host", key);
-        if (!has_ns[ns])
-            return oci_error_set(err, 0, "linux.sysctl \"%s\": needs a %s namespace (linux.namespaces)",
-                                 key, oci_ns_type_name(ns));
-    }
     procfd = open_procfs(err);
     if (procfd < 0)
         return -1;

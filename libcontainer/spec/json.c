@@ -146,8 +146,10 @@ int spec_fail(struct spec_ctx *c, const char *fmt, ...)
     if (n < 0)
         abort();
     if (b.len == 0)
-        return oci_error_set(c->err, 0, "%s", msg);
-    return oci_error_set(c->err, 0, "%s: %s", path, msg);
+        oci_report_add(c->report, 0, "%s", msg);
+    else
+        oci_report_add(c->report, 0, "%s: %s", path, msg);
+    return -1;
 }
 
 int spec_fail_type(struct spec_ctx *c, yajl_val v, const char *expected)
@@ -450,8 +452,8 @@ int spec_check_strv_enum(struct spec_ctx *c, const char *key, const struct oci_s
 
     for (size_t i = 0; i < v->len; i++) {
         if (spec_lookup(names, n, v->v[i]) < 0)
-            return SPEC_AT_KEY(c, key, SPEC_AT_INDEX(c, i, spec_fail(c, "unknown %s %s", what,
-                                                                   spec_render_str(v->v[i], &vb))));
+            SPEC_TRY(c, SPEC_AT_KEY(c, key, SPEC_AT_INDEX(c, i, spec_fail(c, "unknown %s %s", what,
+                                                                         spec_render_str(v->v[i], &vb)))));
     }
     return 0;
 }
@@ -470,12 +472,15 @@ int spec_check_abs(struct spec_ctx *c, const char *key, const char *path)
 static int parse_idmap(struct spec_ctx *c, yajl_val v, struct oci_idmap *m)
 {
     uint64_t size = 0;
+    bool bad = false;
 
-    if (spec_val_object(c, v) < 0 ||
-        spec_field_u32(c, v, "containerID", true, &m->container_id) < 0 ||
-        spec_field_u32(c, v, "hostID", true, &m->host_id) < 0 ||
-        spec_field_uint(c, v, "size", true, UINT32_MAX, SPEC_U32, &size, NULL) < 0)
+    if (spec_val_object(c, v) < 0)
         return -1;
+    SPEC_TRY(c, spec_track(&bad, spec_field_u32(c, v, "containerID", true, &m->container_id)));
+    SPEC_TRY(c, spec_track(&bad, spec_field_u32(c, v, "hostID", true, &m->host_id)));
+    SPEC_TRY(c, spec_track(&bad, spec_field_uint(c, v, "size", true, UINT32_MAX, SPEC_U32, &size, NULL)));
+    if (bad)
+        return -1;   /* (collecting) the range checks below need all three */
     if (size == 0)
         return SPEC_AT_KEY(c, "size", spec_fail(c, "must be at least 1, got 0"));
     if ((uint64_t) m->container_id + size > (uint64_t) UINT32_MAX + 1)
@@ -494,10 +499,8 @@ static int val_idmaps(struct spec_ctx *c, yajl_val arr, struct oci_idmaps *out)
 
     out->items = xzalloc(n * sizeof(*out->items));
     out->len = n;
-    for (size_t i = 0; i < n; i++) {
-        if (SPEC_AT_INDEX(c, i, parse_idmap(c, arr->u.array.values[i], &out->items[i])) < 0)
-            return -1;
-    }
+    for (size_t i = 0; i < n; i++)
+        SPEC_TRY(c, SPEC_AT_INDEX(c, i, parse_idmap(c, arr->u.array.values[i], &out->items[i])));
     return 0;
 }
 

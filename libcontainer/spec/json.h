@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <yajl/yajl_tree.h>
+#include "ocirun/core/report.h"
 #include "ocirun/spec/spec.h"
 
 /*
@@ -21,7 +22,7 @@ struct spec_seg {
 };
 
 struct spec_ctx {
-    oci_err_t *err;
+    struct oci_report *report;   /* create: the first problem ends the parse; check: all are kept */
     unsigned depth;
     struct spec_seg segs[SPEC_MAX_DEPTH];
 };
@@ -49,7 +50,28 @@ static inline void spec_pop(struct spec_ctx *c)
 #define SPEC_AT_KEY(c, key, expr) ({ spec_push_key((c), (key)); int _r = (expr); spec_pop(c); _r; })
 #define SPEC_AT_INDEX(c, i, expr) ({ spec_push_index((c), (i)); int _r = (expr); spec_pop(c); _r; })
 
-/* Errors, all "<path>: <message>". Each returns a negative value. */
+/*
+ * A failed field ends the parse for create (the first problem is its error). A collecting parse
+ * (check) records it and goes on with the object's next field or the array's next item, so that
+ * every problem of the document is reported; the struct is then partial (a refused field stays
+ * NULL/unset, see oci_spec_parse_report). SPEC_TRY(c, expr): on failure return -1 unless
+ * collecting. Nothing is evaluated beyond expr when it succeeds.
+ */
+static inline bool spec_stop(const struct spec_ctx *c)
+{
+    return !oci_report_collecting(c->report);
+}
+#define SPEC_TRY(c, expr) do { if ((expr) < 0 && spec_stop(c)) return -1; } while (0)
+
+/* r, with a failure remembered in *failed: checks that need the field skip it (collecting). */
+static inline int spec_track(bool *failed, int r)
+{
+    if (r < 0)
+        *failed = true;
+    return r;
+}
+
+/* Errors, all "<path>: <message>", recorded in the report. Each returns -1. */
 int spec_fail(struct spec_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int spec_fail_type(struct spec_ctx *c, yajl_val v, const char *expected);
 int spec_fail_missing(struct spec_ctx *c, const char *key);

@@ -112,10 +112,8 @@ static int parse_items(struct spec_ctx *c, yajl_val arr, size_t sz, void **items
 
     *items = base;
     *n = len;
-    for (size_t i = 0; i < len; i++) {
-        if (SPEC_AT_INDEX(c, i, fn(c, arr->u.array.values[i], base + i * sz, data)) < 0)
-            return -1;
-    }
+    for (size_t i = 0; i < len; i++)
+        SPEC_TRY(c, SPEC_AT_INDEX(c, i, fn(c, arr->u.array.values[i], base + i * sz, data)));
     return 0;
 }
 
@@ -155,14 +153,18 @@ static int parse_namespace(struct spec_ctx *c, yajl_val v, void *item, void *dat
     struct spec_vbuf vb;
     int type = 0;
 
-    if (spec_val_object(c, v) < 0 ||
-        spec_field_enum(c, v, "type", true, spec_ns_names, OCI_NS_COUNT, "namespace type", &type, NULL) < 0)
+    ns->type = OCI_NS_COUNT;   /* until known: the rules after a collecting parse skip it */
+    if (spec_val_object(c, v) < 0)
         return -1;
-    ns->type = (enum oci_ns_type) type;
-    if (seen[type])
-        return SPEC_AT_KEY(c, "type", spec_fail(c, "duplicate namespace type %s",
-                                                spec_render_str(oci_ns_type_name(ns->type), &vb)));
-    seen[type] = true;
+    if (spec_field_enum(c, v, "type", true, spec_ns_names, OCI_NS_COUNT, "namespace type", &type, NULL) < 0)
+        SPEC_TRY(c, -1);
+    else if (seen[type])
+        SPEC_TRY(c, SPEC_AT_KEY(c, "type", spec_fail(c, "duplicate namespace type %s",
+                                                     spec_render_str(oci_ns_type_name(type), &vb))));
+    else {
+        seen[type] = true;
+        ns->type = (enum oci_ns_type) type;
+    }
     if (spec_field_str(c, v, "path", false, &ns->path) < 0)
         return -1;
     if (ns->path && ns->path[0] == '\0') {
@@ -170,7 +172,12 @@ static int parse_namespace(struct spec_ctx *c, yajl_val v, void *item, void *dat
         free(ns->path);
         ns->path = NULL;
     }
-    return ns->path ? spec_check_abs(c, "path", ns->path) : 0;
+    if (ns->path && spec_check_abs(c, "path", ns->path) < 0) {
+        free(ns->path);
+        ns->path = NULL;
+        return -1;
+    }
+    return 0;
 }
 
 static int parse_time_offset(struct spec_ctx *c, const char *clock, yajl_val v, struct oci_time_offset *t,
@@ -183,14 +190,14 @@ static int parse_time_offset(struct spec_ctx *c, const char *clock, yajl_val v, 
         return spec_fail(c, "unknown clock %s (expected \"monotonic\" or \"boottime\")",
                          spec_render_str(clock, &vb));
     for (size_t i = 0; i < n_prev; i++) {
-        if (strcmp(prev[i].clock, clock) == 0)
+        if (prev[i].clock && strcmp(prev[i].clock, clock) == 0)
             return spec_fail(c, "duplicate clock %s", spec_render_str(clock, &vb));
     }
     t->clock = xstrdup(clock);
-    if (spec_val_object(c, v) < 0 ||
-        spec_field_i64(c, v, "secs", false, &t->secs) < 0 ||
-        spec_field_int(c, v, "nanosecs", false, 0, 999999999, NULL, &nsec, NULL) < 0)
+    if (spec_val_object(c, v) < 0)
         return -1;
+    SPEC_TRY(c, spec_field_i64(c, v, "secs", false, &t->secs));
+    SPEC_TRY(c, spec_field_int(c, v, "nanosecs", false, 0, 999999999, NULL, &nsec, NULL));
     t->nanosecs = (uint32_t) nsec;
     return 0;
 }
@@ -204,9 +211,8 @@ static int parse_time_offsets(struct spec_ctx *c, yajl_val o, struct oci_linux *
     for (size_t i = 0; i < n; i++) {
         const char *k = o->u.object.keys[i];
 
-        if (SPEC_AT_KEY(c, k, parse_time_offset(c, k, o->u.object.values[i], &lx->time_offsets[i],
-                                                lx->time_offsets, i)) < 0)
-            return -1;
+        SPEC_TRY(c, SPEC_AT_KEY(c, k, parse_time_offset(c, k, o->u.object.values[i], &lx->time_offsets[i],
+                                                        lx->time_offsets, i)));
     }
     return 0;
 }
@@ -217,19 +223,24 @@ static int parse_device(struct spec_ctx *c, yajl_val v, void *item, void *data)
     bool need_numbers;
 
     (void) data;
-    if (spec_val_object(c, v) < 0 ||
-        spec_field_str(c, v, "path", true, &d->path) < 0 ||
-        spec_check_abs(c, "path", d->path) < 0 ||
-        spec_field_enum(c, v, "type", true, device_types, ARRAY_SIZE(device_types),
-                        "device type", NULL, &d->type) < 0)
+    if (spec_val_object(c, v) < 0)
         return -1;
-    need_numbers = d->type[0] != 'p';
-    if (spec_field_int(c, v, "major", need_numbers, INT64_MIN, INT64_MAX, SPEC_I64, &d->major, NULL) < 0 ||
-        spec_field_int(c, v, "minor", need_numbers, INT64_MIN, INT64_MAX, SPEC_I64, &d->minor, NULL) < 0 ||
-        spec_field_opt_u32(c, v, "fileMode", &d->file_mode) < 0 ||
-        spec_field_opt_u32(c, v, "uid", &d->uid) < 0 ||
-        spec_field_opt_u32(c, v, "gid", &d->gid) < 0)
-        return -1;
+    if (spec_field_str(c, v, "path", true, &d->path) < 0)
+        SPEC_TRY(c, -1);
+    else if (spec_check_abs(c, "path", d->path) < 0) {
+        SPEC_TRY(c, -1);
+        free(d->path);
+        d->path = NULL;
+    }
+    SPEC_TRY(c, spec_field_enum(c, v, "type", true, device_types, ARRAY_SIZE(device_types),
+                                "device type", NULL, &d->type));
+    /* (collecting, type refused: its numbers are not asked for) */
+    need_numbers = d->type && d->type[0] != 'p';
+    SPEC_TRY(c, spec_field_int(c, v, "major", need_numbers, INT64_MIN, INT64_MAX, SPEC_I64, &d->major, NULL));
+    SPEC_TRY(c, spec_field_int(c, v, "minor", need_numbers, INT64_MIN, INT64_MAX, SPEC_I64, &d->minor, NULL));
+    SPEC_TRY(c, spec_field_opt_u32(c, v, "fileMode", &d->file_mode));
+    SPEC_TRY(c, spec_field_opt_u32(c, v, "uid", &d->uid));
+    SPEC_TRY(c, spec_field_opt_u32(c, v, "gid", &d->gid));
     return 0;
 }
 
@@ -244,14 +255,13 @@ static int parse_device_cgroup(struct spec_ctx *c, yajl_val v, void *item, void 
     if (spec_val_object(c, v) < 0)
         return -1;
     if (spec_get(v, "allow") == NULL)
-        return spec_fail_missing(c, "allow");
-    if (spec_field_bool(c, v, "allow", &d->allow, NULL) < 0 ||
-        spec_field_enum(c, v, "type", false, cgroup_device_types, ARRAY_SIZE(cgroup_device_types),
-                        "device type", NULL, &d->type) < 0 ||
-        spec_field_opt_i64(c, v, "major", &d->major) < 0 ||
-        spec_field_opt_i64(c, v, "minor", &d->minor) < 0 ||
-        spec_field_str(c, v, "access", false, &d->access) < 0)
-        return -1;
+        SPEC_TRY(c, spec_fail_missing(c, "allow"));
+    SPEC_TRY(c, spec_field_bool(c, v, "allow", &d->allow, NULL));
+    SPEC_TRY(c, spec_field_enum(c, v, "type", false, cgroup_device_types, ARRAY_SIZE(cgroup_device_types),
+                                "device type", NULL, &d->type));
+    SPEC_TRY(c, spec_field_opt_i64(c, v, "major", &d->major));
+    SPEC_TRY(c, spec_field_opt_i64(c, v, "minor", &d->minor));
+    SPEC_TRY(c, spec_field_str(c, v, "access", false, &d->access));
     if (d->access && d->access[strspn(d->access, "rwm")] != '\0')
         return SPEC_AT_KEY(c, "access", spec_fail(c, "invalid device access %s (expected a combination of r, w, m)",
                                                   spec_render_str(d->access, &vb)));
@@ -263,16 +273,15 @@ static int parse_memory(struct spec_ctx *c, yajl_val o, void *item, void *data)
     struct oci_memory *m = item;
 
     (void) data;
-    if (spec_field_opt_i64(c, o, "limit", &m->limit) < 0 ||
-        spec_field_opt_i64(c, o, "reservation", &m->reservation) < 0 ||
-        spec_field_opt_i64(c, o, "swap", &m->swap) < 0 ||
-        spec_field_opt_i64(c, o, "kernel", &m->kernel) < 0 ||
-        spec_field_opt_i64(c, o, "kernelTCP", &m->kernel_tcp) < 0 ||
-        spec_field_uint(c, o, "swappiness", false, 100, NULL, &m->swappiness.value, &m->swappiness.set) < 0 ||
-        spec_field_opt_bool(c, o, "disableOOMKiller", &m->disable_oom_killer) < 0 ||
-        spec_field_opt_bool(c, o, "useHierarchy", &m->use_hierarchy) < 0 ||
-        spec_field_opt_bool(c, o, "checkBeforeUpdate", &m->check_before_update) < 0)
-        return -1;
+    SPEC_TRY(c, spec_field_opt_i64(c, o, "limit", &m->limit));
+    SPEC_TRY(c, spec_field_opt_i64(c, o, "reservation", &m->reservation));
+    SPEC_TRY(c, spec_field_opt_i64(c, o, "swap", &m->swap));
+    SPEC_TRY(c, spec_field_opt_i64(c, o, "kernel", &m->kernel));
+    SPEC_TRY(c, spec_field_opt_i64(c, o, "kernelTCP", &m->kernel_tcp));
+    SPEC_TRY(c, spec_field_uint(c, o, "swappiness", false, 100, NULL, &m->swappiness.value, &m->swappiness.set));
+    SPEC_TRY(c, spec_field_opt_bool(c, o, "disableOOMKiller", &m->disable_oom_killer));
+    SPEC_TRY(c, spec_field_opt_bool(c, o, "useHierarchy", &m->use_hierarchy));
+    SPEC_TRY(c, spec_field_opt_bool(c, o, "checkBeforeUpdate", &m->check_before_update));
     return 0;
 }
 
@@ -281,16 +290,15 @@ static int parse_cpu(struct spec_ctx *c, yajl_val o, void *item, void *data)
     struct oci_cpu *cpu = item;
 
     (void) data;
-    if (spec_field_opt_u64(c, o, "shares", &cpu->shares) < 0 ||
-        spec_field_opt_i64(c, o, "quota", &cpu->quota) < 0 ||
-        spec_field_opt_u64(c, o, "burst", &cpu->burst) < 0 ||
-        spec_field_opt_u64(c, o, "period", &cpu->period) < 0 ||
-        spec_field_opt_i64(c, o, "realtimeRuntime", &cpu->realtime_runtime) < 0 ||
-        spec_field_opt_u64(c, o, "realtimePeriod", &cpu->realtime_period) < 0 ||
-        spec_field_str(c, o, "cpus", false, &cpu->cpus) < 0 ||
-        spec_field_str(c, o, "mems", false, &cpu->mems) < 0 ||
-        spec_field_opt_i64(c, o, "idle", &cpu->idle) < 0)
-        return -1;
+    SPEC_TRY(c, spec_field_opt_u64(c, o, "shares", &cpu->shares));
+    SPEC_TRY(c, spec_field_opt_i64(c, o, "quota", &cpu->quota));
+    SPEC_TRY(c, spec_field_opt_u64(c, o, "burst", &cpu->burst));
+    SPEC_TRY(c, spec_field_opt_u64(c, o, "period", &cpu->period));
+    SPEC_TRY(c, spec_field_opt_i64(c, o, "realtimeRuntime", &cpu->realtime_runtime));
+    SPEC_TRY(c, spec_field_opt_u64(c, o, "realtimePeriod", &cpu->realtime_period));
+    SPEC_TRY(c, spec_field_str(c, o, "cpus", false, &cpu->cpus));
+    SPEC_TRY(c, spec_field_str(c, o, "mems", false, &cpu->mems));
+    SPEC_TRY(c, spec_field_opt_i64(c, o, "idle", &cpu->idle));
     return 0;
 }
 
@@ -298,14 +306,16 @@ static int parse_weight_device(struct spec_ctx *c, yajl_val v, void *item, void 
 {
     struct oci_weight_device *w = item;
 
+    bool bad = false;
+
     (void) data;
-    if (spec_val_object(c, v) < 0 ||
-        spec_field_i64(c, v, "major", true, &w->major) < 0 ||
-        spec_field_i64(c, v, "minor", true, &w->minor) < 0 ||
-        spec_field_opt_u16(c, v, "weight", &w->weight) < 0 ||
-        spec_field_opt_u16(c, v, "leafWeight", &w->leaf_weight) < 0)
+    if (spec_val_object(c, v) < 0)
         return -1;
-    if (!w->weight.set && !w->leaf_weight.set)
+    SPEC_TRY(c, spec_field_i64(c, v, "major", true, &w->major));
+    SPEC_TRY(c, spec_field_i64(c, v, "minor", true, &w->minor));
+    SPEC_TRY(c, spec_track(&bad, spec_field_opt_u16(c, v, "weight", &w->weight)));
+    SPEC_TRY(c, spec_track(&bad, spec_field_opt_u16(c, v, "leafWeight", &w->leaf_weight)));
+    if (!bad && !w->weight.set && !w->leaf_weight.set)
         return spec_fail(c, "at least one of weight or leafWeight is required");
     return 0;
 }
@@ -315,11 +325,11 @@ static int parse_throttle_device(struct spec_ctx *c, yajl_val v, void *item, voi
     struct oci_throttle_device *t = item;
 
     (void) data;
-    if (spec_val_object(c, v) < 0 ||
-        spec_field_i64(c, v, "major", true, &t->major) < 0 ||
-        spec_field_i64(c, v, "minor", true, &t->minor) < 0 ||
-        spec_field_u64(c, v, "rate", true, &t->rate) < 0)
+    if (spec_val_object(c, v) < 0)
         return -1;
+    SPEC_TRY(c, spec_field_i64(c, v, "major", true, &t->major));
+    SPEC_TRY(c, spec_field_i64(c, v, "minor", true, &t->minor));
+    SPEC_TRY(c, spec_field_u64(c, v, "rate", true, &t->rate));
     return 0;
 }
 
@@ -333,15 +343,14 @@ static int parse_block_io(struct spec_ctx *c, yajl_val o, void *item, void *data
     struct oci_block_io *b = item;
 
     (void) data;
-    if (spec_field_opt_u16(c, o, "weight", &b->weight) < 0 ||
-        spec_field_opt_u16(c, o, "leafWeight", &b->leaf_weight) < 0 ||
-        field_items(c, o, "weightDevice", sizeof(*b->weight_device), &b->weight_device,
-                    &b->n_weight_device, parse_weight_device, NULL) < 0 ||
-        field_throttle(c, o, "throttleReadBpsDevice", &b->throttle_read_bps) < 0 ||
-        field_throttle(c, o, "throttleWriteBpsDevice", &b->throttle_write_bps) < 0 ||
-        field_throttle(c, o, "throttleReadIOPSDevice", &b->throttle_read_iops) < 0 ||
-        field_throttle(c, o, "throttleWriteIOPSDevice", &b->throttle_write_iops) < 0)
-        return -1;
+    SPEC_TRY(c, spec_field_opt_u16(c, o, "weight", &b->weight));
+    SPEC_TRY(c, spec_field_opt_u16(c, o, "leafWeight", &b->leaf_weight));
+    SPEC_TRY(c, field_items(c, o, "weightDevice", sizeof(*b->weight_device), &b->weight_device,
+                            &b->n_weight_device, parse_weight_device, NULL));
+    SPEC_TRY(c, field_throttle(c, o, "throttleReadBpsDevice", &b->throttle_read_bps));
+    SPEC_TRY(c, field_throttle(c, o, "throttleWriteBpsDevice", &b->throttle_write_bps));
+    SPEC_TRY(c, field_throttle(c, o, "throttleReadIOPSDevice", &b->throttle_read_iops));
+    SPEC_TRY(c, field_throttle(c, o, "throttleWriteIOPSDevice", &b->throttle_write_iops));
     return 0;
 }
 
@@ -350,10 +359,10 @@ static int parse_hugepage_limit(struct spec_ctx *c, yajl_val v, void *item, void
     struct oci_hugepage_limit *h = item;
 
     (void) data;
-    if (spec_val_object(c, v) < 0 ||
-        spec_field_str(c, v, "pageSize", true, &h->page_size) < 0 ||
-        spec_field_u64(c, v, "limit", true, &h->limit) < 0)
+    if (spec_val_object(c, v) < 0)
         return -1;
+    SPEC_TRY(c, spec_field_str(c, v, "pageSize", true, &h->page_size));
+    SPEC_TRY(c, spec_field_u64(c, v, "limit", true, &h->limit));
     return 0;
 }
 
@@ -362,10 +371,10 @@ static int parse_net_priority(struct spec_ctx *c, yajl_val v, void *item, void *
     struct oci_net_priority *p = item;
 
     (void) data;
-    if (spec_val_object(c, v) < 0 ||
-        spec_field_str(c, v, "name", true, &p->name) < 0 ||
-        spec_field_u32(c, v, "priority", true, &p->priority) < 0)
+    if (spec_val_object(c, v) < 0)
         return -1;
+    SPEC_TRY(c, spec_field_str(c, v, "name", true, &p->name));
+    SPEC_TRY(c, spec_field_u32(c, v, "priority", true, &p->priority));
     return 0;
 }
 
@@ -374,21 +383,22 @@ static int parse_network(struct spec_ctx *c, yajl_val o, void *item, void *data)
     struct oci_network_res *n = item;
 
     (void) data;
-    if (spec_field_opt_u32(c, o, "classID", &n->class_id) < 0 ||
-        field_items(c, o, "priorities", sizeof(*n->priorities), &n->priorities, &n->n_priorities,
-                    parse_net_priority, NULL) < 0)
-        return -1;
+    SPEC_TRY(c, spec_field_opt_u32(c, o, "classID", &n->class_id));
+    SPEC_TRY(c, field_items(c, o, "priorities", sizeof(*n->priorities), &n->priorities, &n->n_priorities,
+                            parse_net_priority, NULL));
     return 0;
 }
 
 static int parse_rdma_entry(struct spec_ctx *c, const char *dev, yajl_val v, struct oci_rdma *r)
 {
+    bool bad = false;
+
     r->device = xstrdup(dev);
-    if (spec_val_object(c, v) < 0 ||
-        spec_field_opt_u32(c, v, "hcaHandles", &r->hca_handles) < 0 ||
-        spec_field_opt_u32(c, v, "hcaObjects", &r->hca_objects) < 0)
+    if (spec_val_object(c, v) < 0)
         return -1;
-    if (!r->hca_handles.set && !r->hca_objects.set)
+    SPEC_TRY(c, spec_track(&bad, spec_field_opt_u32(c, v, "hcaHandles", &r->hca_handles)));
+    SPEC_TRY(c, spec_track(&bad, spec_field_opt_u32(c, v, "hcaObjects", &r->hca_objects)));
+    if (!bad && !r->hca_handles.set && !r->hca_objects.set)
         return spec_fail(c, "at least one of hcaHandles or hcaObjects is required");
     return 0;
 }
@@ -402,8 +412,7 @@ static int parse_rdma(struct spec_ctx *c, yajl_val o, struct oci_resources *res)
     for (size_t i = 0; i < n; i++) {
         const char *k = o->u.object.keys[i];
 
-        if (SPEC_AT_KEY(c, k, parse_rdma_entry(c, k, o->u.object.values[i], &res->rdma[i])) < 0)
-            return -1;
+        SPEC_TRY(c, SPEC_AT_KEY(c, k, parse_rdma_entry(c, k, o->u.object.values[i], &res->rdma[i])));
     }
     return 0;
 }
@@ -414,29 +423,37 @@ static int parse_pids(struct spec_ctx *c, yajl_val o, struct oci_resources *res)
                           &res->pids_limit.value, &res->pids_limit.set);
 }
 
+static int parse_resources_fields(struct spec_ctx *c, yajl_val o, struct oci_resources *res)
+{
+    yajl_val v;
+
+    SPEC_TRY(c, field_items(c, o, "devices", sizeof(*res->devices), &res->devices, &res->n_devices,
+                            parse_device_cgroup, NULL));
+    SPEC_TRY(c, field_struct(c, o, "memory", sizeof(*res->memory), &res->memory, parse_memory));
+    SPEC_TRY(c, field_struct(c, o, "cpu", sizeof(*res->cpu), &res->cpu, parse_cpu));
+    SPEC_TRY(c, spec_field_object(c, o, "pids", false, &v));
+    if (v)
+        SPEC_TRY(c, SPEC_AT_KEY(c, "pids", parse_pids(c, v, res)));
+    SPEC_TRY(c, field_struct(c, o, "blockIO", sizeof(*res->block_io), &res->block_io, parse_block_io));
+    SPEC_TRY(c, field_items(c, o, "hugepageLimits", sizeof(*res->hugepage_limits), &res->hugepage_limits,
+                            &res->n_hugepage_limits, parse_hugepage_limit, NULL));
+    SPEC_TRY(c, field_struct(c, o, "network", sizeof(*res->network), &res->network, parse_network));
+    SPEC_TRY(c, spec_field_object(c, o, "rdma", false, &v));
+    if (v)
+        SPEC_TRY(c, SPEC_AT_KEY(c, "rdma", parse_rdma(c, v, res)));
+    return spec_field_map(c, o, "unified", &res->unified);
+}
+
 static int parse_resources(struct spec_ctx *c, yajl_val o, void *item, void *data)
 {
     struct oci_resources *res = item;
-    yajl_val v;
+    size_t before = oci_report_count(c->report);
+    int ret;
 
     (void) data;
-    if (field_items(c, o, "devices", sizeof(*res->devices), &res->devices, &res->n_devices,
-                    parse_device_cgroup, NULL) < 0 ||
-        field_struct(c, o, "memory", sizeof(*res->memory), &res->memory, parse_memory) < 0 ||
-        field_struct(c, o, "cpu", sizeof(*res->cpu), &res->cpu, parse_cpu) < 0)
-        return -1;
-    if (spec_field_object(c, o, "pids", false, &v) < 0 ||
-        (v && SPEC_AT_KEY(c, "pids", parse_pids(c, v, res)) < 0))
-        return -1;
-    if (field_struct(c, o, "blockIO", sizeof(*res->block_io), &res->block_io, parse_block_io) < 0 ||
-        field_items(c, o, "hugepageLimits", sizeof(*res->hugepage_limits), &res->hugepage_limits,
-                    &res->n_hugepage_limits, parse_hugepage_limit, NULL) < 0 ||
-        field_struct(c, o, "network", sizeof(*res->network), &res->network, parse_network) < 0)
-        return -1;
-    if (spec_field_object(c, o, "rdma", false, &v) < 0 ||
-        (v && SPEC_AT_KEY(c, "rdma", parse_rdma(c, v, res)) < 0))
-        return -1;
-    return spec_field_map(c, o, "unified", &res->unified);
+    ret = parse_resources_fields(c, o, res);
+    res->partial = oci_report_count(c->report) != before;
+    return ret;
 }
 
 /* ---- seccomp -------------------------------------------------------------- */
@@ -448,13 +465,13 @@ static int parse_seccomp_arg(struct spec_ctx *c, yajl_val v, void *item, void *d
     int op = 0;
 
     (void) data;
-    if (spec_val_object(c, v) < 0 ||
-        spec_field_uint(c, v, "index", true, 5, NULL, &index, NULL) < 0 ||
-        spec_field_u64(c, v, "value", true, &a->value) < 0 ||
-        spec_field_u64(c, v, "valueTwo", false, &a->value_two) < 0 ||
-        spec_field_enum(c, v, "op", true, seccomp_ops, ARRAY_SIZE(seccomp_ops),
-                        "seccomp operator", &op, NULL) < 0)
+    if (spec_val_object(c, v) < 0)
         return -1;
+    SPEC_TRY(c, spec_field_uint(c, v, "index", true, 5, NULL, &index, NULL));
+    SPEC_TRY(c, spec_field_u64(c, v, "value", true, &a->value));
+    SPEC_TRY(c, spec_field_u64(c, v, "valueTwo", false, &a->value_two));
+    SPEC_TRY(c, spec_field_enum(c, v, "op", true, seccomp_ops, ARRAY_SIZE(seccomp_ops),
+                                "seccomp operator", &op, NULL));
     a->index = (uint32_t) index;
     a->op = (enum oci_seccomp_op) op;
     return 0;
@@ -468,25 +485,31 @@ static bool action_takes_errno(const char *action)
 /* The checks that need the whole object: the spec's MUSTs, and what would deadlock. */
 static int check_seccomp(struct spec_ctx *c, const struct oci_seccomp *s)
 {
+    bool listener_reported = false;
+
+    if (s->default_action == NULL)
+        return -1;   /* (collecting) refused already */
     if (s->default_errno_ret.set && !action_takes_errno(s->default_action))
-        return SPEC_AT_KEY(c, "defaultErrnoRet", spec_fail(c, "only SCMP_ACT_ERRNO and SCMP_ACT_TRACE take an "
-                                                            "errno, not %s", s->default_action));
+        SPEC_TRY(c, SPEC_AT_KEY(c, "defaultErrnoRet", spec_fail(c, "only SCMP_ACT_ERRNO and SCMP_ACT_TRACE take an "
+                                                                "errno, not %s", s->default_action)));
     /* The setup process itself would be stopped on its next syscall, before any agent has the fd. */
     if (strcmp(s->default_action, "SCMP_ACT_NOTIFY") == 0)
-        return SPEC_AT_KEY(c, "defaultAction", spec_fail(c, "SCMP_ACT_NOTIFY cannot be the default action"));
+        SPEC_TRY(c, SPEC_AT_KEY(c, "defaultAction", spec_fail(c, "SCMP_ACT_NOTIFY cannot be the default action")));
     for (size_t i = 0; i < s->n_syscalls; i++) {
         const struct oci_syscall_rule *r = &s->syscalls[i];
 
-        if (strcmp(r->action, "SCMP_ACT_NOTIFY") != 0)
+        if (r->action == NULL || strcmp(r->action, "SCMP_ACT_NOTIFY") != 0)
             continue;
-        if (s->listener_path == NULL)
-            return SPEC_AT_KEY(c, "listenerPath", spec_fail(c, "required: syscalls[%zu] uses SCMP_ACT_NOTIFY", i));
+        if (s->listener_path == NULL && !listener_reported) {
+            listener_reported = true;
+            SPEC_TRY(c, SPEC_AT_KEY(c, "listenerPath", spec_fail(c, "required: syscalls[%zu] uses SCMP_ACT_NOTIFY", i)));
+        }
         /* The notify fd leaves the container through sendmsg: notifying it would deadlock. */
         for (size_t j = 0; j < r->names.len; j++)
             if (strcmp(r->names.v[j], "sendmsg") == 0)
-                return SPEC_AT_KEY(c, "syscalls", SPEC_AT_INDEX(c, i, SPEC_AT_KEY(c, "names",
-                       spec_fail(c, "SCMP_ACT_NOTIFY cannot be used for sendmsg (the runtime needs it to "
-                                 "pass the notify fd on)"))));
+                SPEC_TRY(c, SPEC_AT_KEY(c, "syscalls", SPEC_AT_INDEX(c, i, SPEC_AT_KEY(c, "names",
+                            spec_fail(c, "SCMP_ACT_NOTIFY cannot be used for sendmsg (the runtime needs it to "
+                                      "pass the notify fd on)")))));
     }
     return 0;
 }
@@ -499,43 +522,49 @@ static int parse_syscall(struct spec_ctx *c, yajl_val v, void *item, void *data)
     if (spec_val_object(c, v) < 0)
         return -1;
     if (spec_get(v, "names") == NULL)
-        return spec_fail_missing(c, "names");
-    if (spec_field_strv(c, v, "names", &r->names) < 0)
-        return -1;
-    if (r->names.len == 0)
-        return SPEC_AT_KEY(c, "names", spec_fail(c, "must not be empty"));
-    if (spec_field_enum(c, v, "action", true, seccomp_actions, ARRAY_SIZE(seccomp_actions),
-                        "seccomp action", NULL, &r->action) < 0 ||
-        spec_field_opt_u32(c, v, "errnoRet", &r->errno_ret) < 0 ||
-        field_items(c, v, "args", sizeof(*r->args), &r->args, &r->n_args, parse_seccomp_arg, NULL) < 0)
-        return -1;
-    if (r->errno_ret.set && !action_takes_errno(r->action))
+        SPEC_TRY(c, spec_fail_missing(c, "names"));
+    else if (spec_field_strv(c, v, "names", &r->names) < 0)
+        SPEC_TRY(c, -1);
+    else if (r->names.len == 0)
+        SPEC_TRY(c, SPEC_AT_KEY(c, "names", spec_fail(c, "must not be empty")));
+    SPEC_TRY(c, spec_field_enum(c, v, "action", true, seccomp_actions, ARRAY_SIZE(seccomp_actions),
+                                "seccomp action", NULL, &r->action));
+    SPEC_TRY(c, spec_field_opt_u32(c, v, "errnoRet", &r->errno_ret));
+    SPEC_TRY(c, field_items(c, v, "args", sizeof(*r->args), &r->args, &r->n_args, parse_seccomp_arg, NULL));
+    if (r->errno_ret.set && r->action && !action_takes_errno(r->action))
         return SPEC_AT_KEY(c, "errnoRet", spec_fail(c, "only SCMP_ACT_ERRNO and SCMP_ACT_TRACE take an errno, "
                                                      "not %s", r->action));
     return 0;
 }
 
+static int parse_seccomp_fields(struct spec_ctx *c, yajl_val o, struct oci_seccomp *s)
+{
+    SPEC_TRY(c, spec_field_enum(c, o, "defaultAction", true, seccomp_actions, ARRAY_SIZE(seccomp_actions),
+                                "seccomp action", NULL, &s->default_action));
+    SPEC_TRY(c, spec_field_opt_u32(c, o, "defaultErrnoRet", &s->default_errno_ret));
+    SPEC_TRY(c, spec_field_strv(c, o, "architectures", &s->architectures));
+    SPEC_TRY(c, spec_field_strv(c, o, "flags", &s->flags));
+    SPEC_TRY(c, spec_check_strv_enum(c, "flags", &s->flags, seccomp_flags, ARRAY_SIZE(seccomp_flags),
+                                     "seccomp flag"));
+    SPEC_TRY(c, spec_field_str(c, o, "listenerPath", false, &s->listener_path));
+    SPEC_TRY(c, spec_field_str(c, o, "listenerMetadata", false, &s->listener_metadata));
+    if (s->listener_metadata && s->listener_path == NULL)
+        SPEC_TRY(c, SPEC_AT_KEY(c, "listenerMetadata", spec_fail(c, "requires listenerPath")));
+    SPEC_TRY(c, field_items(c, o, "syscalls", sizeof(*s->syscalls), &s->syscalls, &s->n_syscalls,
+                            parse_syscall, NULL));
+    return check_seccomp(c, s);
+}
+
 static int parse_seccomp(struct spec_ctx *c, yajl_val o, void *item, void *data)
 {
     struct oci_seccomp *s = item;
+    size_t before = oci_report_count(c->report);
+    int ret;
 
     (void) data;
-    if (spec_field_enum(c, o, "defaultAction", true, seccomp_actions, ARRAY_SIZE(seccomp_actions),
-                        "seccomp action", NULL, &s->default_action) < 0 ||
-        spec_field_opt_u32(c, o, "defaultErrnoRet", &s->default_errno_ret) < 0 ||
-        spec_field_strv(c, o, "architectures", &s->architectures) < 0 ||
-        spec_field_strv(c, o, "flags", &s->flags) < 0 ||
-        spec_check_strv_enum(c, "flags", &s->flags, seccomp_flags, ARRAY_SIZE(seccomp_flags),
-                             "seccomp flag") < 0 ||
-        spec_field_str(c, o, "listenerPath", false, &s->listener_path) < 0 ||
-        spec_field_str(c, o, "listenerMetadata", false, &s->listener_metadata) < 0)
-        return -1;
-    if (s->listener_metadata && s->listener_path == NULL)
-        return SPEC_AT_KEY(c, "listenerMetadata", spec_fail(c, "requires listenerPath"));
-    if (field_items(c, o, "syscalls", sizeof(*s->syscalls), &s->syscalls, &s->n_syscalls,
-                    parse_syscall, NULL) < 0)
-        return -1;
-    return check_seccomp(c, s);
+    ret = parse_seccomp_fields(c, o, s);
+    s->partial = oci_report_count(c->report) != before;
+    return ret;
 }
 
 /* ---- intelRdt, personality, netDevices, memoryPolicy ---------------------- */
@@ -568,14 +597,13 @@ static int parse_intel_rdt(struct spec_ctx *c, yajl_val o, void *item, void *dat
     struct spec_vbuf vb;
 
     (void) data;
-    if (spec_field_str(c, o, "closID", false, &r->clos_id) < 0 ||
-        spec_field_str(c, o, "l3CacheSchema", false, &r->l3_cache_schema) < 0 ||
-        spec_field_str(c, o, "memBwSchema", false, &r->mem_bw_schema) < 0 ||
-        parse_schemata(c, o, &r->schemata) < 0 ||
-        spec_field_bool(c, o, "enableMonitoring", &r->enable_monitoring, NULL) < 0 ||
-        spec_field_bool(c, o, "enableCMT", &r->enable_cmt, NULL) < 0 ||
-        spec_field_bool(c, o, "enableMBM", &r->enable_mbm, NULL) < 0)
-        return -1;
+    SPEC_TRY(c, spec_field_str(c, o, "closID", false, &r->clos_id));
+    SPEC_TRY(c, spec_field_str(c, o, "l3CacheSchema", false, &r->l3_cache_schema));
+    SPEC_TRY(c, spec_field_str(c, o, "memBwSchema", false, &r->mem_bw_schema));
+    SPEC_TRY(c, parse_schemata(c, o, &r->schemata));
+    SPEC_TRY(c, spec_field_bool(c, o, "enableMonitoring", &r->enable_monitoring, NULL));
+    SPEC_TRY(c, spec_field_bool(c, o, "enableCMT", &r->enable_cmt, NULL));
+    SPEC_TRY(c, spec_field_bool(c, o, "enableMBM", &r->enable_mbm, NULL));
     if (r->mem_bw_schema && (strncmp(r->mem_bw_schema, "MB:", 3) != 0 || strchr(r->mem_bw_schema, '\n')))
         return SPEC_AT_KEY(c, "memBwSchema", spec_fail(c, "must be one line starting with \"MB:\", got %s",
                                                        spec_render_str(r->mem_bw_schema, &vb)));
@@ -587,10 +615,9 @@ static int parse_personality(struct spec_ctx *c, yajl_val o, void *item, void *d
     struct oci_personality *p = item;
 
     (void) data;
-    if (spec_field_enum(c, o, "domain", true, personality_domains, ARRAY_SIZE(personality_domains),
-                        "personality domain", NULL, &p->domain) < 0 ||
-        spec_field_strv(c, o, "flags", &p->flags) < 0)
-        return -1;
+    SPEC_TRY(c, spec_field_enum(c, o, "domain", true, personality_domains, ARRAY_SIZE(personality_domains),
+                                "personality domain", NULL, &p->domain));
+    SPEC_TRY(c, spec_field_strv(c, o, "flags", &p->flags));
     return 0;
 }
 
@@ -635,8 +662,7 @@ static int parse_net_devices(struct spec_ctx *c, yajl_val o, struct oci_linux *l
     for (size_t i = 0; i < n; i++) {
         const char *k = o->u.object.keys[i];
 
-        if (SPEC_AT_KEY(c, k, parse_net_device(c, k, o->u.object.values[i], &lx->net_devices[i])) < 0)
-            return -1;
+        SPEC_TRY(c, SPEC_AT_KEY(c, k, parse_net_device(c, k, o->u.object.values[i], &lx->net_devices[i])));
     }
     return 0;
 }
@@ -646,13 +672,12 @@ static int parse_memory_policy(struct spec_ctx *c, yajl_val o, void *item, void 
     struct oci_memory_policy *m = item;
 
     (void) data;
-    if (spec_field_enum(c, o, "mode", true, mempolicy_modes, ARRAY_SIZE(mempolicy_modes),
-                        "memory policy mode", NULL, &m->mode) < 0 ||
-        spec_field_str(c, o, "nodes", false, &m->nodes) < 0 ||
-        spec_field_strv(c, o, "flags", &m->flags) < 0 ||
-        spec_check_strv_enum(c, "flags", &m->flags, mempolicy_flags, ARRAY_SIZE(mempolicy_flags),
-                             "memory policy flag") < 0)
-        return -1;
+    SPEC_TRY(c, spec_field_enum(c, o, "mode", true, mempolicy_modes, ARRAY_SIZE(mempolicy_modes),
+                                "memory policy mode", NULL, &m->mode));
+    SPEC_TRY(c, spec_field_str(c, o, "nodes", false, &m->nodes));
+    SPEC_TRY(c, spec_field_strv(c, o, "flags", &m->flags));
+    SPEC_TRY(c, spec_check_strv_enum(c, "flags", &m->flags, mempolicy_flags, ARRAY_SIZE(mempolicy_flags),
+                                     "memory policy flag"));
     return 0;
 }
 
@@ -662,12 +687,12 @@ static int parse_linux_maps(struct spec_ctx *c, yajl_val o, struct oci_linux *lx
 {
     yajl_val v;
 
-    if (spec_field_object(c, o, "timeOffsets", false, &v) < 0 ||
-        (v && SPEC_AT_KEY(c, "timeOffsets", parse_time_offsets(c, v, lx)) < 0))
-        return -1;
-    if (spec_field_object(c, o, "netDevices", false, &v) < 0 ||
-        (v && SPEC_AT_KEY(c, "netDevices", parse_net_devices(c, v, lx)) < 0))
-        return -1;
+    SPEC_TRY(c, spec_field_object(c, o, "timeOffsets", false, &v));
+    if (v)
+        SPEC_TRY(c, SPEC_AT_KEY(c, "timeOffsets", parse_time_offsets(c, v, lx)));
+    SPEC_TRY(c, spec_field_object(c, o, "netDevices", false, &v));
+    if (v)
+        SPEC_TRY(c, SPEC_AT_KEY(c, "netDevices", parse_net_devices(c, v, lx)));
     return spec_field_map(c, o, "sysctl", &lx->sysctl);
 }
 
@@ -676,26 +701,25 @@ int spec_parse_linux(struct spec_ctx *c, yajl_val o, struct oci_linux **out)
     struct oci_linux *lx = *out = xzalloc(sizeof(*lx));
     bool seen[OCI_NS_COUNT] = { false };
 
-    if (field_items(c, o, "namespaces", sizeof(*lx->namespaces), &lx->namespaces, &lx->n_namespaces,
-                    parse_namespace, seen) < 0 ||
-        spec_field_idmaps(c, o, "uidMappings", &lx->uid_mappings) < 0 ||
-        spec_field_idmaps(c, o, "gidMappings", &lx->gid_mappings) < 0 ||
-        field_items(c, o, "devices", sizeof(*lx->devices), &lx->devices, &lx->n_devices,
-                    parse_device, NULL) < 0 ||
-        spec_field_str(c, o, "cgroupsPath", false, &lx->cgroups_path) < 0 ||
-        field_struct(c, o, "resources", sizeof(*lx->resources), &lx->resources, parse_resources) < 0 ||
-        spec_field_enum(c, o, "rootfsPropagation", false, propagations, ARRAY_SIZE(propagations),
-                        "rootfs propagation", NULL, &lx->rootfs_propagation) < 0 ||
-        field_struct(c, o, "seccomp", sizeof(*lx->seccomp), &lx->seccomp, parse_seccomp) < 0 ||
-        spec_field_strv(c, o, "maskedPaths", &lx->masked_paths) < 0 ||
-        spec_field_strv(c, o, "readonlyPaths", &lx->readonly_paths) < 0 ||
-        spec_field_str(c, o, "mountLabel", false, &lx->mount_label) < 0 ||
-        field_struct(c, o, "intelRdt", sizeof(*lx->intel_rdt), &lx->intel_rdt, parse_intel_rdt) < 0 ||
-        field_struct(c, o, "personality", sizeof(*lx->personality), &lx->personality,
-                     parse_personality) < 0 ||
-        field_struct(c, o, "memoryPolicy", sizeof(*lx->memory_policy), &lx->memory_policy,
-                     parse_memory_policy) < 0)
-        return -1;
+    SPEC_TRY(c, field_items(c, o, "namespaces", sizeof(*lx->namespaces), &lx->namespaces, &lx->n_namespaces,
+                            parse_namespace, seen));
+    SPEC_TRY(c, spec_field_idmaps(c, o, "uidMappings", &lx->uid_mappings));
+    SPEC_TRY(c, spec_field_idmaps(c, o, "gidMappings", &lx->gid_mappings));
+    SPEC_TRY(c, field_items(c, o, "devices", sizeof(*lx->devices), &lx->devices, &lx->n_devices,
+                            parse_device, NULL));
+    SPEC_TRY(c, spec_field_str(c, o, "cgroupsPath", false, &lx->cgroups_path));
+    SPEC_TRY(c, field_struct(c, o, "resources", sizeof(*lx->resources), &lx->resources, parse_resources));
+    SPEC_TRY(c, spec_field_enum(c, o, "rootfsPropagation", false, propagations, ARRAY_SIZE(propagations),
+                                "rootfs propagation", NULL, &lx->rootfs_propagation));
+    SPEC_TRY(c, field_struct(c, o, "seccomp", sizeof(*lx->seccomp), &lx->seccomp, parse_seccomp));
+    SPEC_TRY(c, spec_field_strv(c, o, "maskedPaths", &lx->masked_paths));
+    SPEC_TRY(c, spec_field_strv(c, o, "readonlyPaths", &lx->readonly_paths));
+    SPEC_TRY(c, spec_field_str(c, o, "mountLabel", false, &lx->mount_label));
+    SPEC_TRY(c, field_struct(c, o, "intelRdt", sizeof(*lx->intel_rdt), &lx->intel_rdt, parse_intel_rdt));
+    SPEC_TRY(c, field_struct(c, o, "personality", sizeof(*lx->personality), &lx->personality,
+                             parse_personality));
+    SPEC_TRY(c, field_struct(c, o, "memoryPolicy", sizeof(*lx->memory_policy), &lx->memory_policy,
+                             parse_memory_policy));
     return parse_linux_maps(c, o, lx);
 }
 

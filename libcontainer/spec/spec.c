@@ -53,26 +53,32 @@ static int parse_version(struct spec_ctx *c, yajl_val root, char **out)
 
 static int parse_root(struct spec_ctx *c, yajl_val v, struct oci_root *r)
 {
-    if (spec_field_str(c, v, "path", true, &r->path) < 0 ||
-        spec_field_bool(c, v, "readonly", &r->readonly, NULL) < 0)
-        return -1;
-    if (r->path[0] == '\0')
+    SPEC_TRY(c, spec_field_str(c, v, "path", true, &r->path));
+    SPEC_TRY(c, spec_field_bool(c, v, "readonly", &r->readonly, NULL));
+    if (r->path && r->path[0] == '\0') {
+        /* (collecting) an empty path counts as none: the rules after the parse skip it */
+        free(r->path);
+        r->path = NULL;
         return SPEC_AT_KEY(c, "path", spec_fail(c, "must not be empty"));
+    }
     return 0;
 }
 
 static int parse_mount(struct spec_ctx *c, yajl_val v, struct oci_mount *m)
 {
-    if (spec_val_object(c, v) < 0 ||
-        spec_field_str(c, v, "destination", true, &m->destination) < 0 ||
-        spec_field_str(c, v, "source", false, &m->source) < 0 ||
-        spec_field_str(c, v, "type", false, &m->type) < 0 ||
-        spec_field_strv(c, v, "options", &m->options) < 0 ||
-        spec_field_idmaps(c, v, "uidMappings", &m->uid_mappings) < 0 ||
-        spec_field_idmaps(c, v, "gidMappings", &m->gid_mappings) < 0)
+    if (spec_val_object(c, v) < 0)
         return -1;
-    if (m->destination[0] == '\0')
+    SPEC_TRY(c, spec_field_str(c, v, "destination", true, &m->destination));
+    SPEC_TRY(c, spec_field_str(c, v, "source", false, &m->source));
+    SPEC_TRY(c, spec_field_str(c, v, "type", false, &m->type));
+    SPEC_TRY(c, spec_field_strv(c, v, "options", &m->options));
+    SPEC_TRY(c, spec_field_idmaps(c, v, "uidMappings", &m->uid_mappings));
+    SPEC_TRY(c, spec_field_idmaps(c, v, "gidMappings", &m->gid_mappings));
+    if (m->destination && m->destination[0] == '\0') {
+        free(m->destination);
+        m->destination = NULL;
         return SPEC_AT_KEY(c, "destination", spec_fail(c, "must not be empty"));
+    }
     return 0;
 }
 
@@ -82,10 +88,8 @@ static int parse_mounts(struct spec_ctx *c, yajl_val arr, struct oci_spec *s)
 
     s->mounts = xzalloc(n * sizeof(*s->mounts));
     s->n_mounts = n;
-    for (size_t i = 0; i < n; i++) {
-        if (SPEC_AT_INDEX(c, i, parse_mount(c, arr->u.array.values[i], &s->mounts[i])) < 0)
-            return -1;
-    }
+    for (size_t i = 0; i < n; i++)
+        SPEC_TRY(c, SPEC_AT_INDEX(c, i, parse_mount(c, arr->u.array.values[i], &s->mounts[i])));
     return 0;
 }
 
@@ -119,24 +123,22 @@ static int parse_user(struct spec_ctx *c, yajl_val o, struct oci_user *u)
     yajl_val gids;
     size_t n;
 
-    if (spec_field_u32(c, o, "uid", false, &u->uid) < 0 ||
-        spec_field_u32(c, o, "gid", false, &u->gid) < 0 ||
-        spec_field_opt_u32(c, o, "umask", &u->umask) < 0 ||
-        spec_field_str(c, o, "username", false, &u->username) < 0 ||
-        spec_field_array(c, o, "additionalGids", &gids) < 0)
-        return -1;
+    SPEC_TRY(c, spec_field_u32(c, o, "uid", false, &u->uid));
+    SPEC_TRY(c, spec_field_u32(c, o, "gid", false, &u->gid));
+    SPEC_TRY(c, spec_field_opt_u32(c, o, "umask", &u->umask));
+    SPEC_TRY(c, spec_field_str(c, o, "username", false, &u->username));
+    SPEC_TRY(c, spec_field_array(c, o, "additionalGids", &gids));
     n = spec_array_len(gids);
     if (n == 0)
         return 0;
-    u->additional_gids = xmalloc(n * sizeof(uint32_t));
+    u->additional_gids = xzalloc(n * sizeof(uint32_t));
     u->n_additional_gids = n;
     for (size_t i = 0; i < n; i++) {
-        uint64_t g;
+        uint64_t g = 0;
 
-        if (SPEC_AT_KEY(c, "additionalGids",
-                        SPEC_AT_INDEX(c, i, spec_val_uint(c, gids->u.array.values[i], UINT32_MAX,
-                                                          SPEC_U32, &g))) < 0)
-            return -1;
+        SPEC_TRY(c, SPEC_AT_KEY(c, "additionalGids",
+                                SPEC_AT_INDEX(c, i, spec_val_uint(c, gids->u.array.values[i], UINT32_MAX,
+                                                                  SPEC_U32, &g))));
         u->additional_gids[i] = (uint32_t) g;
     }
     return 0;
@@ -146,38 +148,53 @@ static int parse_capabilities(struct spec_ctx *c, yajl_val o, struct oci_capabil
 {
     struct oci_capabilities *caps = *out = xzalloc(sizeof(*caps));
 
-    if (spec_field_strv(c, o, "bounding", &caps->bounding) < 0 ||
-        spec_field_strv(c, o, "effective", &caps->effective) < 0 ||
-        spec_field_strv(c, o, "inheritable", &caps->inheritable) < 0 ||
-        spec_field_strv(c, o, "permitted", &caps->permitted) < 0 ||
-        spec_field_strv(c, o, "ambient", &caps->ambient) < 0)
-        return -1;
+    SPEC_TRY(c, spec_field_strv(c, o, "bounding", &caps->bounding));
+    SPEC_TRY(c, spec_field_strv(c, o, "effective", &caps->effective));
+    SPEC_TRY(c, spec_field_strv(c, o, "inheritable", &caps->inheritable));
+    SPEC_TRY(c, spec_field_strv(c, o, "permitted", &caps->permitted));
+    SPEC_TRY(c, spec_field_strv(c, o, "ambient", &caps->ambient));
     return 0;
 }
 
-static int parse_rlimit(struct spec_ctx *c, yajl_val v, struct oci_rlimit *rl,
-                        const struct oci_rlimit *prev, size_t n_prev)
+/* rl->resource for type, or -1 (unknown, or a duplicate of an earlier entry). */
+static int rlimit_resource(struct spec_ctx *c, struct oci_rlimit *rl, const struct oci_rlimit *prev, size_t n_prev)
 {
     struct spec_vbuf vb;
     size_t i;
 
-    if (spec_val_object(c, v) < 0 || spec_field_str(c, v, "type", true, &rl->type) < 0)
-        return -1;
     for (i = 0; i < ARRAY_SIZE(rlimit_names); i++) {
         if (strcmp(rlimit_names[i].name, rl->type) == 0)
             break;
     }
     if (i == ARRAY_SIZE(rlimit_names))
         return SPEC_AT_KEY(c, "type", spec_fail(c, "unknown rlimit type %s", spec_render_str(rl->type, &vb)));
-    rl->resource = rlimit_names[i].resource;
     for (size_t j = 0; j < n_prev; j++) {
-        if (prev[j].resource == rl->resource)
+        if (prev[j].resource == rlimit_names[i].resource)
             return SPEC_AT_KEY(c, "type", spec_fail(c, "duplicate rlimit type %s",
                                                     spec_render_str(rl->type, &vb)));
     }
-    if (spec_field_u64(c, v, "soft", true, &rl->soft) < 0 ||
-        spec_field_u64(c, v, "hard", true, &rl->hard) < 0)
+    rl->resource = rlimit_names[i].resource;
+    return 0;
+}
+
+static int parse_rlimit(struct spec_ctx *c, yajl_val v, struct oci_rlimit *rl,
+                        const struct oci_rlimit *prev, size_t n_prev)
+{
+    bool bad = false;
+
+    rl->resource = -1;   /* until known: the rules after a collecting parse skip it */
+    if (spec_val_object(c, v) < 0)
         return -1;
+    if (spec_field_str(c, v, "type", true, &rl->type) < 0)
+        SPEC_TRY(c, -1);
+    else
+        SPEC_TRY(c, rlimit_resource(c, rl, prev, n_prev));
+    SPEC_TRY(c, spec_track(&bad, spec_field_u64(c, v, "soft", true, &rl->soft)));
+    SPEC_TRY(c, spec_track(&bad, spec_field_u64(c, v, "hard", true, &rl->hard)));
+    if (bad) {
+        rl->resource = -1;
+        return -1;
+    }
     if (rl->soft > rl->hard)
         return spec_fail(c, "soft limit %llu is greater than hard limit %llu",
                          (unsigned long long) rl->soft, (unsigned long long) rl->hard);
@@ -190,10 +207,8 @@ static int parse_rlimits(struct spec_ctx *c, yajl_val arr, struct oci_process *p
 
     p->rlimits = xzalloc(n * sizeof(*p->rlimits));
     p->n_rlimits = n;
-    for (size_t i = 0; i < n; i++) {
-        if (SPEC_AT_INDEX(c, i, parse_rlimit(c, arr->u.array.values[i], &p->rlimits[i], p->rlimits, i)) < 0)
-            return -1;
-    }
+    for (size_t i = 0; i < n; i++)
+        SPEC_TRY(c, SPEC_AT_INDEX(c, i, parse_rlimit(c, arr->u.array.values[i], &p->rlimits[i], p->rlimits, i)));
     return 0;
 }
 
@@ -202,16 +217,15 @@ static int parse_scheduler(struct spec_ctx *c, yajl_val o, struct oci_scheduler 
     struct oci_scheduler *s = *out = xzalloc(sizeof(*s));
     int64_t nice = 0;
 
-    if (spec_field_enum(c, o, "policy", true, sched_policies, ARRAY_SIZE(sched_policies),
-                        "scheduler policy", NULL, &s->policy) < 0 ||
-        spec_field_int(c, o, "nice", false, -20, 19, NULL, &nice, NULL) < 0 ||
-        spec_field_i32(c, o, "priority", false, &s->priority) < 0 ||
-        spec_field_strv(c, o, "flags", &s->flags) < 0 ||
-        spec_check_strv_enum(c, "flags", &s->flags, sched_flags, ARRAY_SIZE(sched_flags), "scheduler flag") < 0 ||
-        spec_field_u64(c, o, "runtime", false, &s->runtime) < 0 ||
-        spec_field_u64(c, o, "deadline", false, &s->deadline) < 0 ||
-        spec_field_u64(c, o, "period", false, &s->period) < 0)
-        return -1;
+    SPEC_TRY(c, spec_field_enum(c, o, "policy", true, sched_policies, ARRAY_SIZE(sched_policies),
+                                "scheduler policy", NULL, &s->policy));
+    SPEC_TRY(c, spec_field_int(c, o, "nice", false, -20, 19, NULL, &nice, NULL));
+    SPEC_TRY(c, spec_field_i32(c, o, "priority", false, &s->priority));
+    SPEC_TRY(c, spec_field_strv(c, o, "flags", &s->flags));
+    SPEC_TRY(c, spec_check_strv_enum(c, "flags", &s->flags, sched_flags, ARRAY_SIZE(sched_flags), "scheduler flag"));
+    SPEC_TRY(c, spec_field_u64(c, o, "runtime", false, &s->runtime));
+    SPEC_TRY(c, spec_field_u64(c, o, "deadline", false, &s->deadline));
+    SPEC_TRY(c, spec_field_u64(c, o, "period", false, &s->period));
     s->nice = (int32_t) nice;
     return 0;
 }
@@ -221,10 +235,9 @@ static int parse_io_priority(struct spec_ctx *c, yajl_val o, struct oci_io_prior
     struct oci_io_priority *io = *out = xzalloc(sizeof(*io));
     int64_t prio = 0;
 
-    if (spec_field_enum(c, o, "class", true, ioprio_classes, ARRAY_SIZE(ioprio_classes),
-                        "I/O priority class", NULL, &io->class_) < 0 ||
-        spec_field_int(c, o, "priority", false, 0, 7, NULL, &prio, NULL) < 0)
-        return -1;
+    SPEC_TRY(c, spec_field_enum(c, o, "class", true, ioprio_classes, ARRAY_SIZE(ioprio_classes),
+                                "I/O priority class", NULL, &io->class_));
+    SPEC_TRY(c, spec_field_int(c, o, "priority", false, 0, 7, NULL, &prio, NULL));
     io->priority = (int) prio;
     return 0;
 }
@@ -243,18 +256,20 @@ static int parse_cpu_affinity(struct spec_ctx *c, yajl_val o, struct oci_cpu_aff
 {
     struct oci_cpu_affinity *a = *out = xzalloc(sizeof(*a));
 
-    if (spec_field_str(c, o, "initial", false, &a->initial) < 0 ||
-        check_cpu_list(c, "initial", a->initial) < 0 ||
-        spec_field_str(c, o, "final", false, &a->final_) < 0 ||
-        check_cpu_list(c, "final", a->final_) < 0)
-        return -1;
+    SPEC_TRY(c, spec_field_str(c, o, "initial", false, &a->initial));
+    SPEC_TRY(c, check_cpu_list(c, "initial", a->initial));
+    SPEC_TRY(c, spec_field_str(c, o, "final", false, &a->final_));
+    SPEC_TRY(c, check_cpu_list(c, "final", a->final_));
     return 0;
 }
 
 static int parse_console_size(struct spec_ctx *c, yajl_val o, struct oci_process *p)
 {
-    if (spec_field_u32(c, o, "height", true, &p->console_size.height) < 0 ||
-        spec_field_u32(c, o, "width", true, &p->console_size.width) < 0)
+    bool bad = false;
+
+    SPEC_TRY(c, spec_track(&bad, spec_field_u32(c, o, "height", true, &p->console_size.height)));
+    SPEC_TRY(c, spec_track(&bad, spec_field_u32(c, o, "width", true, &p->console_size.width)));
+    if (bad)
         return -1;
     p->has_console_size = true;
     return 0;
@@ -265,51 +280,55 @@ static int parse_process_objects(struct spec_ctx *c, yajl_val o, struct oci_proc
 {
     yajl_val v;
 
-    if (spec_field_object(c, o, "consoleSize", false, &v) < 0 ||
-        (v && SPEC_AT_KEY(c, "consoleSize", parse_console_size(c, v, p)) < 0))
-        return -1;
-    if (spec_field_object(c, o, "user", false, &v) < 0 ||
-        (v && SPEC_AT_KEY(c, "user", parse_user(c, v, &p->user)) < 0))
-        return -1;
-    if (spec_field_object(c, o, "capabilities", false, &v) < 0 ||
-        (v && SPEC_AT_KEY(c, "capabilities", parse_capabilities(c, v, &p->capabilities)) < 0))
-        return -1;
-    if (spec_field_array(c, o, "rlimits", &v) < 0 ||
-        (v && SPEC_AT_KEY(c, "rlimits", parse_rlimits(c, v, p)) < 0))
-        return -1;
-    if (spec_field_object(c, o, "scheduler", false, &v) < 0 ||
-        (v && SPEC_AT_KEY(c, "scheduler", parse_scheduler(c, v, &p->scheduler)) < 0))
-        return -1;
-    if (spec_field_object(c, o, "ioPriority", false, &v) < 0 ||
-        (v && SPEC_AT_KEY(c, "ioPriority", parse_io_priority(c, v, &p->io_priority)) < 0))
-        return -1;
-    if (spec_field_object(c, o, "execCPUAffinity", false, &v) < 0 ||
-        (v && SPEC_AT_KEY(c, "execCPUAffinity", parse_cpu_affinity(c, v, &p->exec_cpu_affinity)) < 0))
-        return -1;
+    SPEC_TRY(c, spec_field_object(c, o, "consoleSize", false, &v));
+    if (v)
+        SPEC_TRY(c, SPEC_AT_KEY(c, "consoleSize", parse_console_size(c, v, p)));
+    SPEC_TRY(c, spec_field_object(c, o, "user", false, &v));
+    if (v)
+        SPEC_TRY(c, SPEC_AT_KEY(c, "user", parse_user(c, v, &p->user)));
+    SPEC_TRY(c, spec_field_object(c, o, "capabilities", false, &v));
+    if (v)
+        SPEC_TRY(c, SPEC_AT_KEY(c, "capabilities", parse_capabilities(c, v, &p->capabilities)));
+    SPEC_TRY(c, spec_field_array(c, o, "rlimits", &v));
+    if (v)
+        SPEC_TRY(c, SPEC_AT_KEY(c, "rlimits", parse_rlimits(c, v, p)));
+    SPEC_TRY(c, spec_field_object(c, o, "scheduler", false, &v));
+    if (v)
+        SPEC_TRY(c, SPEC_AT_KEY(c, "scheduler", parse_scheduler(c, v, &p->scheduler)));
+    SPEC_TRY(c, spec_field_object(c, o, "ioPriority", false, &v));
+    if (v)
+        SPEC_TRY(c, SPEC_AT_KEY(c, "ioPriority", parse_io_priority(c, v, &p->io_priority)));
+    SPEC_TRY(c, spec_field_object(c, o, "execCPUAffinity", false, &v));
+    if (v)
+        SPEC_TRY(c, SPEC_AT_KEY(c, "execCPUAffinity", parse_cpu_affinity(c, v, &p->exec_cpu_affinity)));
     return 0;
 }
 
 static int parse_process_body(struct spec_ctx *c, yajl_val o, struct oci_process *p)
 {
-    if (spec_val_object(c, o) < 0 ||
-        spec_field_bool(c, o, "terminal", &p->terminal, NULL) < 0 ||
-        spec_field_str(c, o, "cwd", true, &p->cwd) < 0 ||
-        spec_check_abs(c, "cwd", p->cwd) < 0)
+    if (spec_val_object(c, o) < 0)
         return -1;
+    SPEC_TRY(c, spec_field_bool(c, o, "terminal", &p->terminal, NULL));
+    if (spec_field_str(c, o, "cwd", true, &p->cwd) < 0)
+        SPEC_TRY(c, -1);
+    else if (spec_check_abs(c, "cwd", p->cwd) < 0) {
+        SPEC_TRY(c, -1);
+        free(p->cwd);   /* (collecting) the rules after the parse see no cwd */
+        p->cwd = NULL;
+    }
     if (spec_get(o, "args") == NULL)
-        return spec_fail_missing(c, "args");
-    if (spec_field_strv(c, o, "args", &p->args) < 0)
-        return -1;
-    if (p->args.len == 0)
-        return SPEC_AT_KEY(c, "args", spec_fail(c, "must not be empty"));
-    if (spec_field_strv(c, o, "env", &p->env) < 0 ||
-        spec_field_str(c, o, "commandLine", false, &p->command_line) < 0 ||
-        spec_field_bool(c, o, "noNewPrivileges", &p->no_new_privileges, NULL) < 0 ||
-        spec_field_str(c, o, "apparmorProfile", false, &p->apparmor_profile) < 0 ||
-        spec_field_str(c, o, "selinuxLabel", false, &p->selinux_label) < 0 ||
-        spec_field_int(c, o, "oomScoreAdj", false, -1000, 1000, NULL,
-                       &p->oom_score_adj.value, &p->oom_score_adj.set) < 0)
-        return -1;
+        SPEC_TRY(c, spec_fail_missing(c, "args"));
+    else if (spec_field_strv(c, o, "args", &p->args) < 0)
+        SPEC_TRY(c, -1);
+    else if (p->args.len == 0)
+        SPEC_TRY(c, SPEC_AT_KEY(c, "args", spec_fail(c, "must not be empty")));
+    SPEC_TRY(c, spec_field_strv(c, o, "env", &p->env));
+    SPEC_TRY(c, spec_field_str(c, o, "commandLine", false, &p->command_line));
+    SPEC_TRY(c, spec_field_bool(c, o, "noNewPrivileges", &p->no_new_privileges, NULL));
+    SPEC_TRY(c, spec_field_str(c, o, "apparmorProfile", false, &p->apparmor_profile));
+    SPEC_TRY(c, spec_field_str(c, o, "selinuxLabel", false, &p->selinux_label));
+    SPEC_TRY(c, spec_field_int(c, o, "oomScoreAdj", false, -1000, 1000, NULL,
+                               &p->oom_score_adj.value, &p->oom_score_adj.set));
     return parse_process_objects(c, o, p);
 }
 
@@ -323,13 +342,18 @@ static int parse_process(struct spec_ctx *c, yajl_val o, struct oci_process **ou
 
 static int parse_hook(struct spec_ctx *c, yajl_val v, struct oci_hook *h)
 {
-    if (spec_val_object(c, v) < 0 ||
-        spec_field_str(c, v, "path", true, &h->path) < 0 ||
-        spec_check_abs(c, "path", h->path) < 0 ||
-        spec_field_strv(c, v, "args", &h->args) < 0 ||
-        spec_field_strv(c, v, "env", &h->env) < 0 ||
-        spec_field_int(c, v, "timeout", false, 1, INT32_MAX, NULL, &h->timeout.value, &h->timeout.set) < 0)
+    if (spec_val_object(c, v) < 0)
         return -1;
+    if (spec_field_str(c, v, "path", true, &h->path) < 0)
+        SPEC_TRY(c, -1);
+    else if (spec_check_abs(c, "path", h->path) < 0) {
+        SPEC_TRY(c, -1);
+        free(h->path);
+        h->path = NULL;
+    }
+    SPEC_TRY(c, spec_field_strv(c, v, "args", &h->args));
+    SPEC_TRY(c, spec_field_strv(c, v, "env", &h->env));
+    SPEC_TRY(c, spec_field_int(c, v, "timeout", false, 1, INT32_MAX, NULL, &h->timeout.value, &h->timeout.set));
     return 0;
 }
 
@@ -339,10 +363,8 @@ static int parse_hook_list(struct spec_ctx *c, yajl_val arr, struct oci_hooks_li
 
     l->items = xzalloc(n * sizeof(*l->items));
     l->len = n;
-    for (size_t i = 0; i < n; i++) {
-        if (SPEC_AT_INDEX(c, i, parse_hook(c, arr->u.array.values[i], &l->items[i])) < 0)
-            return -1;
-    }
+    for (size_t i = 0; i < n; i++)
+        SPEC_TRY(c, SPEC_AT_INDEX(c, i, parse_hook(c, arr->u.array.values[i], &l->items[i])));
     return 0;
 }
 
@@ -360,10 +382,9 @@ static int parse_hooks(struct spec_ctx *c, yajl_val o, struct oci_hooks *h)
     for (size_t i = 0; i < ARRAY_SIZE(lists); i++) {
         yajl_val arr;
 
-        if (spec_field_array(c, o, lists[i].key, &arr) < 0)
-            return -1;
-        if (arr && SPEC_AT_KEY(c, lists[i].key, parse_hook_list(c, arr, lists[i].list)) < 0)
-            return -1;
+        SPEC_TRY(c, spec_field_array(c, o, lists[i].key, &arr));
+        if (arr)
+            SPEC_TRY(c, SPEC_AT_KEY(c, lists[i].key, parse_hook_list(c, arr, lists[i].list)));
     }
     return 0;
 }
@@ -374,41 +395,38 @@ static int parse_spec_sections(struct spec_ctx *c, yajl_val o, struct oci_spec *
 {
     yajl_val v;
 
-    if (spec_field_object(c, o, "root", false, &v) < 0)
-        return -1;
+    SPEC_TRY(c, spec_field_object(c, o, "root", false, &v));
     if (v) {
         s->root = xzalloc(sizeof(*s->root));
-        if (SPEC_AT_KEY(c, "root", parse_root(c, v, s->root)) < 0)
-            return -1;
+        SPEC_TRY(c, SPEC_AT_KEY(c, "root", parse_root(c, v, s->root)));
     }
-    if (spec_field_array(c, o, "mounts", &v) < 0 ||
-        (v && SPEC_AT_KEY(c, "mounts", parse_mounts(c, v, s)) < 0))
-        return -1;
-    if ((v = spec_get(o, "process")) != NULL &&
-        SPEC_AT_KEY(c, "process", parse_process(c, v, &s->process)) < 0)
-        return -1;
-    if (spec_field_object(c, o, "hooks", false, &v) < 0 ||
-        (v && SPEC_AT_KEY(c, "hooks", parse_hooks(c, v, &s->hooks)) < 0))
-        return -1;
-    if (spec_field_object(c, o, "linux", false, &v) < 0 ||
-        (v && SPEC_AT_KEY(c, "linux", spec_parse_linux(c, v, &s->linux_)) < 0))
-        return -1;
+    SPEC_TRY(c, spec_field_array(c, o, "mounts", &v));
+    if (v)
+        SPEC_TRY(c, SPEC_AT_KEY(c, "mounts", parse_mounts(c, v, s)));
+    if ((v = spec_get(o, "process")) != NULL)
+        SPEC_TRY(c, SPEC_AT_KEY(c, "process", parse_process(c, v, &s->process)));
+    SPEC_TRY(c, spec_field_object(c, o, "hooks", false, &v));
+    if (v)
+        SPEC_TRY(c, SPEC_AT_KEY(c, "hooks", parse_hooks(c, v, &s->hooks)));
+    SPEC_TRY(c, spec_field_object(c, o, "linux", false, &v));
+    if (v)
+        SPEC_TRY(c, SPEC_AT_KEY(c, "linux", spec_parse_linux(c, v, &s->linux_)));
     return 0;
 }
 
 static int parse_spec(struct spec_ctx *c, yajl_val o, struct oci_spec *s)
 {
-    if (spec_val_object(c, o) < 0 ||
-        parse_version(c, o, &s->oci_version) < 0 ||
-        spec_field_str(c, o, "hostname", false, &s->hostname) < 0 ||
-        spec_field_str(c, o, "domainname", false, &s->domainname) < 0 ||
-        spec_field_map(c, o, "annotations", &s->annotations) < 0)
+    if (spec_val_object(c, o) < 0)
         return -1;
+    SPEC_TRY(c, parse_version(c, o, &s->oci_version));
+    SPEC_TRY(c, spec_field_str(c, o, "hostname", false, &s->hostname));
+    SPEC_TRY(c, spec_field_str(c, o, "domainname", false, &s->domainname));
+    SPEC_TRY(c, spec_field_map(c, o, "annotations", &s->annotations));
     return parse_spec_sections(c, o, s);
 }
 
 /* yajl's message is several lines (text excerpt and a caret): keep the first. */
-static int fail_parse(oci_err_t *err, const char *msg)
+static int fail_parse(struct oci_report *r, const char *msg)
 {
     size_t n;
 
@@ -418,19 +436,21 @@ static int fail_parse(oci_err_t *err, const char *msg)
     while (n > 0 && (msg[n - 1] == ' ' || msg[n - 1] == '\t'))
         n--;
     if (n == 0)
-        return oci_error_set(err, 0, "parse error: invalid JSON");
-    return oci_error_set(err, 0, "parse error: %.*s", (int) n, msg);
+        oci_report_add(r, 0, "parse error: invalid JSON");
+    else
+        oci_report_add(r, 0, "parse error: %.*s", (int) n, msg);
+    return -1;
 }
 
 /* yajl_tree_parse wants a NUL-terminated text. */
-static int parse_tree(const char *text, yajl_val *out, oci_err_t *err)
+static int parse_tree(const char *text, yajl_val *out, struct oci_report *r)
 {
     char errbuf[1024];
 
     errbuf[0] = '\0';
     *out = yajl_tree_parse(text, errbuf, sizeof(errbuf));
     if (*out == NULL)
-        return fail_parse(err, errbuf);
+        return fail_parse(r, errbuf);
     return 0;
 }
 
@@ -451,17 +471,17 @@ static int body_resources(struct spec_ctx *c, yajl_val tree, void *obj)
     return spec_parse_resources(c, tree, obj);
 }
 
-static int parse_text(const char *text, spec_body_fn fn, void *obj, oci_err_t *err)
+/* -1 when the text is not JSON (nothing parsed); else 0, the problems being in the report. */
+static int parse_text(const char *text, spec_body_fn fn, void *obj, struct oci_report *r)
 {
-    struct spec_ctx c = { .err = err };
+    struct spec_ctx c = { .report = r };
     yajl_val tree;
-    int ret;
 
-    if (parse_tree(text, &tree, err) < 0)
+    if (parse_tree(text, &tree, r) < 0)
         return -1;
-    ret = fn(&c, tree, obj);
+    fn(&c, tree, obj);
     yajl_tree_free(tree);
-    return ret < 0 ? -1 : 0;
+    return 0;
 }
 
 /* Copy a counted buffer into a NUL-terminated one; an embedded NUL is not JSON. */
@@ -475,26 +495,49 @@ static int terminate(const char *json, size_t len, char **out, oci_err_t *err)
     return 0;
 }
 
-static int spec_parse_cstr(const char *text, struct oci_spec **out, oci_err_t *err)
+/* A first-problem report fails on any problem; a collecting one keeps the partial spec. */
+static int spec_parse_cstr(const char *text, struct oci_spec **out, struct oci_report *r)
 {
     struct oci_spec *s = xzalloc(sizeof(*s));
+    size_t before = oci_report_count(r);
 
-    if (parse_text(text, body_spec, s, err) < 0) {
+    if (parse_text(text, body_spec, s, r) < 0 || (!oci_report_collecting(r) && oci_report_count(r) > before)) {
         oci_spec_free(s);
         return -1;
     }
     *out = s;
+    return oci_report_count(r) > before ? -1 : 0;
+}
+
+static int parse_text_first(const char *text, spec_body_fn fn, void *obj, oci_err_t *err)
+{
+    struct oci_report r = OCI_REPORT_FIRST(err);
+
+    if (parse_text(text, fn, obj, &r) < 0 || *err)
+        return -1;
     return 0;
 }
 
 int oci_spec_parse(const char *json, size_t len, struct oci_spec **out, oci_err_t *err)
 {
+    struct oci_report r = OCI_REPORT_FIRST(err);
+
+    return oci_spec_parse_report(json, len, out, &r);
+}
+
+int oci_spec_parse_report(const char *json, size_t len, struct oci_spec **out, struct oci_report *r)
+{
     cleanup_free char *text = NULL;
 
     *out = NULL;
-    if (terminate(json, len, &text, err) < 0)
+    if (memchr(json, '\0', len) != NULL) {
+        oci_report_add(r, 0, "parse error: NUL byte in JSON text");
         return -1;
-    return spec_parse_cstr(text, out, err);
+    }
+    text = xmalloc(len + 1);
+    memcpy(text, json, len);
+    text[len] = '\0';
+    return spec_parse_cstr(text, out, r);
 }
 
 int oci_process_parse(const char *json, size_t len, struct oci_process **out, oci_err_t *err)
@@ -506,7 +549,7 @@ int oci_process_parse(const char *json, size_t len, struct oci_process **out, oc
     if (terminate(json, len, &text, err) < 0)
         return -1;
     p = xzalloc(sizeof(*p));
-    if (parse_text(text, body_process, p, err) < 0) {
+    if (parse_text_first(text, body_process, p, err) < 0) {
         oci_process_free(p);
         return -1;
     }
@@ -523,7 +566,7 @@ int oci_resources_parse(const char *json, size_t len, struct oci_resources **out
     if (terminate(json, len, &text, err) < 0)
         return -1;
     r = xzalloc(sizeof(*r));
-    if (parse_text(text, body_resources, r, err) < 0) {
+    if (parse_text_first(text, body_resources, r, err) < 0) {
         spec_resources_free(r);
         return -1;
     }
@@ -549,10 +592,13 @@ int oci_spec_load(const char *path, struct oci_spec **out, oci_err_t *err)
     if (ret < 0)
         return ret;   /* "open <path>: No such file or directory", errno kept */
     /* read_file_at NUL-terminates: parse in place, no copy. */
-    if (memchr(text, '\0', len) != NULL)
+    if (memchr(text, '\0', len) != NULL) {
         oci_error_set(err, 0, "parse error: NUL byte in JSON text");
-    else if (spec_parse_cstr(text, out, err) == 0)
-        return 0;
+    } else {
+        struct oci_report r = OCI_REPORT_FIRST(err);
+        if (spec_parse_cstr(text, out, &r) == 0)
+            return 0;
+    }
     return oci_error_wrap(err, "%s", base);
 }
 

@@ -122,6 +122,21 @@ static int lock_dir(int fd, bool exclusive, const char *id, oci_err_t *err)
     return 0;
 }
 
+static const char *const already_exists = "container \"%s\" already exists";
+
+int oci_state_check_id(const char *root, const char *id, struct oci_report *r)
+{
+    oci_err_t e = NULL;
+    cleanup_free char *dir = NULL;
+
+    if (oci_id_validate(id, &e) < 0)
+        return oci_report_err(r, &e);
+    dir = xasprintf("%s/%s", root, id);
+    if (access(dir, F_OK) == 0)
+        return oci_report_add(r, 0, already_exists, id);
+    return 0;
+}
+
 int oci_state_create_dir(const char *root, const char *id, int *dirfd, oci_err_t *err)
 {
     cleanup_close int rootfd = -1;
@@ -138,7 +153,7 @@ int oci_state_create_dir(const char *root, const char *id, int *dirfd, oci_err_t
         return oci_error_sys(err, "open state root %s", root);
     if (mkdirat(rootfd, id, 0700) < 0) {
         if (errno == EEXIST)
-            return oci_error_set(err, 0, "container \"%s\" already exists", id);
+            return oci_error_set(err, 0, already_exists, id);
         return oci_error_sys(err, "mkdir %s/%s", root, id);
     }
     fd = openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);

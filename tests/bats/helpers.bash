@@ -494,3 +494,29 @@ remove_sub_cgroup() {
         fi
     done
 }
+
+# ---------------------------------------------------------------------------------------------
+# check (check.bats)
+
+# assert_created_nothing: no state directory (nothing at all under $ROOT), no cgroup, mount or
+# process of the bundle (assert_no_leftovers), after a `check` or a refused `create`.
+assert_created_nothing() {
+    assert_no_leftovers "$ID"
+    [ -z "$(ls -A "$ROOT" 2>/dev/null)" ] || fail "$ROOT is not empty: $(ls -A "$ROOT")"
+}
+
+# run_check [ARGS...]: `check --bundle $BUNDLE ARGS`; sets $status, $output (stdout only) and
+# $stderr, and fails the test if the check created anything. runc has no check command: tests
+# that use this are marked runc_differs.
+run_check() {
+    run --separate-stderr ocirun check --bundle "$BUNDLE" "$@"
+    assert_created_nothing
+}
+
+# assert_check_lines LINE...: check found exactly these problems, in this order, and exited 1.
+assert_check_lines() {
+    local want
+    assert_equal "$status" 1
+    want=$(printf '%s\n' "$@")
+    assert_equal "$output" "${want%$'\n'}"
+}

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 #include "ocirun/core/error.h"
+#include "ocirun/core/report.h"
 #include "ocirun/spec/spec.h"
 
 enum oci_cgroup_layout { OCI_CGROUP_NONE, OCI_CGROUP_V1, OCI_CGROUP_HYBRID, OCI_CGROUP_V2 };
@@ -53,6 +54,10 @@ int oci_cgroup_create(const struct oci_spec *spec, const char *id, bool systemd,
  * that fails removes what it made and releases CG. */
 int oci_cgroup_plan(const struct oci_spec *spec, const char *id, bool systemd, struct oci_cgroup *cg, oci_err_t *err);
 int oci_cgroup_make(const struct oci_spec *spec, struct oci_cgroup *cg, oci_err_t *err);
+/* check: what oci_cgroup_create would refuse (the systemd driver, linux.cgroupsPath, a frozen
+ * cgroup, a controller the hierarchy that takes a limit lacks, a limit this layout cannot
+ * express), found the same way with nothing created or written. */
+int oci_cgroup_check(const struct oci_spec *spec, const char *id, bool systemd, struct oci_report *r);
 /* v1 hierarchies cannot be entered at clone time: move pid into each (cgroup.procs). */
 int oci_cgroup_enter_v1(const struct oci_cgroup *cg, pid_t pid, oci_err_t *err);
 /* Any v1 hierarchy to enter after clone? */

@@ -3,10 +3,14 @@
 #define OCIRUN_PROCESS_H
 
 #include "ocirun/core/error.h"
+#include "ocirun/core/report.h"
 #include "ocirun/spec/spec.h"
 
 /* process.rlimits (before the user switch: raising a hard limit needs privilege). */
 int oci_process_apply_rlimits(const struct oci_process *p, oci_err_t *err);
+/* check: the rlimits whose hard limit the init could not raise (above this runtime's own, which
+ * it inherits, without CAP_SYS_RESOURCE), with the error create would give. */
+int oci_process_check_rlimits(const struct oci_process *p, struct oci_report *r);
 /* process.oomScoreAdj, written through procfs. */
 int oci_process_apply_oom_score_adj(const struct oci_process *p, oci_err_t *err);
 /* process.cwd, entered after the root switch (init.c creates it before root.readonly applies). */

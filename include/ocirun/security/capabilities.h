@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 #include "ocirun/core/error.h"
+#include "ocirun/core/report.h"
 #include "ocirun/spec/spec.h"
 
 struct oci_caps {
@@ -15,6 +16,9 @@ int oci_caps_resolve(const struct oci_capabilities *c, struct oci_caps *out, oci
 /* 0 when every capability of WANTED is in HAVE (the runtime's own bounding set); otherwise an
  * error naming the first missing one: the container cannot get what the runtime lacks. */
 int oci_caps_check_bounding(uint64_t wanted, uint64_t have, oci_err_t *err);
+/* check: both rules into a report, against this runtime's own bounding set (which the
+ * container's init inherits): every unknown name, every capability it cannot have. */
+int oci_caps_check(const struct oci_capabilities *c, struct oci_report *r);
 /* Before the user switch: drop what is not in the bounding set, keep the rest across setuid. */
 int oci_caps_prepare(const struct oci_caps *caps, oci_err_t *err);
 /* After the user switch: effective, permitted, inheritable, then ambient. */

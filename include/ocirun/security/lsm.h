@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include "ocirun/core/error.h"
+#include "ocirun/core/report.h"
 #include "ocirun/spec/mount_opts.h"
 #include "ocirun/spec/spec.h"
 
@@ -14,6 +15,8 @@ bool oci_lsm_selinux_enabled(void);
 /* In the runtime, before anything is created: refuse a profile or label the host cannot apply
  * (module disabled, invalid SELinux context). Empty fields are ignored. */
 int oci_lsm_check(const struct oci_spec *spec, oci_err_t *err);
+/* The same rules into a report (check: every problem). */
+int oci_lsm_check_report(const struct oci_spec *spec, struct oci_report *r);
 
 /* In the init, last thing before exec: the AppArmor profile and SELinux label of the exec,
  * written to /proc/thread-self/attr/... through a checked procfs. */

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <linux/filter.h>
 #include "ocirun/core/error.h"
+#include "ocirun/core/report.h"
 #include "ocirun/spec/spec.h"
 #include "ocirun/state/state.h"
 
@@ -21,6 +22,8 @@ struct oci_seccomp_filter {
  * Runs in the runtime before clone: a bad profile fails before anything is built. */
 int oci_seccomp_compile(const struct oci_seccomp *s, struct oci_seccomp_filter *out, oci_err_t *err);
 void oci_seccomp_filter_free(struct oci_seccomp_filter *f);
+/* check: the profile compiles (oci_seccomp_compile's error otherwise); nothing is loaded. */
+int oci_seccomp_check(const struct oci_seccomp *s, struct oci_report *r);
 
 /* Load the program into the calling thread. *listener_fd gets the notify fd (or -1). */
 int oci_seccomp_load(const struct oci_seccomp_filter *f, int *listener_fd, oci_err_t *err);

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include "ocirun/core/error.h"
+#include "ocirun/core/report.h"
 
 /* Optional scalars: `set` tells whether the key was present. */
 struct oci_opt_i64 { bool set; int64_t value; };
@@ -40,7 +41,7 @@ struct oci_mount {
 
 struct oci_rlimit {
     char *type;           /* "RLIMIT_NOFILE" */
-    int resource;         /* RLIMIT_NOFILE, resolved by the parser */
+    int resource;         /* RLIMIT_NOFILE, resolved by the parser (-1: refused, see oci_spec_parse_report) */
     uint64_t hard;
     uint64_t soft;
 };
@@ -110,6 +111,7 @@ enum oci_ns_type {
     OCI_NS_UTS, OCI_NS_USER, OCI_NS_CGROUP, OCI_NS_TIME,
     OCI_NS_COUNT
 };
+/* type is OCI_NS_COUNT only after a collecting parse refused it (oci_spec_parse_report). */
 struct oci_namespace { enum oci_ns_type type; char *path; /* NULL: create a new one */ };
 
 struct oci_time_offset { char *clock; /* "monotonic" | "boottime" */ int64_t secs; uint32_t nanosecs; };
@@ -180,6 +182,7 @@ struct oci_resources {
     struct oci_rdma *rdma;
     size_t n_rdma;
     struct oci_map unified;
+    bool partial;         /* a collecting parse (check) refused a part of it */
 };
 
 enum oci_seccomp_op { OCI_OP_NE, OCI_OP_LT, OCI_OP_LE, OCI_OP_EQ, OCI_OP_GE, OCI_OP_GT, OCI_OP_MASKED_EQ };
@@ -200,6 +203,7 @@ struct oci_seccomp {
     char *listener_metadata;
     struct oci_syscall_rule *syscalls;
     size_t n_syscalls;
+    bool partial;         /* a collecting parse (check) refused a part of it: not compiled */
 };
 
 struct oci_intel_rdt {
@@ -251,6 +255,14 @@ struct oci_spec {
  *   linux.namespaces[2].type: unknown namespace type "pdi"
  * (the caller prefixes "config.json: "). */
 int oci_spec_parse(const char *json, size_t len, struct oci_spec **out, oci_err_t *err);
+
+/* The same parse for `check`, into a report: with a collecting one (OCI_REPORT_FIRST not used)
+ * every problem of the document is recorded, each with its JSON path, and *out is the spec as
+ * far as it could be read whenever the text is JSON (free it in any case): a refused field is
+ * left NULL / unset / empty, a namespace whose type was refused has type OCI_NS_COUNT, an
+ * rlimit whose type or values were refused has resource -1, and a seccomp profile or a
+ * resources object with a refused part has `partial` set. Returns 0 when nothing was wrong. */
+int oci_spec_parse_report(const char *json, size_t len, struct oci_spec **out, struct oci_report *r);
 
 /* Read and parse BUNDLE/config.json (or any path). Parse errors are prefixed with the
  * file's basename ("config.json: process.cwd: missing required field"); a file that

@@ -8,6 +8,7 @@
 #include <yajl/yajl_gen.h>
 #include <sys/types.h>
 #include "ocirun/core/error.h"
+#include "ocirun/core/report.h"
 #include "ocirun/spec/spec.h"
 
 #define OCI_SPEC_VERSION "1.3.0"
@@ -62,6 +63,9 @@ void oci_state_free(struct oci_state *st);
 /* Ids: 1..1024 of [A-Za-z0-9_+.-], not "." or "..", not starting with '-'.
  * Error: `invalid container id "a/b": character '/' is not allowed (...)`. err may be NULL. */
 int oci_id_validate(const char *id, oci_err_t *err);
+
+/* check: ID is a valid id not taken under ROOT (create's errors); nothing is made. */
+int oci_state_check_id(const char *root, const char *id, struct oci_report *r);
 
 /* Root dir: created 0700 when missing (mkdir -p). ROOT/ID created with mkdir (EEXIST ->
  * `container "ID" already exists`); returns an O_DIRECTORY|O_CLOEXEC fd to ROOT/ID, locked
