@@ -114,7 +114,7 @@ while IFS= read -r file; do
     rel=${file#libcontainer/}
     grep -qF "\`$rel\`" "$doc" || bad "$file is not in $doc's file map (as \`$rel\`)"
 done < <(git ls-files -co --exclude-standard -- 'libcontainer/*.[ch]')
-dups=$(git ls-files -co --exclude-standard -- 'libcontainer/*.c' | xargs -n1 basename | sort | uniq -d)
+dups=$(git ls-files -co --exclude-standard -- 'libcontainer/*.c' | sort -u | xargs -n1 basename | sort | uniq -d)
 [ -z "$dups" ] || bad ".c files with the same basename (one would replace the other in libocirun.a): $dups"
 
 if [ $fail -ne 0 ]; then

@@ -434,6 +434,8 @@ start_recvtty() {
 }
 
 # wait_recvtty: the receiver saw the terminal close; its output, without the CRs of the pty.
+# (Call it directly, not through `run`: only the shell that started recvtty can wait for it;
+# in run's subshell `wait` raced its exit and failed now and then.)
 wait_recvtty() {
     local i
     for i in $(seq 100); do

@@ -48,7 +48,8 @@ with_terminal() {
     create_container "$ID" --console-socket "$SOCK"
     run ocirun start "$ID"
     assert_success
-    run wait_recvtty
+    wait_recvtty >"$BATS_TEST_TMPDIR/tty.txt"
+    run cat "$BATS_TEST_TMPDIR/tty.txt"
     assert_line /dev/pts/0
     assert_line "got hello"
 }
@@ -58,7 +59,8 @@ with_terminal() {
     start_recvtty
     run ocirun run --detach --console-socket "$SOCK" --bundle "$BUNDLE" "$ID"
     assert_success
-    run wait_recvtty
+    wait_recvtty >"$BATS_TEST_TMPDIR/tty.txt"
+    run cat "$BATS_TEST_TMPDIR/tty.txt"
     assert_output /dev/pts/0
 }
 
