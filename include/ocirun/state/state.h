@@ -41,6 +41,9 @@ struct oci_state {
     struct oci_map annotations; /* copied from the spec */
     struct oci_map cgroup_paths; /* hierarchy ("unified", "memory", "cpu,cpuacct"...) -> cgroup dir */
     bool cgroup_created;        /* we made it (so delete removes it) */
+    /* hierarchies whose leaf existed before create: not the container's alone (delete keeps
+     * them, no cgroup.kill there) */
+    struct oci_strv cgroup_preexisting;
     bool systemd_cgroup;
     /* hooks.poststart and hooks.poststop, for start and delete: config.json is read once, at
      * create (changes to it after create must not affect the container; the bundle may be gone) */
