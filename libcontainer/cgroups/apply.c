@@ -27,20 +27,72 @@ static int failed(const struct apply *a, oci_err_t *e)
     return oci_report_err(a->r, e);
 }
 
-static int write_file(const char *dir, const struct oci_cg_write *w, oci_err_t *err)
+static bool file_exists(const char *dir, const char *file)
 {
-    cleanup_free char *path = xasprintf("%s/%s", dir, w->file);
+    cleanup_free char *path = xasprintf("%s/%s", dir, file);
+
+    return access(path, F_OK) == 0;
+}
+
+/* The I/O scheduler line of block device MAJOR:MINOR ("none [bfq]"), NULL when unknown. */
+static char *device_scheduler(int64_t major, int64_t minor)
+{
+    cleanup_free char *path = xasprintf("/sys/dev/block/%lld:%lld/queue/scheduler", (long long) major,
+                                        (long long) minor);
+    char *text = NULL;
+    oci_err_t err = NULL;
+    char *nl;
+
+    if (read_file_at(AT_FDCWD, path, &text, NULL, &err) < 0) {
+        oci_error_free(&err);
+        return NULL;
+    }
+    if ((nl = strchr(text, '\n')) != NULL)
+        *nl = '\0';
+    for (size_t n = strlen(text); n > 0 && text[n - 1] == ' '; n--)
+        text[n - 1] = '\0';
+    return text;
+}
+
+static int write_value(const char *dir, const struct oci_cg_write *w, const char *file, const char *value,
+                       oci_err_t *err)
+{
+    cleanup_free char *path = xasprintf("%s/%s", dir, file);
     /* O_TRUNC changes nothing on cgroupfs; it keeps plain files (tests) exact. */
     cleanup_close int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+    cleanup_free char *sched = NULL;
 
-    if (fd < 0) {
-        if (errno == ENOENT && w->optional)
-            return 0;
+    if (fd < 0)
         return oci_error_sys(err, "%s: open %s", w->field, path);
+    if (write_all(fd, value, strlen(value)) >= 0)
+        return 0;
+    /* A weight for a device whose scheduler does not do weights (not bfq, no iocost). */
+    if (errno == EOPNOTSUPP && w->per_device && (sched = device_scheduler(w->major, w->minor)) != NULL)
+        return oci_error_sys(err, "%s: write %s \"%s\" (device %lld:%lld has the I/O scheduler \"%s\")", w->field,
+                             path, value, (long long) w->major, (long long) w->minor, sched);
+    return oci_error_sys(err, "%s: write %s \"%s\"", w->field, path, value);
+}
+
+static int write_file(const char *dir, const struct oci_cg_write *w, oci_err_t *err)
+{
+    cleanup_free char *sched = NULL;
+    bool has_file, has_alt;
+
+    if (w->alt_file == NULL && !w->optional)
+        return write_value(dir, w, w->file, w->value, err);
+    has_file = file_exists(dir, w->file);
+    has_alt = w->alt_file && file_exists(dir, w->alt_file);
+    if (w->per_device && has_file && has_alt)
+        sched = device_scheduler(w->major, w->minor);
+    switch (oci_cg_write_pick(w, has_file, has_alt, sched)) {
+    case OCI_CG_PICK_SKIP:
+        return 0;
+    case OCI_CG_PICK_ALT:
+        return write_value(dir, w, w->alt_file, w->alt_value, err);
+    case OCI_CG_PICK_FILE:
+    default:
+        return write_value(dir, w, w->file, w->value, err);
     }
-    if (write_all(fd, w->value, strlen(w->value)) < 0)
-        return oci_error_sys(err, "%s: write %s \"%s\"", w->field, path, w->value);
-    return 0;
 }
 
 static int write_one(const char *dir, const struct oci_cg_write *w, bool dry, oci_err_t *err)
@@ -113,9 +165,8 @@ static int apply_v2_writes(const struct oci_cgroup_dir *d, const struct oci_cg_w
         cleanup_free char *word = xasprintf(" %s ", e->controller);
         oci_err_t err = NULL;
 
-        /* On hybrid hosts only what v1 lacks (and unified keys) goes here. */
-        if (only_controller_missing_in_v1 && strcmp(e->field, "linux.resources.unified") != 0 &&
-            cgroup_v1_dir(cg, e->controller))
+        /* On hybrid hosts only what v1 lacks goes here. */
+        if (only_controller_missing_in_v1 && cgroup_v1_dir(cg, e->controller))
             continue;
         if (strstr(enabled, word) == NULL) {
             if (enable_v2_controller(mount, d->path, e->controller, a->dry, &err) < 0) {
@@ -147,8 +198,24 @@ static bool unified_has_controller(const struct oci_cgroup *cg, const char *cont
     return file_lists(avail, controller);
 }
 
+static bool is_file(const struct oci_cg_write *w, const char *file)
+{
+    return strcmp(w->file, file) == 0;
+}
+
+static bool quota_follows(const struct oci_cg_writes *w, size_t i)
+{
+    while (++i < w->len)
+        if (is_file(&w->v[i], "cpu.cfs_quota_us"))
+            return true;
+    return false;
+}
+
 static int apply_v1_writes(const struct oci_cgroup *cg, const struct oci_cg_writes *w, const struct apply *a)
 {
+    const struct oci_cg_write *period = NULL;
+    const struct oci_cgroup_dir *period_dir = NULL;
+
     for (size_t i = 0; i < w->len; i++) {
         const struct oci_cg_write *e = &w->v[i];
         const struct oci_cgroup_dir *d = cgroup_v1_dir(cg, e->controller);
@@ -162,8 +229,29 @@ static int apply_v1_writes(const struct oci_cgroup *cg, const struct oci_cg_writ
                 return -1;
             continue;
         }
+        /* Below a parent with a quota of its own (a pod), a shorter period can put the old
+         * quota over the parent's ratio (EINVAL): then the period goes after the quota, as
+         * runc writes them. */
+        if (is_file(e, "cpu.cfs_period_us") && quota_follows(w, i)) {
+            if (write_one(d->path, e, a->dry, &err) == 0)
+                continue;
+            if (oci_error_errno(&err) != EINVAL) {
+                if (failed(a, &err) < 0)
+                    return -1;
+                continue;
+            }
+            oci_error_free(&err);
+            period = e;
+            period_dir = d;
+            continue;
+        }
         if (write_one(d->path, e, a->dry, &err) < 0 && failed(a, &err) < 0)
             return -1;
+        if (period && is_file(e, "cpu.cfs_quota_us")) {
+            if (write_one(period_dir->path, period, a->dry, &err) < 0 && failed(a, &err) < 0)
+                return -1;
+            period = NULL;
+        }
     }
     return 0;
 }
@@ -173,18 +261,15 @@ static int apply_hybrid_unified(const struct oci_cgroup *cg, const struct oci_re
 {
     struct oci_resources sub = {
         .hugepage_limits = r->hugepage_limits, .n_hugepage_limits = r->n_hugepage_limits,
-        .rdma = r->rdma, .n_rdma = r->n_rdma, .unified = r->unified,
+        .rdma = r->rdma, .n_rdma = r->n_rdma,
     };
     struct oci_cg_writes w = { 0 };
     const struct oci_cgroup_dir *d = cgroup_unified_dir(cg);
     oci_err_t err = NULL;
     int ret;
 
-    if (d == NULL) {
-        if (r->unified.len)
-            return oci_report_add(a->r, 0, "linux.resources.unified: needs cgroup v2 (this host has none)");
+    if (d == NULL)
         return 0;
-    }
     if (oci_cg_translate_v2(&sub, &w, &err) < 0)
         return failed(a, &err);
     ret = apply_v2_writes(d, &w, "v1", cg, a);
@@ -192,19 +277,17 @@ static int apply_hybrid_unified(const struct oci_cgroup *cg, const struct oci_re
     return ret;
 }
 
-static int apply_v1(struct oci_cgroup *cg, const struct oci_spec *spec, const struct oci_resources *r,
-                    const struct apply *a)
+/* linux.resources.unified on a v1 or hybrid host is translate_v1's error, as runc refuses it. */
+static int apply_v1(struct oci_cgroup *cg, const struct oci_resources *r, const struct apply *a)
 {
-    struct oci_resources v1r = r ? *r : (struct oci_resources) { 0 };
     cleanup_free struct oci_cg_device_rule *rules = NULL;
     struct oci_cg_writes w = { 0 };
     oci_err_t err = NULL;
     size_t n_rules;
     int ret;
 
-    v1r.unified = (struct oci_map) { 0 };
-    oci_cg_device_rules(spec, &rules, &n_rules);
-    if (oci_cg_translate_v1(&v1r, rules, n_rules, &w, &err) < 0)
+    oci_cg_device_rules(r, &rules, &n_rules);
+    if (oci_cg_translate_v1(r, rules, n_rules, &w, &err) < 0)
         return failed(a, &err);
     ret = apply_v1_writes(cg, &w, a);
     oci_cg_writes_free(&w);
@@ -222,7 +305,7 @@ static int apply_v2_devices(struct oci_cgroup *cg, const struct oci_spec *spec, 
 
     if (fd < 0)
         return oci_error_sys(err, "open %s", cg->dirs[0].path);
-    oci_cg_device_rules(spec, &rules, &n);
+    oci_cg_device_rules(spec->linux_ ? spec->linux_->resources : NULL, &rules, &n);
     return oci_cg_devices_attach(fd, rules, n, err);
 }
 
@@ -320,13 +403,77 @@ static void fill_v2_memory_limit(const struct oci_cgroup *cg, struct oci_memory 
     m->limit.value = cur;
 }
 
-int oci_cgroup_update(const struct oci_cgroup *cg, const struct oci_resources *r, oci_err_t *err)
+/* v1: from what devices.list holds now to the new rules in steps that never grant more than
+ * the old or the new rules (oci_cg_devices_v1_transition), frozen when they must pass through
+ * "allow all". */
+static int update_v1_devices(const struct oci_cgroup *cg, const struct oci_cg_device_rule *rules, size_t n,
+                             oci_err_t *err)
 {
+    const struct oci_cgroup_dir *d = cgroup_v1_dir(cg, "devices");
+    cleanup_free char *path = NULL;
+    cleanup_free char *list = NULL;
+    struct oci_cg_writes w = { 0 };
+    bool freeze, froze = false;
+    int ret;
+
+    if (d == NULL)
+        return oci_error_set(err, 0, "linux.resources.devices: no devices cgroup controller on this host");
+    path = xasprintf("%s/devices.list", d->path);
+    if (read_file_at(AT_FDCWD, path, &list, NULL, err) < 0)
+        return oci_error_wrap(err, "linux.resources.devices");
+    oci_cg_devices_v1_transition(list, rules, n, &w, &freeze);
+    if (freeze && !oci_cgroup_frozen(cg)) {
+        if (oci_cgroup_freeze(cg, true, err) < 0) {
+            oci_cg_writes_free(&w);
+            return oci_error_wrap(err, "linux.resources.devices: rules that allow by default are set with the "
+                                  "container frozen");
+        }
+        froze = true;
+    }
+    {
+        struct oci_report rep = OCI_REPORT_FIRST(err);
+        const struct apply a = { .r = &rep };
+        ret = apply_v1_writes(cg, &w, &a);
+    }
+    oci_cg_writes_free(&w);
+    if (froze && oci_cgroup_freeze(cg, false, ret < 0 ? NULL : err) < 0 && ret == 0)
+        ret = oci_error_wrap(err, "linux.resources.devices: thaw after the rules changed");
+    return ret;
+}
+
+/* v2: the new eBPF program goes on before the old one comes off (oci_cg_devices_replace). */
+static int update_v2_devices(const struct oci_cgroup *cg, const struct oci_cg_device_rule *rules, size_t n,
+                             oci_err_t *err)
+{
+    cleanup_close int fd = open(cg->dirs[0].path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+    if (fd < 0)
+        return oci_error_sys(err, "linux.resources.devices: open %s", cg->dirs[0].path);
+    return oci_cg_devices_replace(fd, rules, n, err);
+}
+
+/* update with linux.resources.devices: the container's rules become those and the standard
+ * devices, as at create. An empty or absent list leaves them. */
+static int update_devices(const struct oci_cgroup *cg, const struct oci_resources *r, oci_err_t *err)
+{
+    cleanup_free struct oci_cg_device_rule *rules = NULL;
+    size_t n;
+
+    if (r->n_devices == 0)
+        return 0;
+    oci_cg_device_rules(r, &rules, &n);
+    if (oci_cgroup_has_v1(cg))
+        return update_v1_devices(cg, rules, n, err);
+    return update_v2_devices(cg, rules, n, err);
+}
+
+static int update_limits(const struct oci_cgroup *cg, const struct oci_resources *r, oci_err_t *err)
+{
+    struct oci_report rep = OCI_REPORT_FIRST(err);
+    const struct apply a = { .r = &rep };
     struct oci_resources copy = *r;
     struct oci_memory mem;
     struct oci_cg_writes w = { 0 };
-    struct oci_report rep = OCI_REPORT_FIRST(err);
-    const struct apply a = { .r = &rep };
     int ret;
 
     if (cg->n_dirs == 0)
@@ -348,7 +495,6 @@ int oci_cgroup_update(const struct oci_cgroup *cg, const struct oci_resources *r
         oci_cg_writes_free(&w);
         return ret;
     }
-    copy.unified = (struct oci_map) { 0 };
     if (oci_cg_translate_v1(&copy, NULL, 0, &w, err) < 0)
         return -1;
     order_v1_memory(cg, &w);
@@ -359,6 +505,13 @@ int oci_cgroup_update(const struct oci_cgroup *cg, const struct oci_resources *r
     return ret;
 }
 
+int oci_cgroup_update(const struct oci_cgroup *cg, const struct oci_resources *r, oci_err_t *err)
+{
+    if (update_limits(cg, r, err) < 0)
+        return -1;
+    return update_devices(cg, r, err);
+}
+
 static int apply_spec(struct oci_cgroup *cg, const struct oci_spec *spec, const struct apply *a)
 {
     const struct oci_resources *r = spec->linux_ ? spec->linux_->resources : NULL;
@@ -366,7 +519,7 @@ static int apply_spec(struct oci_cgroup *cg, const struct oci_spec *spec, const 
     if (cg->n_dirs == 0)
         return 0;
     if (oci_cgroup_has_v1(cg))
-        return apply_v1(cg, spec, r, a);
+        return apply_v1(cg, r, a);
     return apply_v2(cg, spec, r, a);
 }
 

@@ -149,3 +149,54 @@ int oci_cg_devices_attach(int cgroup_fd, const struct oci_cg_device_rule *rules,
         return oci_error_sys(err, "linux.resources.devices: attach the device filter (bpf BPF_PROG_ATTACH)");
     return 0;
 }
+
+/* The ids of the device programs attached to the cgroup itself (not inherited ones), opened. */
+static int attached_programs(int cgroup_fd, int *fds, uint32_t max, uint32_t *n, oci_err_t *err)
+{
+    uint32_t ids[64];
+    union bpf_attr attr;
+
+    if (max > ARRAY_SIZE(ids))
+        max = ARRAY_SIZE(ids);
+    memset(&attr, 0, sizeof(attr));
+    attr.query.target_fd = (uint32_t) cgroup_fd;
+    attr.query.attach_type = BPF_CGROUP_DEVICE;
+    attr.query.prog_ids = (uintptr_t) ids;
+    attr.query.prog_cnt = max;
+    if (bpf(BPF_PROG_QUERY, &attr) < 0)
+        return oci_error_sys(err, "linux.resources.devices: list the device filters (bpf BPF_PROG_QUERY)");
+    *n = 0;
+    for (uint32_t i = 0; i < attr.query.prog_cnt && i < max; i++) {
+        union bpf_attr get;
+
+        memset(&get, 0, sizeof(get));
+        get.prog_id = ids[i];
+        /* (gone meanwhile: nothing to detach) */
+        if ((fds[*n] = (int) bpf(BPF_PROG_GET_FD_BY_ID, &get)) >= 0)
+            (*n)++;
+    }
+    return 0;
+}
+
+int oci_cg_devices_replace(int cgroup_fd, const struct oci_cg_device_rule *rules, size_t n_rules, oci_err_t *err)
+{
+    int old[64];
+    uint32_t n_old = 0;
+    int ret;
+
+    if (attached_programs(cgroup_fd, old, ARRAY_SIZE(old), &n_old, err) < 0)
+        return -1;
+    ret = oci_cg_devices_attach(cgroup_fd, rules, n_rules, err);
+    for (uint32_t i = 0; i < n_old; i++) {
+        union bpf_attr attr;
+
+        memset(&attr, 0, sizeof(attr));
+        attr.target_fd = (uint32_t) cgroup_fd;
+        attr.attach_bpf_fd = (uint32_t) old[i];
+        attr.attach_type = BPF_CGROUP_DEVICE;
+        if (ret == 0 && bpf(BPF_PROG_DETACH, &attr) < 0 && errno != ENOENT)
+            ret = oci_error_sys(err, "linux.resources.devices: detach the old device filter (bpf BPF_PROG_DETACH)");
+        close(old[i]);
+    }
+    return ret;
+}

@@ -132,13 +132,35 @@ void oci_cgroup_to_map(const struct oci_cgroup *cg, struct oci_map *out)
     }
 }
 
-void oci_cgroup_from_map(const struct oci_map *paths, bool created, struct oci_cgroup *cg)
+void oci_cgroup_preexisting(const struct oci_cgroup *cg, struct oci_strv *out)
+{
+    out->len = 0;
+    out->v = xmalloc((cg->n_dirs + 1) * sizeof(*out->v));
+    for (size_t i = 0; i < cg->n_dirs; i++)
+        if (!cg->dirs[i].created)
+            out->v[out->len++] = cg->dirs[i].key;
+    out->v[out->len] = NULL;
+}
+
+static bool strv_has(const struct oci_strv *v, const char *s)
+{
+    for (size_t i = 0; v && i < v->len; i++)
+        if (strcmp(v->v[i], s) == 0)
+            return true;
+    return false;
+}
+
+void oci_cgroup_from_map(const struct oci_map *paths, bool created, const struct oci_strv *preexisting,
+                         struct oci_cgroup *cg)
 {
     memset(cg, 0, sizeof(*cg));
     cg->fd = -1;
     cg->created = created;
-    for (size_t i = 0; i < paths->len; i++)
+    for (size_t i = 0; i < paths->len; i++) {
         cgroup_add_dir(cg, paths->items[i].key, xstrdup(paths->items[i].value));
+        /* state.json of an older ocirun has no list: every leaf counts as made */
+        cg->dirs[i].created = created && !strv_has(preexisting, paths->items[i].key);
+    }
 }
 
 void oci_cgroup_release(struct oci_cgroup *cg)
@@ -151,6 +173,7 @@ void oci_cgroup_release(struct oci_cgroup *cg)
     free(cg->dirs);
     cg->dirs = NULL;
     cg->n_dirs = 0;
+    cg->created = false;
     if (cg->fd >= 0)
         close(cg->fd);
     cg->fd = -1;

@@ -9,7 +9,11 @@
 #include <unistd.h>
 #include <dirent.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <linux/sched.h>
 #include "ocirun/cgroups/cgroup.h"
+#include "ocirun/core/log.h"
 #include "ocirun/core/utils.h"
 #include "cgroups/apply.h"
 #include "cgroups/layout.h"
@@ -46,7 +50,9 @@ static int resolve_path(const char *cgroups_path, const char *id, const char *ke
 /* ---- create ------------------------------------------------------------------------------ */
 
 /* mkdir -p of DIR below MNT, remembering the highest directory made so a failed create can
- * undo it; hook runs on each new directory (v1 cpuset needs its parent's cpus and mems). */
+ * undo it. A v1 cpuset cgroup cannot take a process while its cpus or mems are empty (ENOSPC),
+ * and a new one starts empty: every level, new or not (another create may have made it a
+ * moment ago), gets its parent's when empty, from the top down, as runc does. */
 static int make_dirs(struct oci_cgroup_dir *d, size_t mnt_len, bool cpuset, oci_err_t *err)
 {
     cleanup_free char *buf = xstrdup(d->path);
@@ -63,11 +69,11 @@ static int make_dirs(struct oci_cgroup_dir *d, size_t mnt_len, bool cpuset, oci_
                 d->created = true;
             else if (d->created_top == NULL)
                 d->created_top = xstrdup(buf);
-            if (cpuset && cgroup_cpuset_inherit(buf, err) < 0)
-                return -1;
         } else if (errno != EEXIST) {
             return oci_error_sys(err, "mkdir %s", buf);
         }
+        if (cpuset && cgroup_cpuset_inherit(buf, err) < 0)
+            return -1;
         *p = saved;
     }
     return 0;
@@ -189,6 +195,115 @@ static int systemd_unavailable(const char *cgroups_path, const char *id, oci_err
     return ret;
 }
 
+static int collect_pids(const char *dir, int depth, pid_t **pids, size_t *n, oci_err_t *err);
+
+/* As runc 1.1: a cgroup that already holds processes is used, with a warning. */
+static void warn_if_populated(const struct oci_cgroup *cg)
+{
+    size_t most = 0;
+
+    for (size_t i = 0; i < cg->n_dirs; i++) {
+        cleanup_free pid_t *pids = NULL;
+        size_t n = 0;
+        oci_err_t err = NULL;
+
+        if (cg->dirs[i].created)
+            continue;
+        if (collect_pids(cg->dirs[i].path, 0, &pids, &n, &err) < 0)
+            oci_error_free(&err);
+        if (n > most)
+            most = n;
+    }
+    if (most)
+        oci_warn("container's cgroup is not empty: %zu process(es) found", most);
+}
+
+/* DIR/FILE's text ("" when unreadable). */
+static char *read_text(const char *dir, const char *file)
+{
+    cleanup_free char *path = xasprintf("%s/%s", dir, file);
+    char *text = NULL;
+    oci_err_t err = NULL;
+
+    if (read_file_at(AT_FDCWD, path, &text, NULL, &err) < 0) {
+        oci_error_free(&err);
+        return xstrdup("");
+    }
+    return text;
+}
+
+/* A process cloned into a frozen cgroup would stop before it could report anything. On a hybrid
+ * host pause uses the v1 freezer, but the unified hierarchy freezes too: both are looked at.
+ * (freezer.state and cgroup.events say so for a frozen ancestor too; cgroup.freeze, set on the
+ * cgroup itself, only matters for one that existed before.) */
+static int refuse_frozen(const struct oci_cgroup *cg, oci_err_t *err)
+{
+    const struct oci_cgroup_dir *u = cgroup_unified_dir(cg);
+    const struct oci_cgroup_dir *f = cgroup_v1_dir(cg, "freezer");
+    const char *what = NULL;
+
+    if (f) {
+        cleanup_free char *state = read_text(f->path, "freezer.state");
+        if (strstr(state, "FROZEN") || strstr(state, "FREEZING"))
+            what = "freezer.state";
+    }
+    if (what == NULL && u) {
+        cleanup_free char *events = read_text(u->path, "cgroup.events");
+        cleanup_free char *freeze = u->created ? NULL : read_text(u->path, "cgroup.freeze");
+        if (strstr(events, "frozen 1"))
+            what = "cgroup.events";
+        else if (freeze && freeze[0] == '1')
+            what = "cgroup.freeze";
+    }
+    if (what)
+        return oci_error_set(err, 0, "container's cgroup unexpectedly frozen (%s/%s): thaw it first",
+                             what[0] == 'f' ? f->path : u->path, what);
+    return 0;
+}
+
+/* Once a cgroup was killed (cgroup.kill), this kernel kills at birth every process cloned into
+ * it (CLONE_INTO_CGROUP) from a cgroup that was not: it compares the two cgroups' kill counts.
+ * The init would die before it could say anything. One throwaway child tells (a fork, paid
+ * only for a cgroup that existed before). */
+static bool kills_clones(int cgroup_fd)
+{
+    struct clone_args args = {
+        .flags = CLONE_INTO_CGROUP,
+        .exit_signal = SIGCHLD,
+        .cgroup = (uint64_t) cgroup_fd,
+    };
+    pid_t pid = (pid_t) syscall(SYS_clone3, &args, sizeof(args));
+    int status;
+
+    if (pid < 0)
+        return false;   /* cannot tell (pids.max...): the real clone will say */
+    if (pid == 0)
+        _exit(0);
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return false;
+    return WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+}
+
+/* What a cgroup may already hold or be; the leaf existed before this create (it did not make
+ * it) in the rarer case. */
+static int check_usable(const struct oci_cgroup *cg, oci_err_t *err)
+{
+    const struct oci_cgroup_dir *u = cgroup_unified_dir(cg);
+    bool any = false;
+
+    for (size_t i = 0; i < cg->n_dirs; i++)
+        any |= !cg->dirs[i].created;
+    if (any)
+        warn_if_populated(cg);
+    if (refuse_frozen(cg, err) < 0)
+        return -1;
+    if (any && u && !u->created && cg->fd >= 0 && kills_clones(cg->fd))
+        return oci_error_set(err, 0, "cgroup %s was killed before (cgroup.kill) and the kernel kills every "
+                             "process started into it: remove it (rmdir) or use another linux.cgroupsPath", u->path);
+    return 0;
+}
+
 int oci_cgroup_plan(const struct oci_spec *spec, const char *id, bool systemd, struct oci_cgroup *cg, oci_err_t *err)
 {
     const char *cgroups_path = spec->linux_ ? spec->linux_->cgroups_path : NULL;
@@ -219,13 +334,6 @@ int oci_cgroup_make(const struct oci_spec *spec, struct oci_cgroup *cg, oci_err_
         return 0;
     if (make_all_dirs(cg, err) < 0)
         goto fail;
-    /* A process cloned into a frozen cgroup would hang before it could report anything. */
-    if (oci_cgroup_frozen(cg)) {
-        oci_error_set(err, 0, "the cgroup is frozen (paused); thaw it first");
-        goto fail;
-    }
-    if (cgroup_apply_spec(cg, spec, err) < 0)
-        goto fail;
     if (strcmp(cg->dirs[0].key, OCI_CGROUP_UNIFIED) == 0) {
         cg->fd = open(cg->dirs[0].path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (cg->fd < 0) {
@@ -233,6 +341,10 @@ int oci_cgroup_make(const struct oci_spec *spec, struct oci_cgroup *cg, oci_err_
             goto fail;
         }
     }
+    if (check_usable(cg, err) < 0)
+        goto fail;
+    if (cgroup_apply_spec(cg, spec, err) < 0)
+        goto fail;
     return 0;
 fail:
     if (cgroups_path)
@@ -376,8 +488,10 @@ static bool cgroup_kill(const char *path)
     return fd >= 0 && write(fd, "1", 1) == 1;
 }
 
-/* Every process is in every hierarchy: one list is enough. The unified one has cgroup.kill. */
-/* Without cgroup.kill the list of pids is read, then signalled: a process forked in between
+/* Every process is in every hierarchy: one list is enough. The unified one has cgroup.kill,
+ * used only on a cgroup this container made: a cgroup that existed before may hold others'
+ * processes, and once killed it kills every process later cloned into it (see kills_clones).
+ * Without cgroup.kill the list of pids is read, then signalled: a process forked in between
  * would escape. Frozen, nobody forks; the signals are delivered when the cgroup thaws (a
  * paused container stays paused). */
 int oci_cgroup_signal_all(const struct oci_cgroup *cg, int sig, oci_err_t *err)
@@ -387,7 +501,7 @@ int oci_cgroup_signal_all(const struct oci_cgroup *cg, int sig, oci_err_t *err)
 
     if (cg->n_dirs == 0)
         return 0;
-    if (sig == SIGKILL && cgroup_kill(cg->dirs[0].path))
+    if (sig == SIGKILL && cg->dirs[0].created && cgroup_kill(cg->dirs[0].path))
         return 0;
     froze = !oci_cgroup_frozen(cg) && oci_cgroup_freeze(cg, true, NULL) == 0;
     ret = signal_listed_pids(cg->dirs[0].path, sig, err);
@@ -421,16 +535,18 @@ int oci_cgroup_remove(const struct oci_cgroup *cg, oci_err_t *err)
     int ret = 0;
 
     for (size_t i = 0; i < cg->n_dirs; i++)
-        if (cgroup_rmdir(cg->dirs[i].path, ret < 0 ? NULL : err) < 0)
+        if (cg->dirs[i].created && cgroup_rmdir(cg->dirs[i].path, ret < 0 ? NULL : err) < 0)
             ret = -1;
     return ret;
 }
 
 void oci_cgroup_destroy_created(struct oci_cgroup *cg)
 {
-    if (!cg->created)
+    if (!cg->created || cg->n_dirs == 0)
         return;
-    oci_cgroup_signal_all(cg, SIGKILL, NULL);
+    /* Our init is dead by now; what else a cgroup that existed before holds is not ours. */
+    if (cg->dirs[0].created)
+        oci_cgroup_signal_all(cg, SIGKILL, NULL);
     for (size_t i = 0; i < cg->n_dirs; i++) {
         struct oci_cgroup_dir *d = &cg->dirs[i];
         cleanup_free char *dir = NULL;

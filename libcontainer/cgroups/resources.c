@@ -15,6 +15,8 @@ void oci_cg_writes_free(struct oci_cg_writes *w)
         free(w->v[i].controller);
         free(w->v[i].file);
         free(w->v[i].value);
+        free(w->v[i].alt_file);
+        free(w->v[i].alt_value);
     }
     free(w->v);
     w->v = NULL;
@@ -33,6 +35,7 @@ static void add_write(struct oci_cg_writes *w, bool optional, const char *field,
 
     w->v = xrealloc(w->v, (w->len + 1) * sizeof(*w->v));
     e = &w->v[w->len++];
+    memset(e, 0, sizeof(*e));
     e->controller = dot ? xstrndup(file, (size_t) (dot - file)) : xstrdup(file);
     e->file = xstrdup(file);
     e->field = field;
@@ -45,6 +48,51 @@ static void add_write(struct oci_cg_writes *w, bool optional, const char *field,
 
 #define ADD(w, field, file, ...) add_write((w), false, (field), (file), __VA_ARGS__)
 #define ADD_OPT(w, field, file, ...) add_write((w), true, (field), (file), __VA_ARGS__)
+
+/* The last write's other file (and value) for the same setting. */
+static void set_alt(struct oci_cg_writes *w, const char *file, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void set_alt(struct oci_cg_writes *w, const char *file, const char *fmt, ...)
+{
+    struct oci_cg_write *e = &w->v[w->len - 1];
+    va_list ap;
+
+    e->alt_file = xstrdup(file);
+    va_start(ap, fmt);
+    if (vasprintf(&e->alt_value, fmt, ap) < 0)
+        abort();
+    va_end(ap);
+}
+
+/* The last write is device MAJOR:MINOR's weight; BFQ_ALT: its alternative is bfq's file. */
+static void set_device(struct oci_cg_writes *w, int64_t major, int64_t minor, bool bfq_alt)
+{
+    struct oci_cg_write *e = &w->v[w->len - 1];
+
+    e->per_device = true;
+    e->bfq_alt = bfq_alt;
+    e->major = major;
+    e->minor = minor;
+}
+
+enum oci_cg_pick oci_cg_write_pick(const struct oci_cg_write *w, bool file_exists, bool alt_exists,
+                                   const char *scheduler)
+{
+    if (w->alt_file == NULL)
+        alt_exists = false;
+    /* Both schedulers' files exist (bfq loaded, and iocost or CFQ): a weight for a device goes
+     * to the one of the scheduler the device has; the other refuses it (EOPNOTSUPP). */
+    if (file_exists && alt_exists && w->per_device) {
+        bool bfq = scheduler && strstr(scheduler, "[bfq]") != NULL;
+        return bfq == w->bfq_alt ? OCI_CG_PICK_ALT : OCI_CG_PICK_FILE;
+    }
+    if (file_exists)
+        return OCI_CG_PICK_FILE;
+    if (alt_exists)
+        return OCI_CG_PICK_ALT;
+    return w->optional ? OCI_CG_PICK_SKIP : OCI_CG_PICK_FILE;
+}
 
 /* -1 means unlimited ("max" on v2). */
 static const char *limit_str(int64_t v, char *buf, size_t len)
@@ -150,22 +198,23 @@ static void v2_throttle(const struct oci_throttle_list *l, const char *key, cons
             key, (unsigned long long) l->items[i].rate);
 }
 
-/* io.bfq.weight takes blkio's 10..1000 scale as is; io.weight (when bfq is absent) the
- * converted one. Both are written, the first optional: the kernel has one or both. */
+/* As runc: io.bfq.weight (bfq) takes blkio's 10..1000 scale as is; without bfq, io.weight
+ * (iocost) takes the converted one. A device's weight goes to the file of its scheduler. */
 static void v2_io(const struct oci_block_io *b, struct oci_cg_writes *w)
 {
     if (b->weight.set && b->weight.value != 0) {
-        ADD_OPT(w, R "blockIO.weight", "io.bfq.weight", "%u", b->weight.value);
-        ADD_OPT(w, R "blockIO.weight", "io.weight", "default %llu", oci_cg_blkio_to_io_weight(b->weight.value));
+        ADD(w, R "blockIO.weight", "io.bfq.weight", "%u", b->weight.value);
+        set_alt(w, "io.weight", "default %llu", oci_cg_blkio_to_io_weight(b->weight.value));
     }
     for (size_t i = 0; i < b->n_weight_device; i++) {
         const struct oci_weight_device *d = &b->weight_device[i];
         if (!d->weight.set)
             continue;
-        ADD_OPT(w, R "blockIO.weightDevice", "io.bfq.weight", "%lld:%lld %u", (long long) d->major,
-                (long long) d->minor, d->weight.value);
-        ADD_OPT(w, R "blockIO.weightDevice", "io.weight", "%lld:%lld %llu", (long long) d->major,
-                (long long) d->minor, oci_cg_blkio_to_io_weight(d->weight.value));
+        ADD(w, R "blockIO.weightDevice", "io.bfq.weight", "%lld:%lld %u", (long long) d->major,
+            (long long) d->minor, d->weight.value);
+        set_alt(w, "io.weight", "%lld:%lld %llu", (long long) d->major, (long long) d->minor,
+                oci_cg_blkio_to_io_weight(d->weight.value));
+        set_device(w, d->major, d->minor, false);
     }
     v2_throttle(&b->throttle_read_bps, "rbps", R "blockIO.throttleReadBpsDevice", w);
     v2_throttle(&b->throttle_write_bps, "wbps", R "blockIO.throttleWriteBpsDevice", w);
@@ -310,17 +359,25 @@ static void v1_throttle(const struct oci_throttle_list *l, const char *file, con
             (unsigned long long) l->items[i].rate);
 }
 
+/* blkio.weight and blkio.weight_device are CFQ's (gone since Linux 5.0); with bfq the files
+ * are blkio.bfq.weight and blkio.bfq.weight_device, same values (runc picks them the same way). */
 static void v1_blkio(const struct oci_block_io *b, struct oci_cg_writes *w)
 {
-    if (b->weight.set && b->weight.value != 0)
+    if (b->weight.set && b->weight.value != 0) {
         ADD(w, R "blockIO.weight", "blkio.weight", "%u", b->weight.value);
+        set_alt(w, "blkio.bfq.weight", "%u", b->weight.value);
+    }
     if (b->leaf_weight.set && b->leaf_weight.value != 0)
         ADD(w, R "blockIO.leafWeight", "blkio.leaf_weight", "%u", b->leaf_weight.value);
     for (size_t i = 0; i < b->n_weight_device; i++) {
         const struct oci_weight_device *d = &b->weight_device[i];
-        if (d->weight.set)
+        if (d->weight.set) {
             ADD(w, R "blockIO.weightDevice", "blkio.weight_device", "%lld:%lld %u", (long long) d->major,
                 (long long) d->minor, d->weight.value);
+            set_alt(w, "blkio.bfq.weight_device", "%lld:%lld %u", (long long) d->major, (long long) d->minor,
+                    d->weight.value);
+            set_device(w, d->major, d->minor, true);
+        }
         if (d->leaf_weight.set)
             ADD(w, R "blockIO.weightDevice", "blkio.leaf_weight_device", "%lld:%lld %u", (long long) d->major,
                 (long long) d->minor, d->leaf_weight.value);
@@ -371,7 +428,10 @@ int oci_cg_translate_v1(const struct oci_resources *r, const struct oci_cg_devic
         v1_network(r->network, w);
     if (r->unified.len) {
         oci_cg_writes_free(w);
-        return oci_error_set(err, 0, R "unified: needs cgroup v2 (this host has v1 controllers)");
+        /* As runc ("cannot use unified on cgroup v1"): a hybrid host's unified hierarchy has
+         * few controllers, if any. */
+        return oci_error_set(err, 0, R "unified: needs a pure cgroup v2 host (this one has cgroup v1 "
+                             "controllers): use the v1 fields of linux.resources");
     }
     return 0;
 }
@@ -411,25 +471,163 @@ static void rule_from_spec(const struct oci_device_cgroup *d, struct oci_cg_devi
     snprintf(r->access, sizeof(r->access), "%s", d->access && *d->access ? d->access : "rwm");
 }
 
-int oci_cg_device_rules(const struct oci_spec *spec, struct oci_cg_device_rule **out, size_t *n)
+void oci_cg_device_rules(const struct oci_resources *res, struct oci_cg_device_rule **out, size_t *n)
 {
-    const struct oci_linux *lx = spec->linux_;
-    const struct oci_resources *res = lx ? lx->resources : NULL;
-    size_t n_spec = res ? res->n_devices : 0, n_dev = lx ? lx->n_devices : 0;
-    size_t k = 0;
-    struct oci_cg_device_rule *v = xmalloc((n_spec + n_dev + ARRAY_SIZE(default_rules)) * sizeof(*v));
+    size_t n_spec = res ? res->n_devices : 0, k = 0;
+    struct oci_cg_device_rule *v = xmalloc((n_spec + ARRAY_SIZE(default_rules)) * sizeof(*v));
 
     for (size_t i = 0; i < n_spec; i++)
         rule_from_spec(&res->devices[i], &v[k++]);
-    for (size_t i = 0; i < n_dev; i++) {
-        const struct oci_device *d = &lx->devices[i];
-        if (d->type[0] != 'c' && d->type[0] != 'b' && d->type[0] != 'u')
-            continue;   /* fifos need no rule */
-        v[k++] = (struct oci_cg_device_rule) { true, d->type[0] == 'b' ? 'b' : 'c', d->major, d->minor, "rwm" };
-    }
     for (size_t i = 0; i < ARRAY_SIZE(default_rules); i++)
         v[k++] = default_rules[i];
     *out = v;
     *n = k;
-    return 0;
+}
+
+/* ---- v1 device rule transitions (update) -------------------------------------------------- */
+
+/* The v1 devices cgroup as the kernel keeps it: a default (allow or deny everything) and
+ * exceptions to it, one per exact type:major:minor, with their access bits. */
+enum { ACC_R = 1, ACC_W = 2, ACC_M = 4 };
+struct dev_exception { char type; int64_t major, minor; unsigned access; };
+struct dev_state { bool allow_all; struct dev_exception *ex; size_t n; };
+
+static unsigned access_bits(const char *access)
+{
+    unsigned bits = 0;
+
+    for (const char *p = access; *p; p++)
+        bits |= *p == 'r' ? ACC_R : *p == 'w' ? ACC_W : *p == 'm' ? ACC_M : 0;
+    return bits;
+}
+
+static struct dev_exception *find_exception(const struct dev_state *s, char type, int64_t major, int64_t minor)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (s->ex[i].type == type && s->ex[i].major == major && s->ex[i].minor == minor)
+            return &s->ex[i];
+    return NULL;
+}
+
+static void add_exception(struct dev_state *s, char type, int64_t major, int64_t minor, unsigned access)
+{
+    struct dev_exception *e = find_exception(s, type, major, minor);
+
+    if (e) {
+        e->access |= access;
+        return;
+    }
+    s->ex = xrealloc(s->ex, (s->n + 1) * sizeof(*s->ex));
+    s->ex[s->n++] = (struct dev_exception) { type, major, minor, access };
+}
+
+static void remove_exception(struct dev_state *s, char type, int64_t major, int64_t minor, unsigned access)
+{
+    struct dev_exception *e = find_exception(s, type, major, minor);
+
+    if (e == NULL)
+        return;
+    e->access &= ~access;
+    if (e->access == 0)
+        *e = s->ex[--s->n];
+}
+
+/* One devices.allow/deny write, as the kernel applies it: "a" resets the default and drops every
+ * exception; a rule that agrees with the default removes an exception, one against it adds one
+ * (only exact type:major:minor matches count). */
+static void state_apply(struct dev_state *s, const struct oci_cg_device_rule *r)
+{
+    unsigned access = access_bits(r->access);
+
+    if (r->type == 'a') {
+        s->allow_all = r->allow;
+        s->n = 0;
+    } else if (r->allow == s->allow_all) {
+        remove_exception(s, r->type, r->major, r->minor, access);
+    } else {
+        add_exception(s, r->type, r->major, r->minor, access);
+    }
+}
+
+static int64_t parse_dev_number(const char *s)
+{
+    int64_t v;
+
+    return strcmp(s, "*") == 0 || parse_int64(s, &v) < 0 ? -1 : v;
+}
+
+/* devices.list: "a *:* rwm" when everything is allowed (the kernel then shows no exceptions,
+ * though it may keep some), else one "c 1:3 rwm" line per allowed exception. */
+static void state_parse(const char *list, struct dev_state *s)
+{
+    cleanup_free char *copy = xstrdup(list);
+    char *save = NULL;
+
+    for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char type[2], major[24], minor[24], access[8];
+
+        if (sscanf(line, "%1s %23[^:]:%23s %7s", type, major, minor, access) != 4)
+            continue;
+        if (type[0] == 'a') {
+            s->allow_all = true;
+            s->n = 0;
+            return;
+        }
+        add_exception(s, type[0], parse_dev_number(major), parse_dev_number(minor), access_bits(access));
+    }
+}
+
+static void add_rule_write(struct oci_cg_writes *w, bool allow, const struct dev_exception *e, unsigned access)
+{
+    struct oci_cg_device_rule r = { allow, e->type, e->major, e->minor, "" };
+    char buf[64];
+    size_t k = 0;
+
+    if (access & ACC_R)
+        r.access[k++] = 'r';
+    if (access & ACC_W)
+        r.access[k++] = 'w';
+    if (access & ACC_M)
+        r.access[k++] = 'm';
+    r.access[k] = '\0';
+    oci_cg_device_rule_format(&r, buf, sizeof(buf));
+    ADD(w, R "devices", allow ? "devices.allow" : "devices.deny", "%s", buf);
+}
+
+void oci_cg_devices_v1_transition(const char *current, const struct oci_cg_device_rule *rules, size_t n,
+                                  struct oci_cg_writes *w, bool *freeze)
+{
+    struct dev_state now = { 0 }, want = { 0 };
+
+    state_parse(current, &now);
+    for (size_t i = 0; i < n; i++)
+        state_apply(&want, &rules[i]);
+    *freeze = want.allow_all;
+    if (want.allow_all) {
+        /* "allow all" drops the old exceptions: the new ones follow, frozen. */
+        ADD(w, R "devices", "devices.allow", "a");
+        for (size_t i = 0; i < want.n; i++)
+            add_rule_write(w, false, &want.ex[i], want.ex[i].access);
+    } else if (now.allow_all) {
+        ADD(w, R "devices", "devices.deny", "a");
+        for (size_t i = 0; i < want.n; i++)
+            add_rule_write(w, true, &want.ex[i], want.ex[i].access);
+    } else {
+        /* Both deny by default: take away what the new rules lack, then grant what they add.
+         * In between the container has what both allow. */
+        for (size_t i = 0; i < now.n; i++) {
+            const struct dev_exception *keep = find_exception(&want, now.ex[i].type, now.ex[i].major, now.ex[i].minor);
+            unsigned gone = now.ex[i].access & ~(keep ? keep->access : 0);
+            if (gone)
+                add_rule_write(w, false, &now.ex[i], gone);
+        }
+        for (size_t i = 0; i < want.n; i++) {
+            const struct dev_exception *had = find_exception(&now, want.ex[i].type, want.ex[i].major, want.ex[i].minor);
+            unsigned added = want.ex[i].access & ~(had ? had->access : 0);
+            if (added)
+                add_rule_write(w, true, &want.ex[i], added);
+        }
+    }
+    free(now.ex);
+    free(want.ex);
 }

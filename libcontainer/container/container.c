@@ -271,8 +271,14 @@ static int write_state(struct build *b, bool creating, oci_err_t *err)
     st.creating = creating;
     st.pid_start_time = b->init_start_time;
     oci_cgroup_to_map(&b->cg, &st.cgroup_paths);
+    oci_cgroup_preexisting(&b->cg, &st.cgroup_preexisting);
+    if (st.cgroup_preexisting.len == 0) {
+        free(st.cgroup_preexisting.v);
+        st.cgroup_preexisting.v = NULL;
+    }
     ret = oci_state_write(b->state_dir, &st, err);
     free(st.cgroup_paths.items);   /* the strings belong to b->cg */
+    free(st.cgroup_preexisting.v);
     return ret;
 }
 
@@ -486,10 +492,12 @@ static int wait_exec(struct build *b, oci_err_t *err)
     return 0;
 }
 
+/* What is left in a cgroup the container made is killed; a cgroup that existed before it is
+ * not its alone, and stays. */
 static void remove_container(const char *root, const char *id, const struct oci_cgroup *cg)
 {
     if (cg && cg->created) {
-        if (oci_cgroup_populated(cg))
+        if (cg->dirs[0].created && oci_cgroup_populated(cg))
             oci_cgroup_signal_all(cg, SIGKILL, NULL);
         oci_cgroup_remove(cg, NULL);
     }
@@ -566,6 +574,11 @@ static void opened_close(struct opened *c)
 
 enum lock_mode { LOCK_NONE, LOCK_SHARED, LOCK_EXCLUSIVE };
 
+static void cgroup_of(const struct oci_state *st, struct oci_cgroup *cg)
+{
+    oci_cgroup_from_map(&st->cgroup_paths, st->cgroup_created, &st->cgroup_preexisting, cg);
+}
+
 /* running, or paused when its cgroup is frozen. A state still being created while we hold the
  * directory's lock was left by a create that died (the one at work holds it until it is done). */
 static enum oci_status status_of(int dir, const struct oci_state *st, bool locked)
@@ -574,7 +587,7 @@ static enum oci_status status_of(int dir, const struct oci_state *st, bool locke
 
     if (s == OCI_STATUS_RUNNING && st->cgroup_paths.len) {
         struct oci_cgroup cg;
-        oci_cgroup_from_map(&st->cgroup_paths, st->cgroup_created, &cg);
+        cgroup_of(st, &cg);
         if (oci_cgroup_frozen(&cg))
             s = OCI_STATUS_PAUSED;
         oci_cgroup_release(&cg);
@@ -726,7 +739,7 @@ int oci_container_kill(const char *root, const char *id, int sig, bool all, oci_
 
     if (via_cgroup) {
         struct oci_cgroup cg;
-        oci_cgroup_from_map(&c.st->cgroup_paths, c.st->cgroup_created, &cg);
+        cgroup_of(c.st, &cg);
         ret = oci_cgroup_signal_all(&cg, sig, err);
         oci_cgroup_release(&cg);
     }
@@ -738,23 +751,51 @@ int oci_container_kill(const char *root, const char *id, int sig, bool all, oci_
     return ret;
 }
 
-/* SIGKILL the container and wait (bounded) until its init is gone. */
+/* Is PID the first process of its pid namespace (NSpid's last entry 1)? Killing it then kills
+ * every process of the namespace. */
+static bool init_is_ns_root(pid_t pid)
+{
+    cleanup_free char *path = xasprintf("/proc/%d/status", pid);
+    cleanup_free char *text = NULL;
+    oci_err_t err = NULL;
+    char *line, *end, *last;
+
+    if (read_file_at(AT_FDCWD, path, &text, NULL, &err) < 0) {
+        oci_error_free(&err);
+        return false;
+    }
+    if ((line = strstr(text, "\nNSpid:")) == NULL)
+        return false;
+    if ((end = strchr(line + 1, '\n')) != NULL)
+        *end = '\0';
+    last = strrchr(line, '\t');
+    return last && strcmp(last + 1, "1") == 0;
+}
+
+/* SIGKILL the container and wait (bounded) until its init is gone. Every process of a cgroup
+ * the container made goes; in one that existed before it (perhaps with others' processes), an
+ * init that is the root of its own pid namespace takes the container's processes with it, so
+ * only it is killed; without one, every process in the cgroup (as runc does either way). */
 static int kill_and_wait(const struct oci_state *st, oci_err_t *err)
 {
     cleanup_close int pidfd = -1;
+    bool have_init = oci_state_open_pidfd(st, &pidfd) == 0;
     struct pollfd pfd;
 
-    /* A half-built container's cgroup is killed only if the create that died made it. */
-    if (st->cgroup_paths.len && (st->cgroup_created || !st->creating)) {
+    if (st->cgroup_paths.len) {
         struct oci_cgroup cg;
-        oci_cgroup_from_map(&st->cgroup_paths, st->cgroup_created, &cg);
-        oci_cgroup_signal_all(&cg, SIGKILL, NULL);
+        cgroup_of(st, &cg);
+        /* A half-built container's is emptied only if the create that died made it. */
+        if (cg.dirs[0].created || (!st->creating && (!have_init || !init_is_ns_root(st->pid))))
+            oci_cgroup_signal_all(&cg, SIGKILL, NULL);
+        else if (syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
+            oci_debug("kill container \"%s\": %s", st->id, strerror(errno));
         /* Frozen tasks die only once thawed (v1). */
         if (oci_cgroup_frozen(&cg))
             oci_cgroup_freeze(&cg, false, NULL);
         oci_cgroup_release(&cg);
     }
-    if (oci_state_open_pidfd(st, &pidfd) < 0)
+    if (!have_init)
         return 0;
     if (syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
         return oci_error_sys(err, "kill container \"%s\"", st->id);
@@ -795,7 +836,7 @@ int oci_container_delete(const char *root, const char *id, bool force, oci_err_t
     {
         struct oci_cgroup cg;
         struct oci_hooks hooks = { .poststop = c.st->poststop };
-        oci_cgroup_from_map(&c.st->cgroup_paths, c.st->cgroup_created, &cg);
+        cgroup_of(c.st, &cg);
         remove_container(root, id, &cg);
         oci_cgroup_release(&cg);
         close_fd(&c.dir);
@@ -819,7 +860,7 @@ int oci_container_update(const char *root, const char *id, const struct oci_reso
         ret = oci_error_set(err, 0, "cannot update container \"%s\": container not running (status stopped)", id);
         goto out;
     }
-    oci_cgroup_from_map(&c.st->cgroup_paths, c.st->cgroup_created, &cg);
+    cgroup_of(c.st, &cg);
     ret = oci_cgroup_update(&cg, r, err);
     oci_cgroup_release(&cg);
     if (ret < 0)
@@ -843,7 +884,7 @@ int oci_container_pids(const char *root, const char *id, pid_t **pids, size_t *n
         opened_close(&c);
         return 0;
     }
-    oci_cgroup_from_map(&c.st->cgroup_paths, c.st->cgroup_created, &cg);
+    cgroup_of(c.st, &cg);
     ret = oci_cgroup_pids(&cg, pids, n, err);
     oci_cgroup_release(&cg);
     opened_close(&c);
@@ -863,7 +904,7 @@ int oci_container_open_cgroup(const char *root, const char *id, struct oci_cgrou
     else if (c.st->cgroup_paths.len == 0)
         ret = oci_error_set(err, 0, "container \"%s\" has no cgroup", id);
     if (ret == 0)
-        oci_cgroup_from_map(&c.st->cgroup_paths, c.st->cgroup_created, cg);
+        cgroup_of(c.st, cg);
     else if (*pidfd >= 0) {
         close(*pidfd);
         *pidfd = -1;
@@ -891,7 +932,7 @@ int oci_container_freeze(const char *root, const char *id, bool freeze, oci_err_
         ret = oci_error_set(err, 0, "cannot %s container \"%s\": it has no cgroup", freeze ? "pause" : "resume", id);
         goto out;
     }
-    oci_cgroup_from_map(&c.st->cgroup_paths, c.st->cgroup_created, &cg);
+    cgroup_of(c.st, &cg);
     ret = oci_cgroup_freeze(&cg, freeze, err);
     oci_cgroup_release(&cg);
     if (ret < 0)

@@ -155,7 +155,7 @@ static int differing_namespaces(pid_t init, int *flags, oci_err_t *err)
 /* The container's cgroups (or the --cgroup sub-cgroups) and the unified one's fd for clone3. */
 static int open_cgroups(struct exec_run *r, oci_err_t *err)
 {
-    oci_cgroup_from_map(&r->st->cgroup_paths, false, &r->cg);
+    oci_cgroup_from_map(&r->st->cgroup_paths, false, NULL, &r->cg);
     if (r->o->cgroups.len && oci_exec_sub_cgroups(&r->cg, &r->o->cgroups, err) < 0)
         return -1;
     for (size_t i = 0; i < r->cg.n_dirs; i++) {

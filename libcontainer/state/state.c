@@ -48,6 +48,7 @@ void oci_state_free(struct oci_state *st)
     free(st->owner);
     oci_map_free(&st->annotations);
     oci_map_free(&st->cgroup_paths);
+    strv_free(st->cgroup_preexisting.v);
     oci_hooks_list_free(&st->poststart);
     oci_hooks_list_free(&st->poststop);
     free(st);
@@ -380,6 +381,7 @@ int oci_state_write(int dirfd, const struct oci_state *st, oci_err_t *err)
     gen_map(g, "annotations", &st->annotations);
     gen_map(g, "cgroupPaths", &st->cgroup_paths);
     gen_key_bool(g, "cgroupCreated", st->cgroup_created);
+    gen_strv(g, "cgroupPreexisting", &st->cgroup_preexisting);
     gen_key_bool(g, "systemdCgroup", st->systemd_cgroup);
     gen_hooks(g, "poststartHooks", &st->poststart);
     gen_hooks(g, "poststopHooks", &st->poststop);
@@ -529,6 +531,7 @@ static int state_from_tree(yajl_val root, struct oci_state *st, oci_err_t *err)
         read_map(root, "annotations", &st->annotations, err) < 0 ||
         read_map(root, "cgroupPaths", &st->cgroup_paths, err) < 0 ||
         read_bool(root, "cgroupCreated", &st->cgroup_created, err) < 0 ||
+        read_strv(root, "cgroupPreexisting", &st->cgroup_preexisting, err) < 0 ||
         read_bool(root, "systemdCgroup", &st->systemd_cgroup, err) < 0 ||
         read_hooks(root, "poststartHooks", &st->poststart, err) < 0 ||
         read_hooks(root, "poststopHooks", &st->poststop, err) < 0)

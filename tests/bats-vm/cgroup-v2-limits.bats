@@ -21,6 +21,7 @@ setup() {
 teardown() {
     [ -n "${ROOT:-}" ] || return 0 # skipped before common_setup
     common_teardown # (removes the test's child cgroups too)
+    loop_detach
 }
 
 # require_applied FILE DEFAULT: the container's cgroup has FILE (its controller was enabled)
@@ -178,4 +179,45 @@ wait_cg_stat() {
     assert_success
     run jq -r '[.data.memory.usage.limit, .data.pids.limit, .data.pids.current, (.data.cpu.usage.total > 0)] | join(" ")' <<<"$output"
     assert_output "134217728 40 1 true"
+}
+
+@test "vm: blockIO weights: io.bfq.weight for the default and for a bfq device, io.weight left alone (as runc)" {
+    modprobe bfq 2>/dev/null || true
+    modprobe loop 2>/dev/null || true
+    loop_bfq_device
+    update_config ".linux.resources.blockIO = {weight: 300,
+                   weightDevice: [{major: ${LOOP_MAJMIN%:*}, minor: ${LOOP_MAJMIN#*:}, weight: 200}]}"
+    create_container
+    run cat "$CG/io.bfq.weight"
+    assert_line "default 300"
+    assert_line "$LOOP_MAJMIN 200"
+    # io.weight is iocost's: it refuses a weight for a device it does not run (EOPNOTSUPP)
+    assert_equal "$(cat "$CG/io.weight")" "default 100"
+    run ocirun delete --force "$ID"
+    assert_success
+    # a device whose scheduler takes no weights: the error says which scheduler it has
+    echo mq-deadline >"/sys/block/${LOOP_DEV#/dev/}/queue/scheduler"
+    expect_create_failure
+    [[ "$stderr" == *"linux.resources.blockIO.weightDevice: write $CG/"*"(device $LOOP_MAJMIN has the I/O scheduler"* ]] ||
+        fail "stderr: $stderr"
+}
+
+@test "vm: update replaces the eBPF device filter: the new rules hold and the old ones are gone" {
+    runc_differs "runc 1.1 update leaves the device rules as they were (it skips devices)"
+    update_config '.linux.resources.devices = [{"allow": false, "access": "rwm"},
+                   {"allow": true, "type": "c", "major": 1, "minor": 11, "access": "r"}]'
+    run_sleeper
+    run ocirun exec "$ID" sh -c 'mknod /dev/kmsg2 c 1 11; mknod /dev/tun2 c 10 200; head -c1 /dev/kmsg2 >/dev/null && echo kmsg-ok; true </dev/tun2'
+    assert_line kmsg-ok
+    assert_output --partial "can't open /dev/tun2: Operation not permitted"
+    echo '{"devices": [{"allow": false, "access": "rwm"}, {"allow": true, "type": "c", "major": 10, "minor": 200, "access": "rwm"}]}' \
+        >"$BATS_TEST_TMPDIR/new.json"
+    run ocirun update -r "$BATS_TEST_TMPDIR/new.json" "$ID"
+    assert_success
+    # tun passes only if the old filter (which denied it) is detached; kmsg is denied by the new one
+    run ocirun exec "$ID" sh -c 'true </dev/tun2; head -c1 /dev/kmsg2 >/dev/null'
+    refute_output --partial "/dev/tun2: Operation not permitted"
+    assert_output --partial "/dev/kmsg2: Operation not permitted"
+    run ocirun exec "$ID" sh -c 'echo x >/dev/null && echo null-ok'
+    assert_output null-ok
 }

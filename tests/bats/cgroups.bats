@@ -130,3 +130,64 @@ teardown() {
         [ ! -e "$h$CG_PARENT/$ID" ] || fail "$h$CG_PARENT/$ID still exists"
     done
 }
+
+@test "a cgroup that already holds processes is used with runc's warning; its processes are left alone" {
+    precreate_cgroup
+    start_stranger
+    update_config '.process.args = ["echo", "ran"]'
+    run --separate-stderr ocirun run --bundle "$BUNDLE" "$ID"
+    assert_success
+    assert_output ran
+    [[ "$stderr" == *"container's cgroup is not empty: 1 process(es) found"* ]] || fail "no warning: $stderr"
+    pid_alive "$STRANGER" || fail "the process that was in the cgroup before was killed"
+    kill "$STRANGER"
+}
+
+@test "a frozen cgroup (cgroup.freeze) is refused at once with runc's error, not entered and hung in" {
+    if [ "$CG_MOUNT" != /sys/fs/cgroup ]; then
+        runc_differs "on a hybrid host runc 1.1 looks only at the v1 freezer and hangs in a frozen unified cgroup"
+    fi
+    precreate_cgroup
+    echo 1 >"$CG_MOUNT$CG_PARENT/$ID/cgroup.freeze"
+    update_config '.process.args = ["true"]'
+    OCIRUN_TIMEOUT=20 run --separate-stderr ocirun run --bundle "$BUNDLE" "$ID"
+    echo 0 >"$CG_MOUNT$CG_PARENT/$ID/cgroup.freeze"
+    assert_failure 1
+    [[ "$stderr" == *"container's cgroup unexpectedly frozen"* ]] || fail "stderr: $stderr"
+    [ ! -e "$ROOT/$ID" ] || fail "state directory left"
+    [ -z "$(cat "$CG_MOUNT$CG_PARENT/$ID/cgroup.procs")" ] || fail "a process was left in the cgroup"
+}
+
+@test "a cgroup killed earlier (cgroup.kill) is named as the cause, not 'setup process exited unexpectedly'" {
+    runc_differs "runc 1.1 moves its init in through cgroup.procs, which a killed cgroup takes; ocirun clones it in, which this kernel answers with SIGKILL"
+    precreate_cgroup
+    local u="$CG_MOUNT$CG_PARENT/$ID"
+    [ -e "$u/cgroup.kill" ] || skip "this kernel has no cgroup.kill"
+    echo 1 >"$u/cgroup.kill"
+    update_config '.process.args = ["echo", "started"]'
+    run --separate-stderr ocirun run --bundle "$BUNDLE" "$ID"
+    [[ "$stderr" != *"exited unexpectedly"* ]] || fail "the cause was not found: $stderr"
+    if [ "$status" -eq 0 ]; then
+        assert_output started      # a kernel that lets clones into a killed cgroup live (6.1)
+    else
+        [[ "$stderr" == *"cgroup $u was killed before (cgroup.kill)"* ]] || fail "stderr: $stderr"
+        [ ! -e "$ROOT/$ID" ] || fail "state directory left"
+        [ -d "$u" ] || fail "the cgroup that was there before was removed"
+    fi
+}
+
+@test "delete --force in a cgroup the container did not make: no cgroup.kill there, a later container starts in it" {
+    precreate_cgroup
+    run_sleeper
+    pid=$(container_pid "$ID")
+    run ocirun delete --force "$ID"
+    assert_success
+    wait_pid_gone "$pid"
+    # ocirun keeps a cgroup it did not make (runc 1.1 removes it): either way the next one starts
+    is_runc || [ -d "$CG_MOUNT$CG_PARENT/$ID" ] || fail "the cgroup that was there before was removed"
+    precreate_cgroup
+    update_config '.process.args = ["echo", "second"]'
+    run ocirun run --bundle "$BUNDLE" "$ID"
+    assert_success
+    assert_output second
+}

@@ -228,8 +228,10 @@ EOF
         "$OCIRUN" "$ROOT" "$ID" </dev/null 3<"$BATS_TEST_TMPDIR/fd3"
     assert_success
     assert_equal "$(echo $output)" "[] 0 1 2"
-    # run: the init is pid 1 of its namespace
-    update_config '.process.args = ["sh", "-c", "echo $LISTEN_FDS $LISTEN_PID; cat <&3"]'
+    # run: the init is pid 1 of its namespace (in a cgroup of its own: the sleeper's is not empty)
+    update_config ".process.args = [\"sh\", \"-c\", \"echo \$LISTEN_FDS \$LISTEN_PID; cat <&3\"] |
+                   .linux.cgroupsPath = \"$CG_PARENT/$ID-run\""
+    CG_USED+=("$ID-run")
     run timeout 60 sh -c 'LISTEN_FDS=1 LISTEN_PID=$$ exec "$0" --root "$1" run --bundle "$2" "$3"' \
         "$OCIRUN" "$ROOT" "$BUNDLE" "$ID-run" </dev/null 3<"$BATS_TEST_TMPDIR/fd3"
     assert_success

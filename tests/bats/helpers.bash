@@ -522,3 +522,64 @@ assert_check_lines() {
     want=$(printf '%s\n' "$@")
     assert_equal "$output" "${want%$'\n'}"
 }
+
+# ---------------------------------------------------------------------------------------------
+# Cgroups that exist before the container (cgroups.bats, resources.bats; issues 13 and 22)
+
+# cg_all_dirs [NAME]: $CG_PARENT/NAME (default $ID) in every mounted hierarchy, the cgroup2 one
+# first, one per line (whether it exists or not).
+cg_all_dirs() {
+    local name=${1:-$ID} h
+    echo "$CG_MOUNT$CG_PARENT/$name"
+    for h in /sys/fs/cgroup/*; do
+        [ "$h" != "$CG_MOUNT" ] && [ "$(stat -fc %T "$h" 2>/dev/null)" = cgroupfs ] && echo "$h$CG_PARENT/$name"
+    done
+    return 0
+}
+
+# precreate_cgroup [NAME]: make $CG_PARENT/NAME in every hierarchy before the container, as an
+# engine (or an earlier runtime) would; new v1 cpuset levels get their parent's cpus and mems,
+# so that only the cpuset test meets empty ones.
+precreate_cgroup() {
+    local d p f
+    while read -r d; do
+        [ -d "$d" ] && continue
+        p=$(dirname "$d")
+        mkdir -p "$d"
+        if [ -e "$d/cpuset.cpus" ]; then
+            for f in cpuset.cpus cpuset.mems; do
+                [ -n "$(cat "$p/$f")" ] || cat "$(dirname "$p")/$f" >"$p/$f"
+                cat "$p/$f" >"$d/$f"
+            done
+        fi
+    done < <(cg_all_dirs "$@")
+}
+
+# start_stranger: a process of the test's own (not the container's) in every hierarchy of
+# $CG_PARENT/$ID, as in a cgroup that already holds something; sets $STRANGER.
+start_stranger() {
+    local d
+    sleep 1000 </dev/null >/dev/null 2>&1 3>&- &
+    STRANGER=$!
+    while read -r d; do
+        echo "$STRANGER" >"$d/cgroup.procs"
+    done < <(cg_all_dirs)
+}
+
+# loop_bfq_device: a loop device on a file of this test with the bfq I/O scheduler; sets
+# LOOP_DEV and LOOP_MAJMIN (skips the test when there is none). Detach with loop_detach.
+loop_bfq_device() {
+    truncate -s 16M "$BATS_TEST_TMPDIR/disk.img"
+    LOOP_DEV=$(losetup -f --show "$BATS_TEST_TMPDIR/disk.img" 2>/dev/null) || skip "no loop device"
+    echo bfq >"/sys/block/${LOOP_DEV#/dev/}/queue/scheduler" 2>/dev/null ||
+        skip "the bfq I/O scheduler is not available for $LOOP_DEV"
+    LOOP_MAJMIN=$(cat "/sys/block/${LOOP_DEV#/dev/}/dev")
+}
+
+loop_detach() {
+    if [ -n "${LOOP_DEV:-}" ]; then
+        losetup -d "$LOOP_DEV"
+        LOOP_DEV=
+    fi
+    return 0
+}

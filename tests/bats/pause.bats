@@ -88,7 +88,8 @@ lines() {
     update_config ".linux.cgroupsPath = \"$CG_PARENT/$ID-frozen\" | .process.args = [\"true\"]"
     run --separate-stderr ocirun create --bundle "$BUNDLE" "$ID"
     assert_failure
-    [[ "$stderr" == *"the cgroup is frozen (paused); thaw it first"* ]] || fail "stderr: $stderr"
+    # runc's words: "container's cgroup unexpectedly frozen"
+    [[ "$stderr" == *"container's cgroup unexpectedly frozen"* ]] || fail "stderr: $stderr"
     [ ! -e "$ROOT/$ID" ]
     echo THAWED > "$fdir/freezer.state" 2>/dev/null || echo 0 > "$fdir/cgroup.freeze"
 }

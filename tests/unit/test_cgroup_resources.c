@@ -34,7 +34,9 @@ static char *render(const struct oci_cg_writes *w)
     char *out = xstrdup("");
 
     for (size_t i = 0; i < w->len; i++) {
-        char *more = xasprintf("%s%s%s=%s\n", out, w->v[i].optional ? "?" : "", w->v[i].file, w->v[i].value);
+        const struct oci_cg_write *e = &w->v[i];
+        cleanup_free char *alt = e->alt_file ? xasprintf("|%s=%s", e->alt_file, e->alt_value) : xstrdup("");
+        char *more = xasprintf("%s%s%s=%s%s\n", out, e->optional ? "?" : "", e->file, e->value, alt);
         free(out);
         out = more;
     }
@@ -130,11 +132,14 @@ static void test_pids_io_hugetlb_rdma(void **state)
     expect_v2("{'resources': {'blockIO': {'weight': 500, 'weightDevice': [{'major': 8, 'minor': 0, 'weight': 100}],"
               " 'throttleReadBpsDevice': [{'major': 8, 'minor': 0, 'rate': 1048576}],"
               " 'throttleWriteIOPSDevice': [{'major': 8, 'minor': 16, 'rate': 100}]}}}",
-              "?io.bfq.weight=500\n?io.weight=default 4950\n?io.bfq.weight=8:0 100\n?io.weight=8:0 910\n"
+              "io.bfq.weight=500|io.weight=default 4950\nio.bfq.weight=8:0 100|io.weight=8:0 910\n"
               "io.max=8:0 rbps=1048576\nio.max=8:16 wiops=100\n");
     expect_v1("{'resources': {'blockIO': {'weight': 500, 'leafWeight': 300,"
+              " 'weightDevice': [{'major': 7, 'minor': 0, 'weight': 200, 'leafWeight': 50}],"
               " 'throttleReadBpsDevice': [{'major': 8, 'minor': 0, 'rate': 1048576}]}}}",
-              "blkio.weight=500\nblkio.leaf_weight=300\nblkio.throttle.read_bps_device=8:0 1048576\n");
+              "blkio.weight=500|blkio.bfq.weight=500\nblkio.leaf_weight=300\n"
+              "blkio.weight_device=7:0 200|blkio.bfq.weight_device=7:0 200\nblkio.leaf_weight_device=7:0 50\n"
+              "blkio.throttle.read_bps_device=8:0 1048576\n");
     expect_v2("{'resources': {'hugepageLimits': [{'pageSize': '2MB', 'limit': 4194304}]}}",
               "hugetlb.2MB.max=4194304\n?hugetlb.2MB.rsvd.max=4194304\n");
     expect_v1("{'resources': {'hugepageLimits': [{'pageSize': '2MB', 'limit': 4194304}]}}",
@@ -157,7 +162,11 @@ static void test_network_unified(void **state)
     expect_error(true, "{'resources': {'unified': {'../../etc/passwd': 'x'}}}",
                  "linux.resources.unified \"../../etc/passwd\": not a cgroup file name (controller.file)");
     expect_error(false, "{'resources': {'unified': {'memory.high': '1'}}}",
-                 "linux.resources.unified: needs cgroup v2 (this host has v1 controllers)");
+                 "linux.resources.unified: needs a pure cgroup v2 host (this one has cgroup v1 controllers): "
+                 "use the v1 fields of linux.resources");
+    expect_error(false, "{'resources': {'pids': {'limit': 5}, 'unified': {'hugetlb.2MB.max': '0'}}}",
+                 "linux.resources.unified: needs a pure cgroup v2 host (this one has cgroup v1 controllers): "
+                 "use the v1 fields of linux.resources");
 }
 
 static void test_devices(void **state)
@@ -171,29 +180,125 @@ static void test_devices(void **state)
     char buf[64];
 
     (void) state;
+    /* linux.devices makes a node, not a rule (runc 1.1): the deny-all holds for it */
     spec = spec_with("{'resources': {'devices': [{'allow': false, 'access': 'rwm'},"
                      " {'allow': true, 'type': 'c', 'major': 10, 'minor': 229, 'access': 'rw'}]},"
                      " 'devices': [{'path': '/dev/fuse2', 'type': 'c', 'major': 10, 'minor': 230}]}");
-    oci_cg_device_rules(spec, &rules, &n);
-    assert_int_equal(n, 3 + 10);
+    oci_cg_device_rules(spec->linux_->resources, &rules, &n);
+    assert_int_equal(n, 2 + 10);
     oci_cg_device_rule_format(&rules[0], buf, sizeof(buf));
     assert_string_equal(buf, "a *:* rwm");
     assert_false(rules[0].allow);
     oci_cg_device_rule_format(&rules[1], buf, sizeof(buf));
     assert_string_equal(buf, "c 10:229 rw");
     oci_cg_device_rule_format(&rules[2], buf, sizeof(buf));
-    assert_string_equal(buf, "c 10:230 rwm");
-    oci_cg_device_rule_format(&rules[3], buf, sizeof(buf));
     assert_string_equal(buf, "c *:* m");
-    oci_cg_device_rule_format(&rules[11], buf, sizeof(buf));
+    oci_cg_device_rule_format(&rules[10], buf, sizeof(buf));
     assert_string_equal(buf, "c 136:* rwm");
-    assert_int_equal(oci_cg_translate_v1(NULL, rules, 3, &w, &err), 0);
+    for (size_t i = 0; i < n; i++)
+        assert_false(rules[i].major == 10 && rules[i].minor == 230);
+    assert_int_equal(oci_cg_translate_v1(NULL, rules, 2, &w, &err), 0);
     got = render(&w);
-    assert_string_equal(got, "devices.deny=a\ndevices.deny=a *:* rwm\ndevices.allow=c 10:229 rw\ndevices.allow=c 10:230 rwm\n");
+    assert_string_equal(got, "devices.deny=a\ndevices.deny=a *:* rwm\ndevices.allow=c 10:229 rw\n");
     assert_string_equal(w.v[1].controller, "devices");
     oci_cg_writes_free(&w);
     free(rules);
     oci_spec_free(spec);
+    oci_cg_device_rules(NULL, &rules, &n);
+    assert_int_equal(n, 10);
+    free(rules);
+}
+
+/* A weight's file: the one that exists; both (bfq and CFQ/iocost): the device's scheduler. */
+static void test_weight_file_pick(void **state)
+{
+    struct oci_spec *spec = spec_with("{'resources': {'blockIO': {'weight': 500,"
+                                      " 'weightDevice': [{'major': 7, 'minor': 0, 'weight': 200}]}}}");
+    const char *bfq = "mq-deadline kyber [bfq] none", *none = "[none] mq-deadline kyber bfq";
+    struct oci_cg_writes v1 = { 0 }, v2 = { 0 };
+    oci_err_t err = NULL;
+
+    (void) state;
+    assert_int_equal(oci_cg_translate_v1(spec->linux_->resources, NULL, 0, &v1, &err), 0);
+    assert_int_equal(oci_cg_translate_v2(spec->linux_->resources, &v2, &err), 0);
+    assert_int_equal(v1.len, 2);
+    assert_int_equal(v2.len, 2);
+    /* v1 default weight: blkio.weight (CFQ) when there, else bfq's */
+    assert_int_equal(oci_cg_write_pick(&v1.v[0], true, true, NULL), OCI_CG_PICK_FILE);
+    assert_int_equal(oci_cg_write_pick(&v1.v[0], false, true, NULL), OCI_CG_PICK_ALT);
+    assert_int_equal(oci_cg_write_pick(&v1.v[0], false, false, NULL), OCI_CG_PICK_FILE);   /* the error names it */
+    /* v1 per device: bfq's blkio.bfq.weight_device on a kernel without CFQ, whatever the device */
+    assert_int_equal(oci_cg_write_pick(&v1.v[1], false, true, none), OCI_CG_PICK_ALT);
+    assert_int_equal(oci_cg_write_pick(&v1.v[1], false, true, bfq), OCI_CG_PICK_ALT);
+    assert_int_equal(oci_cg_write_pick(&v1.v[1], true, true, bfq), OCI_CG_PICK_ALT);
+    assert_int_equal(oci_cg_write_pick(&v1.v[1], true, true, none), OCI_CG_PICK_FILE);
+    /* v2 default weight: io.bfq.weight when bfq is loaded, else io.weight converted */
+    assert_int_equal(oci_cg_write_pick(&v2.v[0], true, true, NULL), OCI_CG_PICK_FILE);
+    assert_int_equal(oci_cg_write_pick(&v2.v[0], false, true, NULL), OCI_CG_PICK_ALT);
+    /* v2 per device: io.bfq.weight for a bfq device, io.weight (iocost) for another */
+    assert_int_equal(oci_cg_write_pick(&v2.v[1], true, true, bfq), OCI_CG_PICK_FILE);
+    assert_int_equal(oci_cg_write_pick(&v2.v[1], true, true, none), OCI_CG_PICK_ALT);
+    assert_int_equal(oci_cg_write_pick(&v2.v[1], true, true, NULL), OCI_CG_PICK_ALT);
+    assert_int_equal(oci_cg_write_pick(&v2.v[1], true, false, none), OCI_CG_PICK_FILE);
+    assert_int_equal(oci_cg_write_pick(&v2.v[1], false, true, bfq), OCI_CG_PICK_ALT);
+    assert_string_equal(v2.v[1].alt_value, "7:0 1920");
+    assert_int_equal(v2.v[1].major, 7);
+    oci_cg_writes_free(&v1);
+    oci_cg_writes_free(&v2);
+    oci_spec_free(spec);
+}
+
+/* update on v1: devices.list now -> the writes to the new rules. */
+static void expect_transition(const char *list, const char *rules_sq, bool want_freeze, const char *want)
+{
+    cleanup_free char *linux_sq = xasprintf("{'resources': {'devices': %s}}", rules_sq);
+    struct oci_spec *spec = spec_with(linux_sq);
+    const struct oci_resources *r = spec->linux_->resources;
+    cleanup_free struct oci_cg_device_rule *rules = xmalloc((r->n_devices + 1) * sizeof(*rules));
+    struct oci_cg_device_rule *all;
+    struct oci_cg_writes w = { 0 };
+    cleanup_free char *got = NULL;
+    bool freeze;
+    size_t n;
+
+    /* only the listed rules (the standard ones would be in every list alike) */
+    oci_cg_device_rules(r, &all, &n);
+    memcpy(rules, all, r->n_devices * sizeof(*rules));
+    free(all);
+    oci_cg_devices_v1_transition(list, rules, r->n_devices, &w, &freeze);
+    got = render(&w);
+    assert_string_equal(got, want);
+    assert_int_equal(freeze, want_freeze);
+    oci_cg_writes_free(&w);
+    oci_spec_free(spec);
+}
+
+static void test_devices_v1_transition(void **state)
+{
+    (void) state;
+    /* deny by default before and after: removals first, then additions; the rest untouched */
+    expect_transition("c 1:3 rwm\nc 1:11 rw\nc 136:* rwm\n",
+                      "[{'allow': false, 'access': 'rwm'}, {'allow': true, 'type': 'c', 'major': 1, 'minor': 3},"
+                      " {'allow': true, 'type': 'c', 'major': 1, 'minor': 11, 'access': 'r'},"
+                      " {'allow': true, 'type': 'c', 'major': 136, 'access': 'rwm'},"
+                      " {'allow': true, 'type': 'c', 'major': 1, 'minor': 12, 'access': 'r'}]",
+                      false, "devices.deny=c 1:11 w\ndevices.allow=c 1:12 r\n");
+    /* a deny in the rules takes back what an earlier allow gave */
+    expect_transition("c 1:3 rwm\nc 1:11 rw\n",
+                      "[{'allow': false, 'access': 'rwm'}, {'allow': true, 'type': 'c', 'major': 1, 'minor': 3},"
+                      " {'allow': true, 'type': 'c', 'major': 1, 'minor': 11, 'access': 'rw'},"
+                      " {'allow': false, 'type': 'c', 'major': 1, 'minor': 11, 'access': 'rw'}]",
+                      false, "devices.deny=c 1:11 rw\n");
+    /* the same rules: nothing to write */
+    expect_transition("c 1:3 rwm\n", "[{'allow': false}, {'allow': true, 'type': 'c', 'major': 1, 'minor': 3}]",
+                      false, "");
+    /* from allow-all to deny-all: deny everything first, then the allowed */
+    expect_transition("a *:* rwm\n", "[{'allow': false}, {'allow': true, 'type': 'b', 'major': 8, 'access': 'r'}]",
+                      false, "devices.deny=a\ndevices.allow=b 8:* r\n");
+    /* to allow by default (privileged): only through "allow all", so frozen */
+    expect_transition("c 1:3 rwm\n",
+                      "[{'allow': true}, {'allow': false, 'type': 'c', 'major': 1, 'minor': 11, 'access': 'rwm'}]",
+                      true, "devices.allow=a\ndevices.deny=c 1:11 rwm\n");
 }
 
 static void expect_systemd(const char *path, const char *slice, const char *unit, const char *fs_path)
@@ -243,6 +348,8 @@ int main(void)
         cmocka_unit_test(test_pids_io_hugetlb_rdma),
         cmocka_unit_test(test_network_unified),
         cmocka_unit_test(test_devices),
+        cmocka_unit_test(test_weight_file_pick),
+        cmocka_unit_test(test_devices_v1_transition),
         cmocka_unit_test(test_systemd_path),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -71,7 +71,7 @@ static int setup_tree(void **state)
     put(paths.items[3].value, "freezer.state", "THAWED\n");
     put(paths.items[4].value, "blkio.throttle.io_service_bytes_recursive", "8:0 Read 4096\n8:0 Write 512\nTotal 4608\n");
     put(paths.items[4].value, "blkio.throttle.io_serviced_recursive", "8:0 Read 2\n8:0 Write 1\nTotal 3\n");
-    oci_cgroup_from_map(&paths, true, &t->cg);
+    oci_cgroup_from_map(&paths, true, NULL, &t->cg);
     for (size_t i = 0; i < 5; i++) {
         free(paths.items[i].key);
         free(paths.items[i].value);
@@ -141,6 +141,53 @@ static void test_update_errors(void **state)
                                   "(memory.checkBeforeUpdate)");
     oci_error_free(&err);
     oci_resources_free(r);
+}
+
+/* Without CFQ (Linux 5.0+) blkio has bfq's files only: the weights go there, as runc writes them. */
+static void test_update_blkio_bfq(void **state)
+{
+    struct tree *t = *state;
+    struct oci_resources *r = resources("{\"blockIO\": {\"weight\": 300,"
+                                        " \"weightDevice\": [{\"major\": 7, \"minor\": 0, \"weight\": 200}]}}");
+    const char *blkio = t->cg.dirs[4].path;
+    cleanup_free char *weight = NULL, *device = NULL;
+    oci_err_t err = NULL;
+
+    put(blkio, "blkio.bfq.weight", "default 100\n");
+    put(blkio, "blkio.bfq.weight_device", "");
+    if (oci_cgroup_update(&t->cg, r, &err) < 0)
+        fail_msg("%s", err->msg);
+    weight = get(blkio, "blkio.bfq.weight");
+    device = get(blkio, "blkio.bfq.weight_device");
+    assert_string_equal(weight, "300");
+    assert_string_equal(device, "7:0 200");
+    oci_resources_free(r);
+}
+
+/* state.json's list of leaves that existed before create: not ours to remove or cgroup.kill. */
+static void test_preexisting_leaves(void **state)
+{
+    struct tree *t = *state;
+    struct oci_map paths;
+    struct oci_strv pre;
+    struct oci_cgroup back;
+
+    oci_cgroup_to_map(&t->cg, &paths);
+    t->cg.dirs[1].created = false;
+    oci_cgroup_preexisting(&t->cg, &pre);
+    assert_int_equal(pre.len, 1);
+    assert_string_equal(pre.v[0], "pids");
+    oci_cgroup_from_map(&paths, true, &pre, &back);
+    assert_true(back.created);
+    assert_true(back.dirs[0].created);
+    assert_false(back.dirs[1].created);
+    assert_true(back.dirs[2].created);
+    oci_cgroup_release(&back);
+    oci_cgroup_from_map(&paths, false, NULL, &back);
+    assert_false(back.dirs[0].created);
+    oci_cgroup_release(&back);
+    free(pre.v);
+    free(paths.items);
 }
 
 static void test_stats(void **state)
@@ -213,6 +260,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_update_writes_files, setup_tree, teardown_tree),
         cmocka_unit_test_setup_teardown(test_update_errors, setup_tree, teardown_tree),
+        cmocka_unit_test_setup_teardown(test_update_blkio_bfq, setup_tree, teardown_tree),
+        cmocka_unit_test_setup_teardown(test_preexisting_leaves, setup_tree, teardown_tree),
         cmocka_unit_test_setup_teardown(test_stats, setup_tree, teardown_tree),
         cmocka_unit_test_setup_teardown(test_pids_and_freezer, setup_tree, teardown_tree),
         cmocka_unit_test(test_own_path),

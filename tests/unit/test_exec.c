@@ -118,7 +118,7 @@ static void fake_cgroup(struct oci_cgroup *cg)
     };
     struct oci_map m = { .items = items, .len = ARRAY_SIZE(items) };
 
-    oci_cgroup_from_map(&m, false, cg);
+    oci_cgroup_from_map(&m, false, NULL, cg);
 }
 
 static int sub(struct oci_cgroup *cg, char **args, oci_err_t *err)

@@ -25,7 +25,7 @@ int oci_cgroup_own_path(const char *key, char **out, oci_err_t *err);
 struct oci_cgroup_dir {
     char *key;
     char *path;            /* absolute filesystem path */
-    bool created;          /* this create made the leaf */
+    bool created;          /* the container made the leaf (not there before its create) */
     char *created_top;     /* the highest parent this create made, NULL if none */
     size_t mount_len;      /* length of the hierarchy's mount point at the start of path */
 };
@@ -34,7 +34,7 @@ struct oci_cgroup {
     struct oci_cgroup_dir *dirs;   /* the unified one (if any) first */
     size_t n_dirs;
     int fd;                        /* unified dir, O_DIRECTORY, for CLONE_INTO_CGROUP; -1 when none */
-    bool created;                  /* we made the leaves (delete removes them) */
+    bool created;                  /* we made a leaf (delete removes those it made) */
 };
 
 /* The systemd form of linux.cgroupsPath: "slice:prefix:name" (empty: system.slice:ocirun:ID) is
@@ -45,7 +45,9 @@ void oci_systemd_path_free(struct oci_systemd_path *p);
 
 /* Resolve linux.cgroupsPath (NULL: "/ID"; relative: below the caller's own cgroup in each
  * hierarchy, as runc), create it in every hierarchy and write linux.resources (and the device
- * rules) there. No cgroups on the host: no dirs, no error. A failure removes what it made. */
+ * rules) there. No cgroups on the host: no dirs, no error. A failure removes what it made.
+ * A frozen cgroup is refused; one that existed before gets runc's warning when it holds
+ * processes, and is refused when it kills what is cloned into it (killed before). */
 int oci_cgroup_create(const struct oci_spec *spec, const char *id, bool systemd, struct oci_cgroup *cg,
                       oci_err_t *err);
 /* oci_cgroup_create in two steps, so that the paths can be saved before anything exists:
@@ -63,15 +65,20 @@ int oci_cgroup_enter_v1(const struct oci_cgroup *cg, pid_t pid, oci_err_t *err);
 /* Any v1 hierarchy to enter after clone? */
 bool oci_cgroup_has_v1(const struct oci_cgroup *cg);
 
-/* The paths as kept in state.json (key -> path) and back. */
+/* The paths as kept in state.json (key -> path) and back; the strings stay CG's (free only the
+ * arrays). PREEXISTING: the keys whose leaf this create did not make (NULL-terminated), and
+ * back: with CREATED, every other leaf was made by the container. */
 void oci_cgroup_to_map(const struct oci_cgroup *cg, struct oci_map *out);
-void oci_cgroup_from_map(const struct oci_map *paths, bool created, struct oci_cgroup *cg);
+void oci_cgroup_preexisting(const struct oci_cgroup *cg, struct oci_strv *out);
+void oci_cgroup_from_map(const struct oci_map *paths, bool created, const struct oci_strv *preexisting,
+                         struct oci_cgroup *cg);
 
 void oci_cgroup_release(struct oci_cgroup *cg);
 /* Undo a create that failed: kill, remove the leaves and the parents this create made. */
 void oci_cgroup_destroy_created(struct oci_cgroup *cg);
 
-/* update: write the given resources (devices excepted) into the live cgroups. */
+/* update: write the given resources into the live cgroups; a non-empty devices list replaces
+ * the device rules without a moment of more access than the old or the new ones. */
 int oci_cgroup_update(const struct oci_cgroup *cg, const struct oci_resources *r, oci_err_t *err);
 
 /* Freeze (pause) or thaw (resume) every process: the v1 freezer where mounted, else
@@ -80,13 +87,15 @@ int oci_cgroup_freeze(const struct oci_cgroup *cg, bool freeze, oci_err_t *err);
 /* Frozen or freezing (paused)? */
 bool oci_cgroup_frozen(const struct oci_cgroup *cg);
 
-/* Signal every process in the container's cgroups (cgroup.kill for SIGKILL where there is one). */
+/* Signal every process in the container's cgroups (cgroup.kill for SIGKILL, where there is one,
+ * into a cgroup the container made). */
 int oci_cgroup_signal_all(const struct oci_cgroup *cg, int sig, oci_err_t *err);
 /* Every process in the container's cgroup and the cgroups below it (malloc'd array). */
 int oci_cgroup_pids(const struct oci_cgroup *cg, pid_t **pids, size_t *n, oci_err_t *err);
 /* Does the container's cgroup hold any process? */
 bool oci_cgroup_populated(const struct oci_cgroup *cg);
-/* Remove the leaves, with bounded retries while the kernel tears processes down (EBUSY). */
+/* Remove the leaves the container made (and the cgroups below them), with bounded retries
+ * while the kernel tears processes down (EBUSY). */
 int oci_cgroup_remove(const struct oci_cgroup *cg, oci_err_t *err);
 
 #endif

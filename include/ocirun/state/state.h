@@ -51,6 +51,9 @@ struct oci_state {
      * says whether the leaves did not exist yet, i.e. are this create's), then the init's pid
      * and start time. The create that is still at work holds the directory's lock. */
     bool creating;
+    /* hierarchies whose leaf existed before create: not the container's alone (delete keeps
+     * them, no cgroup.kill there) */
+    struct oci_strv cgroup_preexisting;
     bool systemd_cgroup;
     /* hooks.poststart and hooks.poststop, for start and delete: config.json is read once, at
      * create (changes to it after create must not affect the container; the bundle may be gone) */
