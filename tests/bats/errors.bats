@@ -465,3 +465,50 @@ debug_each_command() {
     assert_json_log error "$BATS_TEST_TMPDIR/stderr.json"
     [[ "$(jq -r .msg "$BATS_TEST_TMPDIR/stderr.json")" == *"does not exist"* ]]
 }
+
+# ---------------------------------------------------------------------------------------------
+# -h / --help / help, everywhere runc takes them
+
+ALL_COMMANDS="create start state kill delete run exec list pause resume update ps events spec features"
+
+@test "-h, --help and help print the usage; help COMMAND and COMMAND -h/--help a command's" {
+    for form in -h --help help; do
+        run --separate-stderr "$OCIRUN" $form
+        assert_success
+        for cmd in $ALL_COMMANDS; do
+            [[ "$output" =~ (^|[[:space:]])$cmd([[:space:]]|,|$) ]] || fail "'$form' does not list $cmd: $output"
+        done
+    done
+    for cmd in $ALL_COMMANDS; do
+        run --separate-stderr "$OCIRUN" "$cmd" --help
+        assert_success
+        assert_output --partial "$cmd"
+        local help=$output
+        run --separate-stderr "$OCIRUN" "$cmd" -h
+        assert_success
+        assert_equal "$output" "$help"
+        run --separate-stderr "$OCIRUN" help "$cmd"
+        assert_success
+        assert_equal "$output" "$help"
+    done
+}
+
+@test "every command's help lists -h, --help" {
+    runc_differs "runc's command help pages do not list their -h/--help flag"
+    run "$OCIRUN" --help
+    assert_line --regexp '^ +-h, --help '
+    for cmd in $ALL_COMMANDS; do
+        run "$OCIRUN" "$cmd" --help
+        assert_success
+        assert_line --regexp '^ +-h, --help ' || fail "'$cmd --help' does not list -h: $output"
+    done
+}
+
+@test "an unknown command with -h, --help or after help is an error naming it" {
+    for args in "foo -h" "foo --help" "help foo" "foo"; do
+        run --separate-stderr "$OCIRUN" $args
+        assert_failure
+        assert_equal "$output" ""
+        [[ "$stderr" == *foo* ]] || fail "'$args': the error does not name foo: $stderr"
+    done
+}
