@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "ocirun/container/features.h"
 #include "ocirun/core/log.h"
 #include "ocirun/state/state.h"
 #include "cli.h"
@@ -51,12 +52,18 @@ static void print_usage(FILE *out)
             "Run 'ocirun COMMAND --help' for a command's options.\n");
 }
 
+/* runc's lines in runc's order (engines read "NAME version V" and "commit: C"); runc's "go:"
+ * line has no counterpart here. */
 static void print_version(void)
 {
+    const char *seccomp_v = oci_libseccomp_version();
+
     printf("ocirun version %s\n", OCIRUN_VERSION);
-    printf("spec: %s\n", OCI_SPEC_VERSION);
     if (OCIRUN_COMMIT[0])
         printf("commit: %s\n", OCIRUN_COMMIT);
+    printf("spec: %s\n", OCI_SPEC_VERSION);
+    if (seccomp_v)
+        printf("libseccomp: %s\n", seccomp_v);
 }
 
 int cli_fail(oci_err_t *err)

@@ -21,7 +21,21 @@ load helpers
     run "$OCIRUN" --version
     assert_success
     assert_line --index 0 --regexp '^ocirun version [0-9]+\.[0-9]+\.[0-9]+'
-    assert_line --index 1 'spec: 1.3.0'
+    assert_line 'spec: 1.3.0'
+}
+
+@test "--version: runc's lines in runc's order, with the runtime's own name, version and commit" {
+    run "$OCIRUN" --version
+    assert_success
+    local name=${OCIRUN##*/} keys="" line field='^([a-z]+): [^ ]+$'
+    assert_line --index 0 --regexp "^$name version [^ ]+\$"
+    for line in "${lines[@]:1}"; do
+        [[ "$line" =~ $field ]] || fail "not a 'field: value' line: $line"
+        keys+="${BASH_REMATCH[1]} "
+    done
+    # runc's "go:" line says which Go built it: ocirun has no such line
+    assert_equal "${keys/go /}" "commit spec libseccomp "
+    assert_line --regexp '^libseccomp: [0-9]+\.[0-9]+\.[0-9]+$'
 }
 
 @test "--help and -h list the commands" {
