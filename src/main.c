@@ -188,9 +188,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "ocirun: --log \"%s\": %s\n", g.log, strerror(errno));
         return 1;
     }
-    if (optind >= argc) {
-        print_usage(stderr);
-        return 1;
+    if (optind >= argc) {   /* no command: the usage, as `help` (runc too) */
+        print_usage(stdout);
+        return 0;
     }
     cmd = find_command(argv[optind]);
     if (cmd == NULL) {

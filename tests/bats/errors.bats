@@ -427,12 +427,16 @@ debug_each_command() {
     assert_text_log debug "$EXEC_ERR"
 }
 
-@test "--debug --log FILE: debug lines in FILE as logrus text lines, nothing on stderr" {
+@test "--debug --log FILE (--log-format text or none): debug lines in FILE as logrus text lines, nothing on stderr" {
     DEBUG_LOG="$BATS_TEST_TMPDIR/debug.log"
-    debug_each_command --log "$DEBUG_LOG"
-    assert_equal "$RUN_ERR$CREATE_ERR$EXEC_ERR" ""
-    for what in run create exec; do
-        assert_text_log debug "$(cat "$DEBUG_LOG.$what")"
+    for format in "" "--log-format text"; do
+        debug_each_command --log "$DEBUG_LOG" $format
+        assert_equal "$RUN_ERR$CREATE_ERR$EXEC_ERR" ""
+        for what in run create exec; do
+            assert_text_log debug "$(cat "$DEBUG_LOG.$what")"
+        done
+        run ocirun delete --force "$ID"
+        assert_success
     done
 }
 
@@ -485,8 +489,8 @@ debug_each_command() {
 
 ALL_COMMANDS="create start state kill delete run exec list pause resume update ps events spec features"
 
-@test "-h, --help and help print the usage; help COMMAND and COMMAND -h/--help a command's" {
-    for form in -h --help help; do
+@test "-h, --help, help and no command print the usage; help COMMAND and COMMAND -h/--help a command's" {
+    for form in -h --help help ""; do
         run --separate-stderr "$OCIRUN" $form
         assert_success
         for cmd in $ALL_COMMANDS; do
