@@ -11,7 +11,8 @@ static const char events_help[] =
     "Print the container's resource usage as JSON, every interval, with an \"oom\" event each\n"
     "time the kernel OOM-kills one of its processes, until the container exits.\n\n"
     "  --stats                print the stats once and exit\n"
-    "  --interval DURATION    time between stats (default 5s; 500ms, 1m30s, ...)\n";
+    "  --interval DURATION    time between stats (default 5s; 500ms, 1m30s, ...)\n"
+    "  -h, --help             print this help\n";
 
 /* Go's duration syntax, which runc's --interval takes: "1h2m3.5s", "250ms", "10us". */
 static int parse_duration_ms(const char *s, uint64_t *out)

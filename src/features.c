@@ -7,7 +7,9 @@
 
 static const char features_help[] =
     "Usage: ocirun features\n\n"
-    "Print the runtime-spec features document of this build (JSON).\n";
+    "Print the runtime-spec features document of this build (JSON).\n\n"
+    "Options:\n"
+    "  -h, --help   print this help\n";
 
 int cmd_features(struct cli_globals *g, int argc, char **argv)
 {

@@ -9,7 +9,7 @@
 static const char kill_help[] =
     "Usage: ocirun kill [OPTIONS] ID [SIGNAL]\n\n"
     "Send SIGNAL (a name such as TERM, SIGKILL or a number; default SIGTERM) to the\n"
-    "container's init process.\n\n"
+    "container's init process. SIGNAL 0 sends nothing: it checks that the init is alive.\n\n"
     "Options:\n"
     "  -a, --all    send the signal to every process in the container's cgroup\n"
     "  -h, --help   print this help\n";
@@ -39,7 +39,8 @@ int cmd_kill(struct cli_globals *g, int argc, char **argv)
     if (argc - optind > 2)
         return cli_usage_error("kill", "unexpected argument \"%s\"", argv[optind + 2]);
     id = argv[optind];
-    if (argc - optind == 2 && oci_signal_parse(argv[optind + 1], &sig, &err) < 0)
+    /* an empty SIGNAL is the default, as runc's */
+    if (argc - optind == 2 && argv[optind + 1][0] && oci_signal_parse(argv[optind + 1], &sig, &err) < 0)
         return cli_fail(&err);
     if (oci_container_kill(g->root, id, sig, all, &err) < 0)
         return cli_fail(&err);

@@ -6,11 +6,15 @@
 
 static const char pause_help[] =
     "Usage: ocirun pause ID\n\n"
-    "Suspend every process of a running container (cgroup freezer).\n";
+    "Suspend every process of a running container (cgroup freezer).\n\n"
+    "Options:\n"
+    "  -h, --help   print this help\n";
 
 static const char resume_help[] =
     "Usage: ocirun resume ID\n\n"
-    "Resume every process of a paused container.\n";
+    "Resume every process of a paused container.\n\n"
+    "Options:\n"
+    "  -h, --help   print this help\n";
 
 static int freeze_command(struct cli_globals *g, int argc, char **argv, bool freeze)
 {

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include "ocirun/container/container.h"
 #include "ocirun/core/utils.h"
@@ -15,10 +16,13 @@
 extern char **environ;
 
 static const char ps_help[] =
-    "Usage: ocirun ps [OPTIONS] ID [-- PS_ARGS...]\n\n"
-    "List the processes of a container.\n\n"
-    "  -f, --format table|json   ps(1) output filtered to the container (default), or a JSON array of pids\n"
-    "  PS_ARGS                   arguments for ps(1) instead of -ef (its output needs a PID column)\n";
+    "Usage: ocirun ps [OPTIONS] ID [--] [PS_ARGS...]\n\n"
+    "List the processes of a container: ps(1)'s header line and its lines for them.\n"
+    "Options go before ID; what follows ID is for ps(1) (default -ef; its output needs a\n"
+    "PID column), an optional \"--\" first.\n\n"
+    "Options:\n"
+    "  -f, --format table|json   ps(1) lines (default), or a JSON array of the pids (PS_ARGS ignored)\n"
+    "  -h, --help                print this help\n";
 
 static void print_json(const pid_t *pids, size_t n)
 {
@@ -28,19 +32,37 @@ static void print_json(const pid_t *pids, size_t n)
     puts("]");
 }
 
+/* ps(1)'s standard error, kept apart from the lines we parse: passed on when ps succeeds
+ * (a warning), part of the error when it fails. */
+static void take_stderr(int fd, char **text)
+{
+    size_t len = 0;
+
+    *text = NULL;
+    if (lseek(fd, 0, SEEK_SET) < 0 || read_fd_all(fd, text, &len, NULL) < 0)
+        return;
+    while (len > 0 && ((*text)[len - 1] == '\n' || (*text)[len - 1] == ' '))
+        (*text)[--len] = '\0';
+}
+
 /* Run ps(1) with ARGS and return its whole output. */
 static int run_ps(char **args, char **out, oci_err_t *err)
 {
+    cleanup_close int errfd = memfd_create("ps-stderr", MFD_CLOEXEC);
+    cleanup_free char *errtext = NULL;
     int pipefd[2], status;
     posix_spawn_file_actions_t fa;
     pid_t pid;
     size_t len;
     int rc;
 
+    if (errfd < 0)
+        return oci_error_sys(err, "memfd_create");
     if (pipe2(pipefd, O_CLOEXEC) < 0)
         return oci_error_sys(err, "pipe");
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
+    posix_spawn_file_actions_adddup2(&fa, errfd, 2);
     rc = posix_spawnp(&pid, "ps", &fa, NULL, args, environ);
     posix_spawn_file_actions_destroy(&fa);
     close(pipefd[1]);
@@ -53,10 +75,14 @@ static int run_ps(char **args, char **out, oci_err_t *err)
     close(pipefd[0]);
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
+    take_stderr(errfd, &errtext);
     if (rc < 0)
         return -1;
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        return oci_error_set(err, 0, "ps failed (exit status %d)", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+        return oci_error_set(err, 0, "ps failed (exit status %d)%s%s", WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+                             errtext && *errtext ? ": " : "", errtext ? errtext : "");
+    if (errtext && *errtext)
+        fprintf(stderr, "%s\n", errtext);
     return 0;
 }
 
@@ -109,8 +135,16 @@ static int print_table(char **ps_args, const pid_t *pids, size_t n, oci_err_t *e
     if (run_ps(ps_args, &out, err) < 0)
         return -1;
     line = strtok_r(out, "\n", &save);
-    if (line == NULL || (col = pid_column(line)) < 0)
-        return oci_error_set(err, 0, "ps output has no PID column (ps %s)", ps_args[1] ? ps_args[1] : "");
+    if (line == NULL || (col = pid_column(line)) < 0) {
+        cleanup_free char *joined = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&joined, &len);
+        for (size_t i = 0; f && ps_args[i]; i++)
+            fprintf(f, "%s%s", i ? " " : "", ps_args[i]);
+        if (f)
+            fclose(f);
+        return oci_error_set(err, 0, "ps output has no PID column (%s)", joined ? joined : "ps");
+    }
     puts(line);
     while ((line = strtok_r(NULL, "\n", &save)) != NULL)
         if (listed(pids, n, column_value(line, col)))
@@ -131,9 +165,9 @@ int cmd_ps(struct cli_globals *g, int argc, char **argv)
     const char *format = "table";
     oci_err_t err = NULL;
     size_t n;
-    int c;
+    int c, first;
 
-    /* "+": options end at the id, so that ps arguments after "--" are left alone. */
+    /* "+": options end at the ID, as runc's; what follows it is ps(1)'s. */
     while ((c = getopt_long(argc, argv, "+f:h", opts, NULL)) != -1) {
         switch (c) {
         case 'f': format = optarg; break;
@@ -145,19 +179,19 @@ int cmd_ps(struct cli_globals *g, int argc, char **argv)
         return cli_usage_error("ps", "--format: \"%s\" is not table or json", format);
     if (optind >= argc)
         return cli_usage_error("ps", "a container ID is required");
-    if (optind + 1 < argc && strcmp(argv[optind + 1], "--") != 0)
-        return cli_usage_error("ps", "unexpected argument \"%s\" (ps arguments go after \"--\")", argv[optind + 1]);
     if (oci_container_pids(g->root, argv[optind], &pids, &n, &err) < 0)
         return cli_fail(&err);
     if (strcmp(format, "json") == 0) {
         print_json(pids, n);
         return 0;
     }
-    if (optind + 2 < argc) {
-        int extra = argc - (optind + 2);
+    /* runc 1.1 hands a "--" after the ID to ps(1), which refuses it: we drop it. */
+    first = optind + 1 < argc && strcmp(argv[optind + 1], "--") == 0 ? optind + 2 : optind + 1;
+    if (first < argc) {
+        int extra = argc - first;
         ps_args = xzalloc((size_t) (extra + 2) * sizeof(*ps_args));
         ps_args[0] = "ps";
-        memcpy(ps_args + 1, argv + optind + 2, (size_t) extra * sizeof(*ps_args));
+        memcpy(ps_args + 1, argv + first, (size_t) extra * sizeof(*ps_args));
     }
     if (print_table(ps_args ? ps_args : default_args, pids, n, &err) < 0)
         return cli_fail(&err);

@@ -8,7 +8,8 @@ static const char spec_help[] =
     "Usage: ocirun spec [OPTIONS]\n\n"
     "Write a default config.json into the bundle directory (never over an existing one).\n\n"
     "  -b, --bundle DIR   the bundle directory (default: the current directory)\n"
-    "      --rootless     a config for an unprivileged user: a user namespace mapping root to you\n";
+    "      --rootless     a config for an unprivileged user: a user namespace mapping root to you\n"
+    "  -h, --help         print this help\n";
 
 int cmd_spec(struct cli_globals *g, int argc, char **argv)
 {

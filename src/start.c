@@ -6,7 +6,9 @@
 
 static const char start_help[] =
     "Usage: ocirun start ID\n\n"
-    "Start the process of a created container.\n";
+    "Start the process of a created container.\n\n"
+    "Options:\n"
+    "  -h, --help   print this help\n";
 
 int cmd_start(struct cli_globals *g, int argc, char **argv)
 {

@@ -8,7 +8,9 @@
 static const char state_help[] =
     "Usage: ocirun state ID\n\n"
     "Print the state of a container as runtime-spec JSON\n"
-    "(ociVersion, id, status, pid, bundle, rootfs, created, owner, annotations).\n";
+    "(ociVersion, id, status, pid, bundle, rootfs, created, owner, annotations).\n\n"
+    "Options:\n"
+    "  -h, --help   print this help\n";
 
 int cmd_state(struct cli_globals *g, int argc, char **argv)
 {

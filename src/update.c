@@ -31,7 +31,8 @@ static const char update_help[] =
     "      --kernel-memory BYTES  ignored (kernel memory limits are gone from Linux), as runc\n"
     "      --kernel-memory-tcp BYTES  kernel TCP buffer limit (cgroup v1)\n"
     "      --pids-limit N         maximum number of tasks (<= 0: unlimited)\n"
-    "      --l3-cache-schema S, --mem-bw-schema S  Intel RDT (not supported by this build)\n";
+    "      --l3-cache-schema S, --mem-bw-schema S  Intel RDT (not supported by this build)\n"
+    "  -h, --help                 print this help\n";
 
 enum {
     OPT_BLKIO = 256, OPT_CPU_PERIOD, OPT_CPU_QUOTA, OPT_CPU_SHARE, OPT_RT_PERIOD, OPT_RT_RUNTIME, OPT_CPU_IDLE,

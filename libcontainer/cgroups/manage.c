@@ -503,7 +503,8 @@ int oci_cgroup_signal_all(const struct oci_cgroup *cg, int sig, oci_err_t *err)
         return 0;
     if (sig == SIGKILL && cg->dirs[0].created && cgroup_kill(cg->dirs[0].path))
         return 0;
-    froze = !oci_cgroup_frozen(cg) && oci_cgroup_freeze(cg, true, NULL) == 0;
+    /* signal 0 delivers nothing: no need to stop the forks */
+    froze = sig != 0 && !oci_cgroup_frozen(cg) && oci_cgroup_freeze(cg, true, NULL) == 0;
     ret = signal_listed_pids(cg->dirs[0].path, sig, err);
     if (froze)
         oci_cgroup_freeze(cg, false, NULL);

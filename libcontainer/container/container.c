@@ -728,6 +728,24 @@ static int signal_init(const struct oci_state *st, int sig, oci_err_t *err)
     return 0;
 }
 
+/* --all: every process left in the cgroup, whatever the status (runc 1.1 too: so an engine's
+ * "kill --all" of a container that already stopped succeeds); a stopped container's cgroup
+ * that is gone has nothing left to signal. */
+static int signal_cgroup(const struct opened *c, int sig, oci_err_t *err)
+{
+    struct oci_cgroup cg;
+    int ret;
+
+    cgroup_of(c->st, &cg);
+    ret = oci_cgroup_signal_all(&cg, sig, err);
+    oci_cgroup_release(&cg);
+    if (ret < 0 && c->status == OCI_STATUS_STOPPED && oci_error_errno(err) == ENOENT) {
+        oci_error_free(err);
+        ret = 0;
+    }
+    return ret;
+}
+
 int oci_container_kill(const char *root, const char *id, int sig, bool all, oci_err_t *err)
 {
     struct opened c;
@@ -735,18 +753,12 @@ int oci_container_kill(const char *root, const char *id, int sig, bool all, oci_
 
     if (open_container(root, id, LOCK_SHARED, &c, err) < 0)
         return -1;
-    bool via_cgroup = all && c.st->cgroup_paths.len;
-
-    if (via_cgroup) {
-        struct oci_cgroup cg;
-        cgroup_of(c.st, &cg);
-        ret = oci_cgroup_signal_all(&cg, sig, err);
-        oci_cgroup_release(&cg);
-    }
-    if (ret == 0 && c.status == OCI_STATUS_STOPPED)
-        ret = oci_error_set(err, 0, "cannot kill container \"%s\": container not running (status stopped)", id);
-    else if (ret == 0 && !via_cgroup)   /* the init is in its cgroup: signalled already */
+    if (all && c.st->cgroup_paths.len)
+        ret = signal_cgroup(&c, sig, err);   /* the init is in its cgroup too */
+    else if (c.status != OCI_STATUS_STOPPED)
         ret = signal_init(c.st, sig, err);
+    else if (!all)
+        ret = oci_error_set(err, 0, "cannot kill container \"%s\": container not running (status stopped)", id);
     opened_close(&c);
     return ret;
 }

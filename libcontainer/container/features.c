@@ -127,26 +127,58 @@ static void linux_features(yajl_gen g)
     yajl_gen_map_close(g);
 }
 
+const char *oci_libseccomp_version(void)
+{
+#ifdef OCIRUN_NO_SECCOMP
+    return NULL;
+#else
+    static char buf[48];
+    const struct scmp_version *v = seccomp_version();
+
+    if (buf[0] == '\0')
+        snprintf(buf, sizeof(buf), "%u.%u.%u", v->major, v->minor, v->micro);
+    return buf;
+#endif
+}
+
+/* Keys in byte order, as runc's (a Go map marshalled): commit, version, then libseccomp's. */
 static void annotations(yajl_gen g)
 {
+    const char *seccomp_v = oci_libseccomp_version();
+
     oci_json_gen_str(g, "annotations");
     yajl_gen_map_open(g);
-#ifndef OCIRUN_NO_SECCOMP
-    {
-        const struct scmp_version *v = seccomp_version();
-        char buf[48];
-        snprintf(buf, sizeof(buf), "%u.%u.%u", v->major, v->minor, v->micro);
-        oci_json_gen_str(g, "io.github.seccomp.libseccomp.version");
-        oci_json_gen_str(g, buf);
-    }
-#endif
-    oci_json_gen_str(g, "io.github.ocirun.version");
-    oci_json_gen_str(g, OCIRUN_VERSION);
     if (OCIRUN_COMMIT[0]) {
         oci_json_gen_str(g, "io.github.ocirun.commit");
         oci_json_gen_str(g, OCIRUN_COMMIT);
     }
+    oci_json_gen_str(g, "io.github.ocirun.version");
+    oci_json_gen_str(g, OCIRUN_VERSION);
+    if (seccomp_v) {
+        oci_json_gen_str(g, "io.github.seccomp.libseccomp.version");
+        oci_json_gen_str(g, seccomp_v);
+    }
     yajl_gen_map_close(g);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+/* Sorted, as runc lists them. */
+static void mount_options(yajl_gen g)
+{
+    cleanup_free const char **names = NULL;
+    size_t n = 0;
+
+    while (oci_mount_opt_name(n))
+        n++;
+    names = xmalloc(n * sizeof(*names));
+    for (size_t i = 0; i < n; i++)
+        names[i] = oci_mount_opt_name(i);
+    qsort(names, n, sizeof(*names), cmp_str);
+    str_array(g, "mountOptions", names, n);
 }
 
 char *oci_features_json(void)
@@ -163,16 +195,11 @@ char *oci_features_json(void)
     for (int k = 0; k < OCI_HOOK_KINDS; k++)
         oci_json_gen_str(g, oci_hook_kind_name(k));
     yajl_gen_array_close(g);
-    oci_json_gen_str(g, "mountOptions");
-    yajl_gen_array_open(g);
-    for (size_t i = 0; oci_mount_opt_name(i); i++)
-        oci_json_gen_str(g, oci_mount_opt_name(i));
-    yajl_gen_array_close(g);
+    mount_options(g);
     linux_features(g);
     annotations(g);
-    oci_json_gen_str(g, "potentiallyUnsafeConfigAnnotations");
-    yajl_gen_array_open(g);
-    yajl_gen_array_close(g);
+    /* potentiallyUnsafeConfigAnnotations: none, so left out as an empty OPTIONAL field is
+     * (Go's omitempty, which runc's document follows) */
     yajl_gen_map_close(g);
     return oci_json_gen_finish(g, NULL);
 }

@@ -104,14 +104,20 @@ static int parse_name(const char *name, int *sig)
     return -EINVAL;
 }
 
+/* As runc (Go's strconv.Atoi): decimal, an optional "+", leading zeros; 0 is kill(2)'s
+ * "no signal", a check that the process exists. */
 static int parse_number(const char *s, int *sig)
 {
     char *end;
     long v;
 
+    if (*s == '+')
+        s++;
+    if (*s < '0' || *s > '9')
+        return -EINVAL;
     errno = 0;
     v = strtol(s, &end, 10);
-    if (errno || *end != '\0' || v < 1 || v > SIGRTMAX)
+    if (errno || *end != '\0' || v < 0 || v > SIGRTMAX)
         return -EINVAL;
     *sig = (int) v;
     return 0;
@@ -123,7 +129,7 @@ int oci_signal_parse(const char *s, int *sig, oci_err_t *err)
 
     if (s == NULL || *s == '\0')
         return oci_error_set(err, 0, "invalid signal \"\"");
-    if (s[0] >= '0' && s[0] <= '9')
+    if ((s[0] >= '0' && s[0] <= '9') || s[0] == '+')
         ret = parse_number(s, sig);
     else
         ret = strlen(s) <= SIG_NAME_MAX ? parse_name(s, sig) : -EINVAL;

@@ -21,7 +21,21 @@ load helpers
     run "$OCIRUN" --version
     assert_success
     assert_line --index 0 --regexp '^ocirun version [0-9]+\.[0-9]+\.[0-9]+'
-    assert_line --index 1 'spec: 1.3.0'
+    assert_line 'spec: 1.3.0'
+}
+
+@test "--version: runc's lines in runc's order, with the runtime's own name, version and commit" {
+    run "$OCIRUN" --version
+    assert_success
+    local name=${OCIRUN##*/} keys="" line field='^([a-z]+): [^ ]+$'
+    assert_line --index 0 --regexp "^$name version [^ ]+\$"
+    for line in "${lines[@]:1}"; do
+        [[ "$line" =~ $field ]] || fail "not a 'field: value' line: $line"
+        keys+="${BASH_REMATCH[1]} "
+    done
+    # runc's "go:" line says which Go built it: ocirun has no such line
+    assert_equal "${keys/go /}" "commit spec libseccomp "
+    assert_line --regexp '^libseccomp: [0-9]+\.[0-9]+\.[0-9]+$'
 }
 
 @test "--help and -h list the commands" {
@@ -357,4 +371,162 @@ load helpers
 @test "run with a bad bundle leaves nothing behind either" {
     update_config '.linux.namespaces[0].type = "pdi"'
     expect_run_failure
+}
+
+# ---------------------------------------------------------------------------------------------
+# --debug and --log: where the lines go and their shape (runc's logrus lines)
+
+LOG_TIME_RE='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(Z|[+-][0-9]{2}:[0-9]{2})'
+
+# assert_text_log LEVEL TEXT: TEXT has lines, each a logrus text line of LEVEL:
+# time="RFC3339" level=LEVEL msg=... (runc adds func= file= to some of its own).
+assert_text_log() {
+    local level=$1 text=$2 line n=0
+    while IFS= read -r line; do
+        [ -n "$line" ] || continue
+        [[ "$line" =~ ^time=\"$LOG_TIME_RE\"\ level=$level\ msg= ]] || fail "not a logrus $level line: $line"
+        n=$((n + 1))
+    done <<<"$text"
+    [ "$n" -gt 0 ] || fail "no $level lines in: $text"
+}
+
+# assert_json_log LEVEL FILE: FILE has lines, each a JSON object of LEVEL with a msg string and an
+# RFC 3339 time to the second, as logrus' JSON formatter writes them.
+assert_json_log() {
+    run jq -se --arg level "$1" --arg re "^$LOG_TIME_RE\$" \
+        'length > 0 and all(.[]; .level == $level and (.msg | type) == "string" and (.time | test($re)))' "$2"
+    assert_success
+}
+
+# debug_each_command ARGS...: `run`, `create` and `exec` with the global ARGS and --debug; the
+# stderr of each in $RUN_ERR, $CREATE_ERR, $EXEC_ERR. With $DEBUG_LOG (the --log of ARGS) set,
+# what each wrote there is moved to $DEBUG_LOG.run, .create and .exec.
+debug_each_command() {
+    update_config '.process.args = ["true"]'
+    run --separate-stderr ocirun "$@" --debug run --bundle "$BUNDLE" "$ID"
+    assert_success
+    RUN_ERR=$stderr
+    [ -z "${DEBUG_LOG:-}" ] || mv "$DEBUG_LOG" "$DEBUG_LOG.run"
+    update_config '.process.args = ["sleep", "1000"]'
+    run --separate-stderr ocirun "$@" --debug create --bundle "$BUNDLE" "$ID"
+    assert_success
+    CREATE_ERR=$stderr
+    [ -z "${DEBUG_LOG:-}" ] || mv "$DEBUG_LOG" "$DEBUG_LOG.create"
+    run ocirun start "$ID"
+    assert_success
+    run --separate-stderr ocirun "$@" --debug exec "$ID" true
+    assert_success
+    EXEC_ERR=$stderr
+    [ -z "${DEBUG_LOG:-}" ] || mv "$DEBUG_LOG" "$DEBUG_LOG.exec"
+}
+
+@test "--debug alone: debug lines on stderr as logrus text lines, for run, create and exec" {
+    debug_each_command
+    assert_text_log debug "$RUN_ERR"
+    assert_text_log debug "$CREATE_ERR"
+    assert_text_log debug "$EXEC_ERR"
+}
+
+@test "--debug --log FILE (--log-format text or none): debug lines in FILE as logrus text lines, nothing on stderr" {
+    DEBUG_LOG="$BATS_TEST_TMPDIR/debug.log"
+    for format in "" "--log-format text"; do
+        debug_each_command --log "$DEBUG_LOG" $format
+        assert_equal "$RUN_ERR$CREATE_ERR$EXEC_ERR" ""
+        for what in run create exec; do
+            assert_text_log debug "$(cat "$DEBUG_LOG.$what")"
+        done
+        run ocirun delete --force "$ID"
+        assert_success
+    done
+}
+
+@test "--debug --log FILE --log-format json: JSON debug lines in FILE, nothing on stderr" {
+    DEBUG_LOG="$BATS_TEST_TMPDIR/debug.json"
+    debug_each_command --log "$DEBUG_LOG" --log-format json
+    assert_equal "$RUN_ERR$CREATE_ERR$EXEC_ERR" ""
+    for what in run create exec; do
+        assert_json_log debug "$DEBUG_LOG.$what"
+    done
+}
+
+@test "--debug --log-format json without --log: JSON debug lines on stderr" {
+    debug_each_command --log-format json
+    for text in "$RUN_ERR" "$CREATE_ERR" "$EXEC_ERR"; do
+        printf '%s\n' "$text" >"$BATS_TEST_TMPDIR/stderr.json"
+        assert_json_log debug "$BATS_TEST_TMPDIR/stderr.json"
+    done
+}
+
+@test "--log FILE: the error is the last line of FILE as a logrus text line, and on stderr" {
+    local log="$BATS_TEST_TMPDIR/error.log"
+    run --separate-stderr ocirun --log "$log" state nosuchcontainer
+    assert_failure 1
+    [[ "$stderr" == *"does not exist"* ]] || fail "stderr: $stderr"
+    last=$(tail -n 1 "$log")
+    assert_text_log error "$last"
+    [[ "$last" == *"does not exist"* ]] || fail "last line: $last"
+    # with --debug the error is still the last line
+    update_config '.process.args = ["no-such-binary"]'
+    run --separate-stderr ocirun --debug --log "$log" run --bundle "$BUNDLE" "$ID"
+    assert_failure
+    [[ "$stderr" == *"executable file not found"* ]] || fail "stderr: $stderr"
+    last=$(tail -n 1 "$log")
+    assert_text_log error "$last"
+    [[ "$last" == *"executable file not found"* ]] || fail "last line: $last"
+    assert_no_leftovers "$ID"
+}
+
+@test "--log-format json without --log: the error on stderr is a JSON line" {
+    run --separate-stderr ocirun --log-format json state nosuchcontainer
+    assert_failure 1
+    printf '%s\n' "$stderr" >"$BATS_TEST_TMPDIR/stderr.json"
+    assert_json_log error "$BATS_TEST_TMPDIR/stderr.json"
+    [[ "$(jq -r .msg "$BATS_TEST_TMPDIR/stderr.json")" == *"does not exist"* ]]
+}
+
+# ---------------------------------------------------------------------------------------------
+# -h / --help / help, everywhere runc takes them
+
+ALL_COMMANDS="create start state kill delete run exec list pause resume update ps events spec features"
+
+@test "-h, --help, help and no command print the usage; help COMMAND and COMMAND -h/--help a command's" {
+    for form in -h --help help ""; do
+        run --separate-stderr "$OCIRUN" $form
+        assert_success
+        for cmd in $ALL_COMMANDS; do
+            [[ "$output" =~ (^|[[:space:]])$cmd([[:space:]]|,|$) ]] || fail "'$form' does not list $cmd: $output"
+        done
+    done
+    for cmd in $ALL_COMMANDS; do
+        run --separate-stderr "$OCIRUN" "$cmd" --help
+        assert_success
+        assert_output --partial "$cmd"
+        local help=$output
+        run --separate-stderr "$OCIRUN" "$cmd" -h
+        assert_success
+        assert_equal "$output" "$help"
+        run --separate-stderr "$OCIRUN" help "$cmd"
+        assert_success
+        assert_equal "$output" "$help"
+    done
+}
+
+@test "every command's help lists -h, --help" {
+    runc_differs "runc's command help pages do not list their -h/--help flag"
+    run "$OCIRUN" --help
+    assert_line --regexp '^ +-h, --help '
+    for cmd in $ALL_COMMANDS; do
+        run "$OCIRUN" "$cmd" --help
+        assert_success
+        assert_line --regexp '^ +-h, --help ' || fail "'$cmd --help' does not list -h: $output"
+    done
+}
+
+@test "an unknown command with -h, --help or after help is an error naming it" {
+    for args in "foo -h" "foo --help" "help foo" "foo"; do
+        run --separate-stderr "$OCIRUN" $args
+        assert_failure
+        assert_equal "$output" ""
+        [[ "$stderr" == *foo* ]] || fail "'$args': the error does not name foo: $stderr"
+    done
 }

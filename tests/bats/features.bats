@@ -45,3 +45,31 @@ load helpers
     update_config 'del(.linux.intelRdt) | .linux.memoryPolicy = {"mode": "MPOL_BIND", "nodes": "0"}'
     expect_run_error 'linux.memoryPolicy: not supported by this version of ocirun'
 }
+
+@test "features: runc's shape (keys in runc's order, sorted lists and annotations, 4-space indent, no empty lines)" {
+    run ocirun features
+    assert_success
+    local doc=$output
+    assert_line --index 1 --regexp '^    "ociVersionMin": '
+    ! grep -qx ' *' <<<"$doc" || fail "empty lines in the document"
+    run jq -c '[keys_unsorted[:6], (.linux | keys_unsorted[:6]), .mountOptions == (.mountOptions | sort),
+                (.annotations | keys_unsorted) == (.annotations | keys)]' <<<"$doc"
+    assert_output '[["ociVersionMin","ociVersionMax","hooks","mountOptions","linux","annotations"],["namespaces","capabilities","cgroup","seccomp","apparmor","selinux"],true,true]'
+}
+
+@test "features: the annotations give the runtime's version and commit, and libseccomp's, as --version does" {
+    local name=${OCIRUN##*/} version commit seccomp
+    run "$OCIRUN" --version
+    assert_success
+    version=$(sed -n "s/^$name version //p" <<<"$output")
+    commit=$(sed -n 's/^commit: //p' <<<"$output")
+    seccomp=$(sed -n 's/^libseccomp: //p' <<<"$output")
+    [ -n "$version" ] && [ -n "$commit" ] && [ -n "$seccomp" ] || fail "--version: $output"
+    run ocirun features
+    assert_success
+    run jq -r --arg n ".$name." '.annotations | to_entries[] | select(.key | contains($n)) | "\(.key | split(".") | last)=\(.value)"' <<<"$output"
+    assert_line "version=$version"
+    assert_line "commit=$commit"
+    run ocirun features
+    assert_equal "$(jq -r '.annotations["io.github.seccomp.libseccomp.version"]' <<<"$output")" "$seccomp"
+}

@@ -244,8 +244,8 @@ assert_state() {
                    | .process.args = [\"true\"]"
     run --separate-stderr ocirun run --bundle "$BUNDLE" "$ID"
     assert_success
-    [[ "$stderr" == *'hooks.poststart[0] "/bin/false": exited with status 1'* ]] || fail "stderr: $stderr"
-    [[ "$stderr" == *'hooks.poststop[0] "/bin/sh": exited with status 4'* ]] || fail "stderr: $stderr"
+    [[ "$stderr" == *'level=warning msg="hooks.poststart[0] \"/bin/false\": exited with status 1"'* ]] || fail "stderr: $stderr"
+    [[ "$stderr" == *'level=warning msg="hooks.poststop[0] \"/bin/sh\": exited with status 4"'* ]] || fail "stderr: $stderr"
     # the hooks after the failing ones still ran
     [ -s "$OUT/poststart.json" ]
     [ -s "$OUT/poststop.json" ]
@@ -257,10 +257,10 @@ assert_state() {
     create_container
     run --separate-stderr ocirun start "$ID"
     assert_success
-    [[ "$stderr" == *'hooks.poststart[0] "/bin/false": exited with status 1'* ]] || fail "stderr: $stderr"
+    [[ "$stderr" == *'level=warning msg="hooks.poststart[0] \"/bin/false\": exited with status 1"'* ]] || fail "stderr: $stderr"
     run --separate-stderr ocirun delete --force "$ID"
     assert_success
-    [[ "$stderr" == *'hooks.poststop[0] "/bin/sh": exited with status 4'* ]] || fail "stderr: $stderr"
+    [[ "$stderr" == *'level=warning msg="hooks.poststop[0] \"/bin/sh\": exited with status 4"'* ]] || fail "stderr: $stderr"
     [ -s "$OUT/poststop.json" ]
 }
 
@@ -277,7 +277,9 @@ assert_state() {
     update_config ".hooks.createRuntime = [$(hook createRuntime)] | .process.args = [\"true\"]"
     run --separate-stderr ocirun --debug run --bundle "$BUNDLE" "$ID"
     assert_success
-    [[ "$stderr" =~ hooks\.createRuntime\[0\]\ \"[^\"]*/record\":\ done\ in\ [0-9]+\ us ]] || fail "stderr: $stderr"
+    # a logrus text line: the quotes of the message are escaped
+    [[ "$stderr" =~ level=debug\ msg=\"hooks\.createRuntime\[0\]\ \\\"[^\"]*/record\\\":\ done\ in\ [0-9]+\ us\" ]] ||
+        fail "stderr: $stderr"
 }
 
 @test "hooks: with process.terminal the hooks keep their own stdio, not the container's terminal" {

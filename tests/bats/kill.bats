@@ -168,3 +168,133 @@ assert_usr1_recorded() {
     assert_failure
     [ -n "$stderr" ]
 }
+
+# ---------------------------------------------------------------------------------------------
+# Every signal, in every form runc 1.1 accepts, against a `run -d` container
+
+# The names runc 1.1 knows (golang.org/x/sys/unix's list), by number (x86_64 numbering).
+SIGNAL_NAMES=(HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2 PIPE ALRM TERM STKFLT
+              CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ VTALRM PROF WINCH IO PWR SYS)
+
+# run_catch_all: a `run -d` container whose init traps every signal a (glibc) program can catch
+# (1-64 but KILL, STOP and glibc's own 32 and 33), appending its number to /dev/shm/got; sets $PID.
+# No command forks after the traps are set but the sleep (which never exits): no SIGCHLD of its own.
+run_catch_all() {
+    local traps="" s
+    for s in $(seq 1 64); do
+        case $s in 9 | 19 | 32 | 33) continue ;; esac
+        traps+="trap 'echo $s >>/dev/shm/got' $s; "
+    done
+    update_config ".process.args = [\"sh\", \"-c\",
+        $(json_quote "$traps sleep 1000 & : >/dev/shm/ready; while :; do wait; done")]"
+    run ocirun run -d --bundle "$BUNDLE" "$ID"
+    assert_success
+    wait_for_status "$ID" running
+    PID=$(container_pid "$ID")
+    for _ in $(seq 100); do
+        [ -e "/proc/$PID/root/dev/shm/ready" ] && return 0
+        sleep 0.05
+    done
+    fail "the trapping container did not start"
+}
+
+# wait_caught N SIG: the init has caught N signals, the last one SIG.
+wait_caught() {
+    local n=$1 sig=$2 got=() i
+    for i in $(seq 100); do
+        mapfile -t got <"/proc/$PID/root/dev/shm/got" 2>/dev/null
+        [ "${#got[@]}" -ge "$n" ] && break
+        sleep 0.02
+    done
+    [ "${#got[@]}" -eq "$n" ] && [ "${got[n - 1]}" = "$sig" ] ||
+        fail "expected $n signals caught, the last $sig; caught: ${got[*]}"
+}
+
+@test "kill of a run -d container: every signal, by number (N, +N) and name (SIGNAME, NAME, name), reaches the init" {
+    run_catch_all
+    local n=0 s name form
+    for s in $(seq 1 31); do
+        name=${SIGNAL_NAMES[s - 1]}
+        case $name in KILL | STOP) continue ;; esac
+        for form in "$s" "+$s" "SIG$name" "$name" "${name,,}"; do
+            run ocirun kill "$ID" "$form"
+            assert_success
+            n=$((n + 1))
+            wait_caught "$n" "$s"
+        done
+    done
+    # the real-time signals have no name in runc 1.1: by number
+    for s in $(seq 34 64); do
+        run ocirun kill "$ID" "$s"
+        assert_success
+        n=$((n + 1))
+        wait_caught "$n" "$s"
+    done
+    # an empty SIGNAL is the default, SIGTERM
+    run ocirun kill "$ID" ""
+    assert_success
+    n=$((n + 1))
+    wait_caught "$n" 15
+    # STOP stops the init, CONT (caught) resumes it
+    for form in 19 SIGSTOP STOP stop; do
+        run ocirun kill "$ID" "$form"
+        assert_success
+        for _ in $(seq 100); do
+            [ "$(awk '/^State:/ {print $2}' "/proc/$PID/status")" = T ] && break
+            sleep 0.02
+        done
+        assert_equal "$(awk '/^State:/ {print $2}' "/proc/$PID/status")" T
+        run ocirun kill "$ID" CONT
+        assert_success
+        n=$((n + 1))
+        wait_caught "$n" 18
+    done
+    assert_equal "$(container_status "$ID")" running
+    run ocirun kill "$ID" SIGKILL
+    assert_success
+    wait_for_status "$ID" stopped
+    wait_pid_gone "$PID"
+}
+
+@test "kill ID 0: a liveness check that sends nothing; fails once the container stopped" {
+    run_catch_all
+    for form in 0 +0 00; do
+        run ocirun kill "$ID" "$form"
+        assert_success
+        run ocirun kill --all "$ID" "$form"
+        assert_success
+    done
+    sleep 0.1
+    [ ! -e "/proc/$PID/root/dev/shm/got" ] || fail "the init caught: $(cat "/proc/$PID/root/dev/shm/got")"
+    assert_equal "$(container_status "$ID")" running
+    run ocirun delete --force "$ID"
+    assert_success
+    # a created container
+    update_config '.process.args = ["sleep", "1000"]'
+    create_container
+    run ocirun kill "$ID" 0
+    assert_success
+    assert_equal "$(container_status "$ID")" created
+    run ocirun delete --force "$ID"
+    assert_success
+    # a stopped one
+    run_exited
+    run --separate-stderr ocirun kill "$ID" 0
+    assert_failure
+    [[ "$stderr" == *"container not running"* ]] || fail "stderr: $stderr"
+}
+
+@test "kill --all of a stopped container exits 0, as runc" {
+    run_exited
+    for args in "--all $ID KILL" "-a $ID" "--all $ID 0" "-a $ID TERM"; do
+        run --separate-stderr ocirun kill $args
+        assert_success
+        assert_equal "$stderr" ""
+    done
+    assert_equal "$(container_status "$ID")" stopped
+    # without --all it is still an error
+    run ocirun kill "$ID" KILL
+    assert_failure
+    run ocirun delete "$ID"
+    assert_success
+}

@@ -26,6 +26,9 @@ static void test_parse_good(void **state)
         { "SIGRTMIN+3", SIGRTMIN + 3 }, { "rtmin+15", SIGRTMIN + 15 },
         { "RTMAX", SIGRTMAX },   { "RTMAX-1", SIGRTMAX - 1 }, { "sigrtmax-14", SIGRTMAX - 14 },
         { "RTMIN+30", SIGRTMAX }, { "64", 64 },
+        /* numbers as runc's strconv.Atoi reads them; 0 is the liveness check */
+        { "0", 0 },              { "+0", 0 },             { "00", 0 },
+        { "+9", SIGKILL },       { "009", SIGKILL },
     };
 
     for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -43,9 +46,9 @@ static void test_parse_bad(void **state)
 {
     (void) state;
     static const char *const bad[] = {
-        "FOO", "", "0", "-9", "65", "999999999999999999999", "9x", " 9", "SIG", "SIGSIGKILL",
+        "FOO", "", "-9", "-0", "65", "+", "++9", "+-9", "+ 9", "999999999999999999999", "9x", " 9", "SIG", "SIGSIGKILL",
         "KILL ", "RTMIN+", "RTMIN-1", "RTMAX+1", "RTMIN+31", "RTMAX-31", "RTMIN+-1", "RTMIN+ 1",
-        "RTMINX", "sig kill", "+9",
+        "RTMINX", "sig kill", "SIG0", "0x9",
     };
 
     for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {

@@ -6,4 +6,8 @@
  * asks, not by probing the host. */
 char *oci_features_json(void);
 
+/* "2.5.4": the libseccomp this build runs with (`--version`, the features annotations); NULL
+ * when built without seccomp. */
+const char *oci_libseccomp_version(void);
+
 #endif
