@@ -117,7 +117,8 @@ static int idmap_userns(const struct mount_job *j, oci_err_t *err)
     if (uids->len == 0 && gids->len == 0 && lx) {
         for (size_t i = 0; i < lx->n_namespaces; i++)
             if (lx->namespaces[i].type == OCI_NS_USER && lx->namespaces[i].path) {
-                int fd = open(lx->namespaces[i].path, O_RDONLY | O_CLOEXEC);
+                /* never blocks on a fifo; mount_setattr says if it is no user namespace */
+                int fd = open(lx->namespaces[i].path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
                 if (fd < 0)
                     return oci_error_sys(err, "idmap: open %s", lx->namespaces[i].path);
                 return fd;
