@@ -29,6 +29,7 @@
 #include "process/init.h"
 #include "process/relay.h"
 #include "process/terminal.h"
+#include "container/waits.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -291,12 +292,16 @@ static int forward_seccomp_fd(struct exec_run *r, int listener, oci_err_t *err)
  * EOF means the process exec'd. */
 static int wait_exec(struct exec_run *r, oci_err_t *err)
 {
+    cleanup_free char *what = xasprintf("exec in container \"%s\"", r->o->id);
     struct oci_sync_msg msg;
     oci_err_t eof = NULL;
 
     for (;;) {
         int fd;
 
+        /* A child that shared our memory has exec'd or failed by now: nothing to wait for. */
+        if (oci_wait_readable(r->sync[0], OCI_SETUP_WAIT_MS, what, "its setup process", "exec", r->pid, err) < 0)
+            return -1;
         if (oci_sync_recv_fd(r->sync[0], &msg, &fd, &eof) < 0) {
             oci_error_free(&eof);
             return 0;
@@ -323,10 +328,8 @@ static int wait_exec(struct exec_run *r, oci_err_t *err)
 
 static void kill_and_reap(struct exec_run *r)
 {
-    if (r->pid > 0) {
-        kill(r->pid, SIGKILL);
-        waitpid(r->pid, NULL, 0);
-    }
+    if (r->pid > 0 && !oci_kill_reap(r->pid, 0))
+        oci_warn("exec process %d did not die within %d s of SIGKILL", r->pid, OCI_KILL_WAIT_MS / 1000);
     r->pid = 0;
 }
 

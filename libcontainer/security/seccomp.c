@@ -67,6 +67,12 @@ int oci_seccomp_load(const struct oci_seccomp_filter *f, int *listener_fd, oci_e
 
 #ifdef OCIRUN_NO_SECCOMP
 
+char *oci_seccomp_syscall_name(long nr)
+{
+    (void) nr;
+    return NULL;
+}
+
 long long oci_seccomp_action_value(const char *action, unsigned int errno_ret)
 {
     (void) action;
@@ -94,6 +100,13 @@ static void release_ctx(scmp_filter_ctx *ctx)
         seccomp_release(*ctx);
 }
 #define cleanup_scmp __attribute__((cleanup(release_ctx)))
+
+char *oci_seccomp_syscall_name(long nr)
+{
+    if (nr < 0 || nr > INT32_MAX)
+        return NULL;
+    return seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, (int) nr);
+}
 
 long long oci_seccomp_action_value(const char *action, unsigned int errno_ret)
 {
