@@ -172,11 +172,13 @@ static int check_console(const struct build *b, oci_err_t *err)
 /* `run` with nothing for us to do between clone and exec (no id maps, no hooks before start,
  * no second fork, no time namespace, which needs an mm of its own) lets the init borrow our
  * memory until it execs (oci_clone_run): it puts itself into the v1 hierarchies and goes from
- * READY straight to exec while we sleep. */
+ * READY straight to exec while we sleep. Not with a seccomp notify filter: its syscalls after
+ * the load (close, execve, ...) may wait for the agent, which only gets the listener from us,
+ * and we would sleep in clone3 until the exec: a deadlock nothing could bound. */
 static bool init_may_share_memory(const struct build *b, bool with_fifo)
 {
     return !with_fifo && oci_clone_shares_memory() && !b->plan.new_user && !b->plan.need_fork &&
-           !b->plan.has[OCI_NS_TIME] && !oci_hooks_need_sync(&b->spec->hooks);
+           !b->plan.has[OCI_NS_TIME] && !oci_hooks_need_sync(&b->spec->hooks) && !b->seccomp.notify;
 }
 
 struct init_start {

@@ -249,11 +249,18 @@ static int exec_child(void *arg)
 }
 
 /* The child starts in the container's pid namespace (we join it for our children only): no
- * second fork. It shares our memory until it execs unless it must join a time namespace. */
+ * second fork. It shares our memory until it execs unless it must join a time namespace, or
+ * its seccomp filter notifies an agent: that agent gets the listener from us, and we would
+ * sleep in clone3 while the child's syscalls after the load wait for it. */
+static bool child_may_share_memory(const struct exec_run *r)
+{
+    return oci_clone_shares_memory() && !(r->ns_flags & CLONE_NEWTIME) && !r->seccomp.notify;
+}
+
 static int clone_child(struct exec_run *r, oci_err_t *err)
 {
     struct clone_args args = { .exit_signal = SIGCHLD };
-    bool share = oci_clone_shares_memory() && !(r->ns_flags & CLONE_NEWTIME);
+    bool share = child_may_share_memory(r);
     pid_t pid;
 
     if (r->cg.fd >= 0) {

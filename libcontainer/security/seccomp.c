@@ -33,6 +33,18 @@ unsigned int oci_seccomp_flag_value(const char *flag)
     return 0;
 }
 
+bool oci_seccomp_notifies(const struct oci_seccomp *s, const char *name)
+{
+    for (size_t i = 0; s && i < s->n_syscalls; i++) {
+        if (strcmp(s->syscalls[i].action, "SCMP_ACT_NOTIFY") != 0)
+            continue;
+        for (size_t j = 0; j < s->syscalls[i].names.len; j++)
+            if (strcmp(s->syscalls[i].names.v[j], name) == 0)
+                return true;
+    }
+    return false;
+}
+
 void oci_seccomp_filter_free(struct oci_seccomp_filter *f)
 {
     free(f->insns);

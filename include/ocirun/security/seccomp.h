@@ -35,6 +35,9 @@ int oci_seccomp_load(const struct oci_seccomp_filter *f, int *listener_fd, oci_e
 int oci_seccomp_send_listener(const struct oci_seccomp *s, int listener_fd, const struct oci_state *st,
                               int status, oci_err_t *err);
 
+/* Whether profile S puts syscall NAME under SCMP_ACT_NOTIFY (by name, whatever its args). */
+bool oci_seccomp_notifies(const struct oci_seccomp *s, const char *name);
+
 /* The native name of syscall NR ("execve"), for messages; NULL when unknown. Caller frees. */
 char *oci_seccomp_syscall_name(long nr);
 
