@@ -6,16 +6,8 @@ load helpers
 
 UNISTD_64=/usr/include/x86_64-linux-gnu/asm/unistd_64.h
 
-setup() {
-    common_setup
-    AGENT_PID=
-}
-
 teardown() {
-    if [ -n "$AGENT_PID" ]; then
-        kill -9 "$AGENT_PID" 2>/dev/null
-        wait "$AGENT_PID" 2>/dev/null
-    fi
+    stop_agents
     common_teardown
 }
 
@@ -37,19 +29,6 @@ probe() {
     cp "$HELPERS/syscall-probe" "$ROOTFS/probe"
     update_config ".process.args = $(printf '%s\n' /probe "$@" | jq -R . | jq -sc .)"
     run ocirun run --bundle "$BUNDLE" "$ID"
-}
-
-# start_agent ERRNO: the test notify agent, answering every notified syscall with -ERRNO.
-start_agent() {
-    AGENT_DIR="$BATS_TEST_TMPDIR/agent"
-    mkdir -p "$AGENT_DIR"
-    "$HELPERS/seccomp-agent" "$AGENT_DIR/sock" "$AGENT_DIR" "$1" 3>&- &
-    AGENT_PID=$!
-    for _ in $(seq 100); do
-        [ -e "$AGENT_DIR/ready" ] && return 0
-        sleep 0.02
-    done
-    fail "seccomp agent did not start"
 }
 
 @test "seccomp: a denied syscall fails with the rule's errnoRet" {
@@ -233,14 +212,6 @@ notify_on() {
     seccomp "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": \"$AGENT_DIR/sock\",
               \"syscalls\": [{\"names\": $1, \"action\": \"SCMP_ACT_NOTIFY\"}]}"
     update_config ".process.noNewPrivileges = $2"
-}
-
-stop_agent() {
-    if [ -n "$AGENT_PID" ]; then
-        kill -9 "$AGENT_PID" 2>/dev/null || true
-        wait "$AGENT_PID" 2>/dev/null || true
-    fi
-    AGENT_PID=
 }
 
 # notify_starts NAMES_JSON: with NAMES notified to an agent that lets them all run, the container

@@ -5,6 +5,7 @@
  * process uses the filter any more. Writes OUTDIR/ready once listening. ANSWER is
  *   N         fail every notified syscall with -N
  *   continue  let every notified syscall run (SECCOMP_USER_NOTIF_FLAG_CONTINUE)
+ *   slow      the same, after holding each one for 2 s (the caller sits in the container)
  *   exit      exit right after accepting, once the state and fd have arrived, reading nothing
  *             (an agent that goes away: the runtime's send succeeded, the fd is dropped)
  *   stuck     take the fd, then never answer (an agent that hangs)
@@ -123,7 +124,9 @@ static void serve(int notify_fd, const char *outdir, const char *answer)
         }
         fprintf(log, "nr=%d pid=%u\n", req.data.nr, req.pid);
         resp = (struct seccomp_notif_resp) { .id = req.id, .error = -atoi(answer) };
-        if (strcmp(answer, "continue") == 0)
+        if (strcmp(answer, "slow") == 0)
+            sleep(2);
+        if (strcmp(answer, "continue") == 0 || strcmp(answer, "slow") == 0)
             resp = (struct seccomp_notif_resp) { .id = req.id, .flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE };
         if (ioctl(notify_fd, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0 && errno != ENOENT)
             die("SECCOMP_IOCTL_NOTIF_SEND");
@@ -137,7 +140,7 @@ int main(int argc, char **argv)
     bool deaf;
 
     if (argc != 4) {
-        fprintf(stderr, "usage: %s SOCKET OUTDIR ERRNO|continue|exit|stuck|deaf\n", argv[0]);
+        fprintf(stderr, "usage: %s SOCKET OUTDIR ERRNO|continue|slow|exit|stuck|deaf\n", argv[0]);
         return 2;
     }
     deaf = strcmp(argv[3], "deaf") == 0;
