@@ -32,9 +32,8 @@
 #include "process/namespaces.h"
 #include "process/relay.h"
 #include "process/terminal.h"
+#include "container/waits.h"
 #include "rootfs/rootfs.h"
-
-#define KILL_WAIT_MS 10000
 
 /* Everything create builds, so that a failure at any step can take it all down again. */
 struct build {
@@ -92,14 +91,12 @@ static void build_finish(struct build *b, bool destroy)
     bool started = b->child > 0 || b->init > 0;
 
     if (destroy) {
-        if (b->init > 0)
-            kill(b->init, SIGKILL);
-        if (b->child > 0)
-            kill(b->child, SIGKILL);
-        if (b->child > 0)
-            waitpid(b->child, NULL, 0);
-        if (b->init > 0 && b->init != b->child)
-            waitpid(b->init, NULL, __WALL);
+        /* Bounded: a process in an uninterruptible sleep would keep us here for good. */
+        if (b->init > 0 && b->init != b->child && !oci_kill_reap(b->init, __WALL))
+            oci_warn("container init %d did not die within %d s of SIGKILL", b->init, OCI_KILL_WAIT_MS / 1000);
+        if (b->child > 0 && !oci_kill_reap(b->child, 0))
+            oci_warn("container setup process %d did not die within %d s of SIGKILL", b->child,
+                     OCI_KILL_WAIT_MS / 1000);
         oci_cgroup_destroy_created(&b->cg);
         if (b->state_dir_made)
             oci_state_remove_dir(b->o->root, b->o->id, NULL);
@@ -175,11 +172,14 @@ static bool cgroup_all_ours(const struct oci_cgroup *cg)
 /* `run` with nothing for us to do between clone and exec (no id maps, no hooks before start,
  * no second fork, no time namespace, which needs an mm of its own) lets the init borrow our
  * memory until it execs (oci_clone_run): it puts itself into the v1 hierarchies and goes from
- * READY straight to exec while we sleep. */
+ * READY straight to exec while we sleep. Not with a seccomp notify filter: its syscalls after
+ * the load (close, execve, ...) may wait for the agent, which only gets the listener from us,
+ * and we would sleep in clone3 until the exec: a deadlock nothing could bound. */
 static bool init_may_share_memory(const struct build *b, bool with_fifo)
 {
     return !with_fifo && oci_clone_shares_memory() && !b->plan.new_user && !b->plan.need_fork &&
-           !b->plan.has[OCI_NS_TIME] && !oci_hooks_need_sync(&b->spec->hooks) && cgroup_all_ours(&b->cg);
+           !b->plan.has[OCI_NS_TIME] && !oci_hooks_need_sync(&b->spec->hooks) && !b->seccomp.notify &&
+           cgroup_all_ours(&b->cg);
 }
 
 struct init_start {
@@ -256,6 +256,7 @@ static void build_state(const struct build *b, struct oci_state *st)
         .systemd_cgroup = b->o->systemd_cgroup,
         .poststart = b->spec->hooks.poststart,
         .poststop = b->spec->hooks.poststop,
+        .start_hooks_ms = oci_hooks_timeout_ms(&b->spec->hooks, OCI_HOOK_START_CONTAINER),
     };
 }
 
@@ -346,10 +347,16 @@ static int run_runtime_hooks(struct build *b, oci_err_t *err)
  * The hooks request (only with such hooks) and a seccomp notify fd may come before the report. */
 static int wait_ready(struct build *b, oci_err_t *err)
 {
+    /* Every message is bounded: the createContainer hooks run in the init before READY. */
+    int64_t bound = oci_wait_bound(OCI_SETUP_WAIT_MS,
+                                   oci_hooks_timeout_ms(&b->spec->hooks, OCI_HOOK_CREATE_CONTAINER));
+    cleanup_free char *what = xasprintf("container \"%s\"", b->o->id);
     struct oci_sync_msg msg;
 
     b->init = b->child;
     if (b->plan.need_fork) {
+        if (oci_wait_readable(b->sync[0], bound, what, "its setup process", "report", b->child, err) < 0)
+            return -1;
         int ret = oci_sync_expect_pid(b->sync[0], b->child, &b->init, err);
         b->child = 0;
         if (ret < 0)
@@ -358,7 +365,8 @@ static int wait_ready(struct build *b, oci_err_t *err)
     for (;;) {
         int fd;
 
-        if (oci_sync_recv_fd(b->sync[0], &msg, &fd, err) < 0)
+        if (oci_wait_readable(b->sync[0], bound, what, "its setup process", "report", b->init, err) < 0 ||
+            oci_sync_recv_fd(b->sync[0], &msg, &fd, err) < 0)
             return -1;
         if (msg.type == OCI_SYNC_CONSOLE_FD) {
             if (oci_terminal_hand_over(b->o->console_socket, fd, &b->tty_master, err) < 0)
@@ -480,6 +488,15 @@ static int wait_exec(struct build *b, oci_err_t *err)
     struct oci_sync_msg msg;
     oci_err_t eof = NULL;
 
+    /* A shared init has exec'd (or failed) already; the other runs its startContainer hooks. */
+    if (!b->shared_init) {
+        int64_t bound = oci_wait_bound(OCI_SETUP_WAIT_MS,
+                                       oci_hooks_timeout_ms(&b->spec->hooks, OCI_HOOK_START_CONTAINER));
+        cleanup_free char *what = xasprintf("container \"%s\"", b->o->id);
+
+        if (oci_wait_readable(b->sync[0], bound, what, "its init", "exec", b->init, err) < 0)
+            return -1;
+    }
     if (oci_sync_recv(b->sync[0], &msg, &eof) < 0) {
         oci_error_free(&eof);
         return 0;
@@ -639,17 +656,37 @@ int oci_container_open_live(const char *root, const char *id, bool ignore_paused
     return ret;
 }
 
-/* Wait until the fifo says the init is going, or the init dies. */
-static int await_fifo(int fifo, int pidfd, const char *id, oci_err_t *err)
+/* The init did not confirm in time: it must not run later after all, when whatever held it
+ * (a seccomp agent, a hung mount) lets it go and `start` has long reported a failure. */
+static int start_timed_out(const struct oci_state *st, int pidfd, int64_t bound_ms, oci_err_t *err)
 {
+    cleanup_free char *why = oci_wait_stuck_text(st->pid);
+
+    syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+    return oci_error_set_code(err, ETIMEDOUT, "cannot start container \"%s\": its init (pid %d) did not go on to "
+                              "exec within %lld s%s; it was killed", st->id, st->pid, (long long) (bound_ms / 1000),
+                              why);
+}
+
+/* Wait until the fifo says the init is going, or the init dies: at most OCI_START_WAIT_MS
+ * on top of the startContainer hooks (which the init runs first). */
+static int await_fifo(int fifo, int pidfd, const struct oci_state *st, oci_err_t *err)
+{
+    int64_t bound = oci_wait_bound(OCI_START_WAIT_MS, st->start_hooks_ms);
+    uint64_t deadline = deadline_after_ms(bound);
+    const char *id = st->id;
+
     for (;;) {
         struct pollfd pfd[2] = { { .fd = fifo, .events = POLLIN }, { .fd = pidfd, .events = POLLIN } };
+        int r = poll(pfd, 2, deadline_ms_left(deadline));
 
-        if (poll(pfd, 2, -1) < 0) {
+        if (r < 0) {
             if (errno == EINTR)
                 continue;
             return oci_error_sys(err, "poll");
         }
+        if (r == 0)
+            return start_timed_out(st, pidfd, bound, err);
         if (pfd[0].revents & POLLIN) {
             int r = oci_exec_fifo_read(fifo, err);
             if (r != 0)
@@ -692,7 +729,7 @@ int oci_container_start(const char *root, const char *id, oci_err_t *err)
         else
             ret = ret ? 0 : oci_error_set(err, 0, "cannot start container \"%s\": its init process exited", id);
     } else {
-        ret = await_fifo(fifo, pidfd, id, err);
+        ret = await_fifo(fifo, pidfd, c.st, err);
     }
     if (ret == 0) {
         struct oci_hooks hooks = { .poststart = c.st->poststart };
@@ -813,9 +850,11 @@ static int kill_and_wait(const struct oci_state *st, oci_err_t *err)
         return oci_error_sys(err, "kill container \"%s\"", st->id);
     pfd.fd = pidfd;
     pfd.events = POLLIN;
-    if (poll(&pfd, 1, KILL_WAIT_MS) <= 0)
-        return oci_error_set(err, 0, "container \"%s\": init %d did not exit within %d ms of SIGKILL",
-                             st->id, st->pid, KILL_WAIT_MS);
+    if (poll(&pfd, 1, OCI_KILL_WAIT_MS) <= 0) {
+        cleanup_free char *why = oci_wait_stuck_text(st->pid);
+        return oci_error_set_code(err, ETIMEDOUT, "container \"%s\": init %d did not exit within %d s of SIGKILL%s",
+                                  st->id, st->pid, OCI_KILL_WAIT_MS / 1000, why);
+    }
     return 0;
 }
 
@@ -866,7 +905,10 @@ int oci_container_update(const char *root, const char *id, const struct oci_reso
     struct opened c;
     int ret;
 
-    if (open_container(root, id, LOCK_EXCLUSIVE, &c, err) < 0)
+    /* No lock: engines update running containers and must never wait behind a start, pause
+     * or delete that holds it (runc takes none either). Each cgroup write stands alone; a
+     * container deleted meanwhile makes them fail with ENOENT. */
+    if (open_container(root, id, LOCK_NONE, &c, err) < 0)
         return -1;
     if (c.status == OCI_STATUS_STOPPED) {
         ret = oci_error_set(err, 0, "cannot update container \"%s\": container not running (status stopped)", id);

@@ -29,6 +29,7 @@
 #include "process/init.h"
 #include "process/relay.h"
 #include "process/terminal.h"
+#include "container/waits.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -256,11 +257,18 @@ static int exec_child(void *arg)
 }
 
 /* The child starts in the container's pid namespace (we join it for our children only): no
- * second fork. It shares our memory until it execs unless it must join a time namespace. */
+ * second fork. It shares our memory until it execs unless it must join a time namespace, or
+ * its seccomp filter notifies an agent: that agent gets the listener from us, and we would
+ * sleep in clone3 while the child's syscalls after the load wait for it. */
+static bool child_may_share_memory(const struct exec_run *r)
+{
+    return oci_clone_shares_memory() && !(r->ns_flags & CLONE_NEWTIME) && !r->seccomp.notify;
+}
+
 static int clone_child(struct exec_run *r, oci_err_t *err)
 {
     struct clone_args args = { .exit_signal = SIGCHLD };
-    bool share = oci_clone_shares_memory() && !(r->ns_flags & CLONE_NEWTIME);
+    bool share = child_may_share_memory(r);
     pid_t pid;
 
     if (r->cg.fd >= 0) {
@@ -299,12 +307,16 @@ static int forward_seccomp_fd(struct exec_run *r, int listener, oci_err_t *err)
  * EOF means the process exec'd. */
 static int wait_exec(struct exec_run *r, oci_err_t *err)
 {
+    cleanup_free char *what = xasprintf("exec in container \"%s\"", r->o->id);
     struct oci_sync_msg msg;
     oci_err_t eof = NULL;
 
     for (;;) {
         int fd;
 
+        /* A child that shared our memory has exec'd or failed by now: nothing to wait for. */
+        if (oci_wait_readable(r->sync[0], OCI_SETUP_WAIT_MS, what, "its setup process", "exec", r->pid, err) < 0)
+            return -1;
         if (oci_sync_recv_fd(r->sync[0], &msg, &fd, &eof) < 0) {
             oci_error_free(&eof);
             return 0;
@@ -331,10 +343,8 @@ static int wait_exec(struct exec_run *r, oci_err_t *err)
 
 static void kill_and_reap(struct exec_run *r)
 {
-    if (r->pid > 0) {
-        kill(r->pid, SIGKILL);
-        waitpid(r->pid, NULL, 0);
-    }
+    if (r->pid > 0 && !oci_kill_reap(r->pid, 0))
+        oci_warn("exec process %d did not die within %d s of SIGKILL", r->pid, OCI_KILL_WAIT_MS / 1000);
     r->pid = 0;
 }
 

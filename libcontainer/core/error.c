@@ -44,6 +44,18 @@ int oci_error_set(oci_err_t *err, int errnum, const char *fmt, ...)
     return ret;
 }
 
+int oci_error_set_code(oci_err_t *err, int errnum, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    oci_error_setv(err, 0, fmt, ap);
+    va_end(ap);
+    if (err && *err)
+        (*err)->errnum = errnum;
+    return error_return_value(errnum);
+}
+
 int oci_error_wrap(oci_err_t *err, const char *fmt, ...)
 {
     cleanup_free char *prefix = NULL;

@@ -240,3 +240,21 @@ uint64_t now_ns(void)
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t) ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
+
+uint64_t deadline_after_ms(int64_t ms)
+{
+    return ms < 0 ? 0 : now_ns() + (uint64_t) ms * 1000000;
+}
+
+int deadline_ms_left(uint64_t deadline)
+{
+    uint64_t now, left;
+
+    if (deadline == 0)
+        return -1;
+    now = now_ns();
+    if (now >= deadline)
+        return 0;
+    left = (deadline - now + 999999) / 1000000;
+    return left > INT_MAX ? INT_MAX : (int) left;
+}

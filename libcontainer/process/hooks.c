@@ -14,6 +14,7 @@
 #include "ocirun/core/log.h"
 #include "ocirun/core/utils.h"
 #include "ocirun/process/hooks.h"
+#include "ocirun/process/signals.h"
 
 /* How much of a hook's stdout and stderr goes into an error: the message has to fit the sync
  * socket and the exec fifo (one atomic write of at most PIPE_BUF) on its way to the CLI. */
@@ -202,19 +203,6 @@ static void close_pair(int p[2])
     close_fd(&p[1]);
 }
 
-/* Milliseconds left until DEADLINE (ns, 0 = none): -1 for none, 0 once past. */
-static int ms_left(uint64_t deadline)
-{
-    uint64_t now;
-
-    if (deadline == 0)
-        return -1;
-    now = now_ns();
-    if (now >= deadline)
-        return 0;
-    return (int) ((deadline - now + 999999) / 1000000);
-}
-
 /* Feed stdin, collect stdout/stderr, until the hook exits (its pidfd is readable) or the
  * deadline passes. Without a pidfd (a seccomp profile may refuse pidfd_open to the init),
  * until both output pipes close. Returns false on timeout. */
@@ -227,7 +215,7 @@ static bool pump(int pidfd, struct feed *in, struct capture *out, struct capture
             { .fd = out->fd, .events = POLLIN },
             { .fd = errc->fd, .events = POLLIN },
         };
-        int timeout = ms_left(deadline);
+        int timeout = deadline_ms_left(deadline);
 
         if (timeout == 0)
             return false;
@@ -308,10 +296,14 @@ int oci_hook_run(const struct oci_hook *hook, const char *stdin_data, oci_err_t 
         deadline = now_ns() + (uint64_t) hook->timeout.value * 1000000000ULL;
     pidfd = syscall(SYS_pidfd_open, pid, 0);
     in_time = pump(pidfd, &feed, co, ce, deadline);
-    if (!in_time)
-        kill(pid, SIGKILL);
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
+    if (!in_time) {
+        /* Bounded: a hook stuck in an uninterruptible sleep must not keep us too. */
+        if (!oci_kill_reap(pid, 0))
+            oci_warn("hook %s (pid %d) did not die within %d s of SIGKILL", hook->path, pid, OCI_KILL_WAIT_MS / 1000);
+    } else {
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+            ;
+    }
     /* What the hook wrote just before it exited (a child it left behind may hold the pipes:
      * take what is there, do not wait for EOF). */
     if (co->fd >= 0)
@@ -404,6 +396,19 @@ void oci_hooks_run_warn(const struct oci_hooks *hooks, enum oci_hook_kind kind, 
             oci_warn("%s", e->msg);
         oci_error_free(&e);
     }
+}
+
+int64_t oci_hooks_timeout_ms(const struct oci_hooks *hooks, enum oci_hook_kind kind)
+{
+    const struct oci_hooks_list *l = oci_hooks_of(hooks, kind);
+    int64_t total = 0;
+
+    for (size_t i = 0; i < l->len; i++) {
+        if (!l->items[i].timeout.set)
+            return -1;
+        total += l->items[i].timeout.value * 1000;
+    }
+    return total;
 }
 
 /* --- the init's handshake and the exec fifo ---------------------------------------------- */

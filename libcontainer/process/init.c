@@ -212,18 +212,34 @@ static bool seccomp_after_user_switch(const struct oci_process *p, const struct 
     return p->user.uid == 0;
 }
 
-/* A notify listener fd goes to the runtime, which hands it to the agent. */
+/* Drop our copy of the listener. From here on any syscall of ours may be notified: while we
+ * hold the listener, one the agent never answers (it went away, it never got the fd) would
+ * block us for good; once only the agent holds it, its going away makes such syscalls fail
+ * with ENOSYS instead. close_range is the first choice: a profile that notifies close
+ * rarely notifies close_range too. */
+static void drop_listener(int fd)
+{
+    if (syscall(SYS_close_range, fd, fd, 0) < 0)
+        close(fd);
+}
+
+/* A notify listener fd goes to the runtime, which hands it to the agent (sendmsg cannot be
+ * notified: linux.c refuses it, and write, which our messages may use). */
 static int load_seccomp(const struct oci_launch *l, oci_err_t *err)
 {
-    cleanup_close int listener = -1;
+    int listener = -1;
+    int ret = 0;
 
     if (l->seccomp == NULL || l->seccomp->insns == NULL)
         return 0;
     if (oci_seccomp_load(l->seccomp, &listener, err) < 0)
         return -1;
-    if (listener >= 0 && oci_sync_send_fd(l->sync_fd, OCI_SYNC_SECCOMP_FD, listener) < 0)
-        return oci_error_set(err, 0, "linux.seccomp: send the notify fd to the runtime");
-    return 0;
+    if (listener < 0)
+        return 0;
+    if (oci_sync_send_fd(l->sync_fd, OCI_SYNC_SECCOMP_FD, listener) < 0)
+        ret = oci_error_set(err, 0, "linux.seccomp: send the notify fd to the runtime");
+    drop_listener(listener);
+    return ret;
 }
 
 static void reset_signals(void)
@@ -287,6 +303,11 @@ __attribute__((noreturn)) void oci_init_exec(struct oci_launch *l)
 
     reset_signals();
     oci_process_exec(l->process, l->exe, l->envp, &err);
+    /* A notified syscall nobody can answer any more fails with ENOSYS. */
+    if (oci_error_errno(&err) == ENOSYS && l->spec->linux_ &&
+        oci_seccomp_notifies(l->spec->linux_->seccomp, "execve"))
+        oci_error_wrap(&err, "linux.seccomp: execve is under SCMP_ACT_NOTIFY and no agent holds the listener "
+                       "any more (did the agent exit?)");
     oci_init_fail(l->sync_fd, &err);
 }
 

@@ -24,7 +24,8 @@ static const enum oci_ns_type join_order[] = {
 
 static int open_ns_path(const struct oci_namespace *ns, size_t index, int *fd_out, oci_err_t *err)
 {
-    cleanup_close int fd = open(ns->path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a fifo at that path would block the open for good (it fails the type check). */
+    cleanup_close int fd = open(ns->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     int type;
 
     if (fd < 0)

@@ -256,10 +256,28 @@ int oci_process_find_executable(const struct oci_process *p, char **out, oci_err
     return oci_error_set(err, 0, "exec: \"%s\": executable file not found in $PATH", name);
 }
 
+/* The container's /etc/passwd, if it is a regular file: the image (or, for exec, the running
+ * container) controls it, and a fifo there would block the open for good, with the runtime
+ * asleep in clone3 until we exec. */
+static FILE *open_passwd(void)
+{
+    int fd = open("/etc/passwd", O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    struct stat st;
+    FILE *f;
+
+    if (fd < 0)
+        return NULL;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (f = fdopen(fd, "re")) == NULL) {
+        close(fd);
+        return NULL;
+    }
+    return f;
+}
+
 /* HOME of uid from the container's /etc/passwd (runc sets it when the config does not). */
 static char *home_of(uid_t uid)
 {
-    cleanup_fclose FILE *f = fopen("/etc/passwd", "re");
+    cleanup_fclose FILE *f = open_passwd();
     char line[1024];
 
     while (f && fgets(line, sizeof(line), f)) {
@@ -297,7 +315,8 @@ char **oci_process_build_env(const struct oci_process *p)
 int oci_process_exec(const struct oci_process *p, const char *path, char **envp, oci_err_t *err)
 {
     execve(path, p->args.v, envp);
-    return oci_error_set(err, 0, "exec %s: %s", p->args.v[0], go_strerror(errno));
+    int e = errno;
+    return oci_error_set_code(err, e, "exec %s: %s", p->args.v[0], go_strerror(e));
 }
 
 int oci_process_listen_fds(void)

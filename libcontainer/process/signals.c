@@ -1,9 +1,14 @@
-/* signals.c: signal names <-> numbers: the classic names, their aliases and SIGRTMIN+n / SIGRTMAX-n. */
+/* signals.c: signal names <-> numbers (names, aliases, SIGRTMIN+n / SIGRTMAX-n), kill and reap with a bound. */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include "ocirun/core/utils.h"
 #include "ocirun/process/signals.h"
 
@@ -136,4 +141,27 @@ int oci_signal_parse(const char *s, int *sig, oci_err_t *err)
     if (ret < 0)
         return oci_error_set(err, 0, "invalid signal \"%s\"", s);
     return 0;
+}
+
+bool oci_kill_reap(pid_t pid, int flags)
+{
+    struct timespec tick = { 0, 1000000 };
+    cleanup_close int pidfd = -1;
+    uint64_t deadline;
+
+    if (pid <= 0)
+        return true;
+    pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
+    kill(pid, SIGKILL);
+    deadline = deadline_after_ms(OCI_KILL_WAIT_MS);
+    while (waitpid(pid, NULL, flags | WNOHANG) == 0) {
+        struct pollfd p = { .fd = pidfd, .events = POLLIN };
+        int left = deadline_ms_left(deadline);
+
+        if (left == 0)
+            return false;
+        if (pidfd < 0 || poll(&p, 1, left) < 0)
+            nanosleep(&tick, NULL);
+    }
+    return true;
 }

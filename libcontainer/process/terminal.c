@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
+#include <sys/time.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <linux/openat2.h>
@@ -157,6 +158,7 @@ int oci_terminal_attach(int slave, oci_err_t *err)
 int oci_terminal_send(const char *path, int master, oci_err_t *err)
 {
     struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    struct timeval tv = { .tv_sec = OCI_CONSOLE_SOCKET_WAIT_MS / 1000 };
     cleanup_close int sock = -1;
     static const char name[] = "/dev/ptmx";
 
@@ -166,10 +168,21 @@ int oci_terminal_send(const char *path, int master, oci_err_t *err)
     sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (sock < 0)
         return oci_error_sys(err, "--console-socket: socket");
-    if (connect(sock, (struct sockaddr *) &addr, sizeof(addr)) < 0)
+    /* A receiver that does not accept (full backlog) or read would block us for good. */
+    if (setsockopt(sock, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0)
+        return oci_error_sys(err, "--console-socket: SO_SNDTIMEO");
+    if (connect(sock, (struct sockaddr *) &addr, sizeof(addr)) < 0) {
+        if (errno == EAGAIN)
+            return oci_error_set_code(err, ETIMEDOUT, "--console-socket \"%s\": connect: nobody accepted the "
+                                      "connection within %d s", path, OCI_CONSOLE_SOCKET_WAIT_MS / 1000);
         return oci_error_sys(err, "--console-socket \"%s\": connect", path);
-    if (oci_send_with_fd(sock, name, sizeof(name) - 1, master) < 0)
+    }
+    if (oci_send_with_fd(sock, name, sizeof(name) - 1, master) < 0) {
+        if (errno == EAGAIN)
+            return oci_error_set_code(err, ETIMEDOUT, "--console-socket \"%s\": send the terminal: not read "
+                                      "within %d s", path, OCI_CONSOLE_SOCKET_WAIT_MS / 1000);
         return oci_error_sys(err, "--console-socket \"%s\": send the terminal", path);
+    }
     return 0;
 }
 

@@ -23,7 +23,11 @@ int oci_terminal_mount_console(int rootfd, int slave, oci_err_t *err);
 /* Make SLAVE the calling process's controlling terminal (new session) and its stdio; closes it. */
 int oci_terminal_attach(int slave, oci_err_t *err);
 
-/* Send MASTER over the unix socket at PATH (SCM_RIGHTS), as runc does for --console-socket. */
+/* How long the runtime waits for the --console-socket receiver to accept and take the pty. */
+#define OCI_CONSOLE_SOCKET_WAIT_MS 10000
+
+/* Send MASTER over the unix socket at PATH (SCM_RIGHTS), as runc does for --console-socket;
+ * connect and send are bounded by OCI_CONSOLE_SOCKET_WAIT_MS. */
 int oci_terminal_send(const char *path, int master, oci_err_t *err);
 
 /* The pty MASTER received from a setup process: sent to CONSOLE_SOCKET (and closed), or, without

@@ -140,7 +140,8 @@ static int idmap_userns(const struct mount_job *j, oci_err_t *err)
     if (idmap_maps(j->o->spec, j->m, &uids, &gids, &joined, err) < 0)
         return -1;
     if (joined) {
-        int fd = open(joined, O_RDONLY | O_CLOEXEC);
+        /* never blocks on a fifo; mount_setattr says if it is no user namespace */
+        int fd = open(joined, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
         if (fd < 0)
             return oci_error_sys(err, "idmap: open %s", joined);
         return fd;

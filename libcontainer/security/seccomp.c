@@ -33,6 +33,18 @@ unsigned int oci_seccomp_flag_value(const char *flag)
     return 0;
 }
 
+bool oci_seccomp_notifies(const struct oci_seccomp *s, const char *name)
+{
+    for (size_t i = 0; s && i < s->n_syscalls; i++) {
+        if (strcmp(s->syscalls[i].action, "SCMP_ACT_NOTIFY") != 0)
+            continue;
+        for (size_t j = 0; j < s->syscalls[i].names.len; j++)
+            if (strcmp(s->syscalls[i].names.v[j], name) == 0)
+                return true;
+    }
+    return false;
+}
+
 void oci_seccomp_filter_free(struct oci_seccomp_filter *f)
 {
     free(f->insns);
@@ -81,6 +93,12 @@ int oci_seccomp_check(const struct oci_seccomp *s, struct oci_report *r)
 
 #ifdef OCIRUN_NO_SECCOMP
 
+char *oci_seccomp_syscall_name(long nr)
+{
+    (void) nr;
+    return NULL;
+}
+
 long long oci_seccomp_action_value(const char *action, unsigned int errno_ret)
 {
     (void) action;
@@ -108,6 +126,13 @@ static void release_ctx(scmp_filter_ctx *ctx)
         seccomp_release(*ctx);
 }
 #define cleanup_scmp __attribute__((cleanup(release_ctx)))
+
+char *oci_seccomp_syscall_name(long nr)
+{
+    if (nr < 0 || nr > INT32_MAX)
+        return NULL;
+    return seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, (int) nr);
+}
 
 long long oci_seccomp_action_value(const char *action, unsigned int errno_ret)
 {

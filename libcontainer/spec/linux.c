@@ -504,12 +504,19 @@ static int check_seccomp(struct spec_ctx *c, const struct oci_seccomp *s)
             listener_reported = true;
             SPEC_TRY(c, SPEC_AT_KEY(c, "listenerPath", spec_fail(c, "required: syscalls[%zu] uses SCMP_ACT_NOTIFY", i)));
         }
-        /* The notify fd leaves the container through sendmsg: notifying it would deadlock. */
-        for (size_t j = 0; j < r->names.len; j++)
-            if (strcmp(r->names.v[j], "sendmsg") == 0)
+        /* The notify fd leaves the container through sendmsg, and the setup process writes
+         * after the load (the exec fifo's byte that lets `start` return, its messages): an
+         * agent that does not have the fd yet, or waits for the runtime, would deadlock. */
+        for (size_t j = 0; j < r->names.len; j++) {
+            const char *why = strcmp(r->names.v[j], "sendmsg") == 0 ? "it to pass the notify fd on"
+                              : strcmp(r->names.v[j], "write") == 0 ? "it after the filter is loaded, before any "
+                                                                      "agent has the notify fd"
+                                                                    : NULL;
+            if (why)
                 SPEC_TRY(c, SPEC_AT_KEY(c, "syscalls", SPEC_AT_INDEX(c, i, SPEC_AT_KEY(c, "names",
-                            spec_fail(c, "SCMP_ACT_NOTIFY cannot be used for sendmsg (the runtime needs it to "
-                                      "pass the notify fd on)")))));
+                            spec_fail(c, "SCMP_ACT_NOTIFY cannot be used for the %s syscall (the runtime needs %s)",
+                                      r->names.v[j], why)))));
+        }
     }
     return 0;
 }

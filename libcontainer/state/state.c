@@ -5,9 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
@@ -16,7 +18,7 @@
 #include "core/json_gen.h"
 
 /* Bump when state.json changes incompatibly; readers refuse newer formats. Optional keys added
- * since (absent = empty) need no bump: poststartHooks, poststopHooks. */
+ * since (absent = empty) need no bump: poststartHooks, poststopHooks, startHooksTimeoutMs. */
 #define STATE_FORMAT 2   /* 2: cgroupPaths (one per hierarchy) replaced cgroupPath */
 
 /* rm -r of a state dir never needs to go deeper than this. */
@@ -114,11 +116,76 @@ int oci_id_validate(const char *id, oci_err_t *err)
 
 /* --- state directories --------------------------------------------------------------------- */
 
-static int lock_dir(int fd, bool exclusive, const char *id, oci_err_t *err)
+/* The pid /proc/locks names for the flock held on FD's inode (0 when not found). */
+static pid_t lock_holder(int fd)
 {
-    while (flock(fd, exclusive ? LOCK_EX : LOCK_SH) < 0) {
-        if (errno != EINTR)
+    cleanup_fclose FILE *f = NULL;
+    struct stat st;
+    char line[256];
+
+    if (fstat(fd, &st) < 0 || (f = fopen("/proc/locks", "re")) == NULL)
+        return 0;
+    while (fgets(line, sizeof(line), f)) {
+        unsigned int maj, min;
+        unsigned long long ino;
+        int pid;
+
+        /* "1: FLOCK  ADVISORY  WRITE 1234 00:1a:5678 0 EOF"; waiters read "1: -> FLOCK ..." */
+        if (sscanf(line, "%*d: FLOCK %*s %*s %d %x:%x:%llu", &pid, &maj, &min, &ino) == 4 &&
+            ino == st.st_ino && makedev(maj, min) == st.st_dev)
+            return pid;
+    }
+    return 0;
+}
+
+/* " (pid N: its command line)" of the lock's holder, for the message; "" when unknown. */
+static char *holder_text(int fd)
+{
+    pid_t pid = lock_holder(fd);
+    char path[64], cmd[160];
+    ssize_t n = 0;
+    int cfd;
+
+    if (pid <= 0)
+        return xstrdup("");
+    snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
+    cfd = open(path, O_RDONLY | O_CLOEXEC);
+    if (cfd >= 0) {
+        n = read(cfd, cmd, sizeof(cmd) - 1);
+        close(cfd);
+    }
+    if (n <= 0)
+        return xasprintf(", held by pid %d", pid);
+    for (ssize_t i = 0; i < n; i++)
+        if (cmd[i] == '\0')
+            cmd[i] = ' ';
+    while (n > 0 && cmd[n - 1] == ' ')
+        n--;
+    cmd[n] = '\0';
+    return xasprintf(", held by pid %d (%s%s)", pid, cmd, n == (ssize_t) sizeof(cmd) - 1 ? "..." : "");
+}
+
+/* Another ocirun holds the lock while it creates, starts, deletes or pauses the container:
+ * each of those is bounded itself, so a lock held for longer than OCI_STATE_LOCK_WAIT_MS is
+ * stuck, and waiting on would stall our caller with it. */
+static int lock_dir(int fd, bool exclusive, const char *root, const char *id, oci_err_t *err)
+{
+    struct timespec pause = { 0, 1000000 };
+    uint64_t deadline = deadline_after_ms(OCI_STATE_LOCK_WAIT_MS);
+
+    while (flock(fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) < 0) {
+        if (errno == EINTR)
+            continue;
+        if (errno != EWOULDBLOCK)
             return oci_error_sys(err, "container \"%s\": lock state directory", id);
+        if (deadline_ms_left(deadline) == 0) {
+            cleanup_free char *holder = holder_text(fd);
+            return oci_error_set_code(err, ETIMEDOUT, "container \"%s\": another ocirun still holds the lock on "
+                                      "%s/%s after %d s%s", id, root, id, OCI_STATE_LOCK_WAIT_MS / 1000, holder);
+        }
+        nanosleep(&pause, NULL);
+        if (pause.tv_nsec < 16000000)
+            pause.tv_nsec *= 2;
     }
     return 0;
 }
@@ -160,7 +227,7 @@ int oci_state_create_dir(const char *root, const char *id, int *dirfd, oci_err_t
     fd = openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0)
         return oci_error_sys(err, "open %s/%s", root, id);
-    if (lock_dir(fd, true, id, err) < 0)
+    if (lock_dir(fd, true, root, id, err) < 0)
         return -1;
     *dirfd = steal_fd(&fd);
     return 0;
@@ -190,7 +257,7 @@ int oci_state_open_dir(const char *root, const char *id, bool exclusive, int *di
 
     if (oci_state_open_dir_unlocked(root, id, &fd, err) < 0)
         return -1;
-    if (lock_dir(fd, exclusive, id, err) < 0)
+    if (lock_dir(fd, exclusive, root, id, err) < 0)
         return -1;
     *dirfd = steal_fd(&fd);
     return 0;
@@ -387,6 +454,8 @@ int oci_state_write(int dirfd, const struct oci_state *st, oci_err_t *err)
     gen_hooks(g, "poststopHooks", &st->poststop);
     if (st->creating)
         gen_key_bool(g, "creating", true);
+    if (st->start_hooks_ms)
+        gen_key_int(g, "startHooksTimeoutMs", st->start_hooks_ms);
     yajl_gen_map_close(g);
     text = oci_json_gen_finish(g, &len);
     if (write_file_atomic_at(dirfd, OCI_STATE_FILE, text, len, 0600, err) < 0)
@@ -512,7 +581,7 @@ static int read_hooks(yajl_val root, const char *key, struct oci_hooks_list *l, 
 
 static int state_from_tree(yajl_val root, struct oci_state *st, oci_err_t *err)
 {
-    long long format, pid, start;
+    long long format, pid, start, hooks_ms = 0;
 
     if (!YAJL_IS_OBJECT(root))
         return oci_error_set(err, 0, "expected an object");
@@ -534,7 +603,8 @@ static int state_from_tree(yajl_val root, struct oci_state *st, oci_err_t *err)
         read_strv(root, "cgroupPreexisting", &st->cgroup_preexisting, err) < 0 ||
         read_bool(root, "systemdCgroup", &st->systemd_cgroup, err) < 0 ||
         read_hooks(root, "poststartHooks", &st->poststart, err) < 0 ||
-        read_hooks(root, "poststopHooks", &st->poststop, err) < 0)
+        read_hooks(root, "poststopHooks", &st->poststop, err) < 0 ||
+        (field(root, "startHooksTimeoutMs") && read_int(root, "startHooksTimeoutMs", -1, &hooks_ms, err) < 0))
         return -1;
     /* Optional: only a state written half way through create has it. */
     if (field(root, "creating") && read_bool(root, "creating", &st->creating, err) < 0)
@@ -543,6 +613,7 @@ static int state_from_tree(yajl_val root, struct oci_state *st, oci_err_t *err)
         return oci_error_set(err, 0, "pid: %lld out of range", pid);
     st->pid = (pid_t) pid;
     st->pid_start_time = (uint64_t) start;
+    st->start_hooks_ms = hooks_ms;
     return 0;
 }
 
@@ -602,6 +673,35 @@ int oci_proc_stat(pid_t pid, uint64_t *start_time, char *state)
         return -ESRCH;
     snprintf(path, sizeof(path), "/proc/%d/stat", (int) pid);
     return oci_proc_stat_path(path, start_time, state);
+}
+
+int oci_proc_wait_info(pid_t pid, char *wchan, size_t len, long *syscall_nr)
+{
+    char path[64], buf[256];
+    cleanup_close int fd = -1;
+    ssize_t n;
+
+    wchan[0] = '\0';
+    *syscall_nr = -1;
+    snprintf(path, sizeof(path), "/proc/%d/wchan", (int) pid);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    n = read_all(fd, buf, sizeof(buf) - 1);
+    if (n > 0 && !(n == 1 && buf[0] == '0')) {
+        buf[n] = '\0';
+        snprintf(wchan, len, "%s", buf);
+    }
+    close_fd(&fd);
+    /* "NR ARGS... SP PC" while blocked in a syscall; "running" or "-1 ..." otherwise. */
+    snprintf(path, sizeof(path), "/proc/%d/syscall", (int) pid);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0 && (n = read_all(fd, buf, sizeof(buf) - 1)) > 0) {
+        buf[n] = '\0';
+        if (buf[0] >= '0' && buf[0] <= '9')
+            *syscall_nr = strtol(buf, NULL, 10);
+    }
+    return 0;
 }
 
 int oci_proc_stat_path(const char *path, uint64_t *start_time, char *state)

@@ -3,6 +3,11 @@
 
 load helpers
 
+teardown() {
+    stop_agents
+    common_teardown
+}
+
 # host_dir NAME: a directory on the host (outside the rootfs) with one marker file; prints its path.
 host_dir() {
     local d="$BATS_TEST_TMPDIR/host-$1"
@@ -306,49 +311,55 @@ caps_status_cmd='grep -E "^Cap(Inh|Amb)" /proc/self/status'
 
 # ---- CVE-2019-5736: overwriting the runtime binary through /proc/PID/exe ----------------------
 
-# The container (root, CAP_SYS_PTRACE) replaces /etc/passwd with a fifo: `exec` reads it for HOME
-# while it is inside the container, so opening the fifo for writing returns exactly when the
-# runtime's process sits in the container's pid namespace. The attacker then holds
-# /proc/PID/exe of every process that is not busybox, lets the runtime go and, once it has
-# exited (no ETXTBSY any more), writes through the held file. The runtime runs from a copy of
-# build/ocirun on a writable filesystem, so a successful attack cannot break the suite.
+# The container (root, CAP_SYS_PTRACE) holds /proc/PID/exe of every process in it that is not
+# busybox while the runtime's exec process sits in the container's pid namespace, lets the
+# runtime go and, once it has exited (no ETXTBSY any more), writes through the held file. To
+# hold the runtime's process there long enough, its first syscall after loading the seccomp
+# filter (close_range, which drops its notify listener) is notified to an agent that answers
+# after 2 s (a fifo at /etc/passwd did it before; ocirun no longer waits on one). The attacker
+# logs to, and is told the runtime exited through, a directory of the host bound into the
+# container. The runtime runs from a copy of build/ocirun on a writable filesystem, so a
+# successful attack cannot break the suite.
 @test "CVE-2019-5736: a container cannot overwrite the runtime binary through /proc/PID/exe during exec" {
-    local rt="$BATS_TEST_TMPDIR/ocirun-copy" before after
+    local rt="$BATS_TEST_TMPDIR/ocirun-copy" shared="$BATS_TEST_TMPDIR/shared" before after
     cp "$OCIRUN" "$rt"
     before=$(sha256sum <"$rt")
-    rm "$ROOTFS/etc/passwd"
-    mkfifo "$ROOTFS/etc/passwd"
-    # HOME set for the init and for later execs, not for the attacked exec (its --process has none)
-    echo '{"cwd": "/", "args": ["true"], "env": ["PATH=/bin"]}' >"$BATS_TEST_TMPDIR/victim.json"
-    update_config '.process.env += ["HOME=/root"] | .process.capabilities = {bounding: ["CAP_SYS_PTRACE", "CAP_DAC_OVERRIDE"],
+    mkdir "$shared"
+    echo '{"cwd": "/", "args": ["true"], "env": ["PATH=/bin", "HOME=/"]}' >"$BATS_TEST_TMPDIR/victim.json"
+    start_agent continue        # the init's filter: close_range is for the runtime's processes only
+    update_config ".linux.seccomp = {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": \"$AGENT_DIR/sock\",
+                       \"syscalls\": [{\"names\": [\"close_range\"], \"action\": \"SCMP_ACT_NOTIFY\"}]} |
+                   .mounts += [{\"destination\": \"/shared\", \"type\": \"bind\", \"source\": \"$shared\", \"options\": [\"rbind\"]}]"
+    update_config '.process.capabilities = {bounding: ["CAP_SYS_PTRACE", "CAP_DAC_OVERRIDE"],
                    effective: ["CAP_SYS_PTRACE", "CAP_DAC_OVERRIDE"], permitted: ["CAP_SYS_PTRACE", "CAP_DAC_OVERRIDE"]}
                    | .process.args = ["sh", "-c", "
-        exec 4>/etc/passwd
-        for p in /proc/[0-9]*; do
-            exe=$(readlink $p/exe) || continue
-            case $exe in */busybox) continue ;; esac
-            exec 5<$p/exe && echo \"held ${p#/proc/} $exe\" >>/dev/shm/log
-        done
-        echo root:x:0:0:root:/root:/bin/sh >&4
-        exec 4>&-
-        until [ -e /dev/shm/exited ]; do
-            echo EVIL 2>/dev/null >/proc/self/fd/5 && echo wrote >>/dev/shm/log
+        held=
+        while [ -z \"$held\" ]; do
+            for p in /proc/[0-9]*; do
+                exe=$(readlink $p/exe) || continue
+                case $exe in */busybox) continue ;; esac
+                exec 5<$p/exe && echo \"held ${p#/proc/} $exe\" >>/shared/log && held=1 && break
+            done
             usleep 20000
         done
-        echo EVIL 2>/dev/null >/proc/self/fd/5 && echo wrote >>/dev/shm/log
-        echo done >>/dev/shm/log
+        until [ -e /shared/exited ]; do
+            echo EVIL 2>/dev/null >/proc/self/fd/5 && echo wrote >>/shared/log
+            usleep 20000
+        done
+        echo EVIL 2>/dev/null >/proc/self/fd/5 && echo wrote >>/shared/log
+        echo done >>/shared/log
         sleep 1000"]'
     run ocirun run --detach --bundle "$BUNDLE" "$ID"
     assert_success
+    start_agent slow            # the exec's own filter
     run timeout 30 "$rt" --root "$ROOT" exec --process "$BATS_TEST_TMPDIR/victim.json" "$ID" </dev/null 3>&-
     assert_success
-    run ocirun exec "$ID" touch /dev/shm/exited
-    assert_success
+    touch "$shared/exited"
     for _ in $(seq 100); do
-        run ocirun exec "$ID" cat /dev/shm/log
-        [[ "$output" == *done* ]] && break
+        grep -q done "$shared/log" 2>/dev/null && break
         sleep 0.05
     done
+    run cat "$shared/log"
     echo "$output"
     # the attack ran: it held the exe of the runtime's process in the container...
     assert_line --regexp '^held [0-9]+ '

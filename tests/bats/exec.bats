@@ -505,3 +505,17 @@ in"
     assert_line via-fd
     assert_line --partial "Permission denied"
 }
+
+@test "a fifo at the container's /etc/passwd does not hang run or exec (HOME is looked up there)" {
+    runc_differs "runc 1.1 opens the container's /etc/passwd and waits on a fifo there for good"
+    rm "$ROOTFS/etc/passwd"
+    mkfifo "$ROOTFS/etc/passwd"
+    update_config '.process.args = ["sh", "-c", "echo HOME=$HOME"]'
+    run ocirun run --bundle "$BUNDLE" "$ID"
+    assert_success
+    assert_output "HOME=/"
+    run_sleeper
+    run ocirun exec "$ID" sh -c 'echo HOME=$HOME'
+    assert_success
+    assert_output "HOME=/"
+}

@@ -583,3 +583,45 @@ loop_detach() {
     fi
     return 0
 }
+
+# ---------------------------------------------------------------------------------------------
+# Seccomp notify agents (seccomp.bats, cve.bats)
+
+AGENT_PIDS=()
+
+# start_agent ANSWER: tests/helpers/seccomp-agent listening on $AGENT_DIR/sock (AGENT_DIR is
+# emptied first: no state of an earlier agent), once it is ready; its pid in $AGENT_PID. ANSWER
+# as the helper takes it: an errno to fail notified syscalls with, continue, slow, exit,
+# stuck or deaf. Call stop_agents in teardown.
+start_agent() {
+    AGENT_DIR="$BATS_TEST_TMPDIR/agent"
+    rm -rf "$AGENT_DIR"
+    mkdir -p "$AGENT_DIR"
+    "$HELPERS/seccomp-agent" "$AGENT_DIR/sock" "$AGENT_DIR" "$1" 3>&- &
+    AGENT_PID=$!
+    AGENT_PIDS+=("$AGENT_PID")
+    for _ in $(seq 100); do
+        [ -e "$AGENT_DIR/ready" ] && return 0
+        sleep 0.02
+    done
+    fail "seccomp agent did not start"
+}
+
+# stop_agent: kill the last agent started; stop_agents: every one.
+stop_agent() {
+    if [ -n "${AGENT_PID:-}" ]; then
+        kill -9 "$AGENT_PID" 2>/dev/null || true
+        wait "$AGENT_PID" 2>/dev/null || true
+    fi
+    AGENT_PID=
+}
+
+stop_agents() {
+    local p
+    for p in "${AGENT_PIDS[@]}"; do
+        kill -9 "$p" 2>/dev/null || true
+        wait "$p" 2>/dev/null || true
+    done
+    AGENT_PIDS=()
+    AGENT_PID=
+}

@@ -308,3 +308,22 @@ load helpers
         assert_success
     done
 }
+
+@test "a command that waits for another's lock on the container gives up after 30 s, naming the holder" {
+    runc_differs "runc takes no lock across processes"
+    run_sleeper
+    # what a stuck ocirun would do: hold the state directory's flock
+    timeout 60 flock --exclusive "$ROOT/$ID" sleep 45 3>&- &
+    holder=$!
+    for _ in $(seq 100); do flock --nonblock --shared "$ROOT/$ID" true || break; sleep 0.02; done
+    t0=$SECONDS
+    run --separate-stderr ocirun kill "$ID" KILL
+    took=$((SECONDS - t0))
+    kill "$holder"
+    wait "$holder" || true
+    assert_failure 1
+    [ "$took" -ge 29 ] && [ "$took" -le 35 ] || fail "kill gave up after ${took}s"
+    [[ "$stderr" == *"container \"$ID\": another ocirun still holds the lock on $ROOT/$ID after 30 s, held by pid "*"(flock --exclusive $ROOT/$ID sleep 45)"* ]] ||
+        fail "stderr: $stderr"
+    assert_equal "$(container_status "$ID")" running
+}

@@ -216,3 +216,10 @@ lo"
     assert_line --index 0 1000
     assert_line --regexp '^\s+0\s+100000\s+65536$'
 }
+
+@test "a fifo as linux.namespaces[].path fails at once with a clear error (no wait for a writer), nothing left" {
+    runc_differs "runc 1.1 opens the path and waits for a writer for good"
+    mkfifo "$BATS_TEST_TMPDIR/netns"
+    update_config "(.linux.namespaces[] | select(.type == \"network\")) .path = \"$BATS_TEST_TMPDIR/netns\""
+    expect_run_error "linux.namespaces[1].path \"$BATS_TEST_TMPDIR/netns\": not a namespace file"
+}

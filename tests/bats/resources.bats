@@ -335,3 +335,25 @@ SH
         [ ! -e "$d" ] || fail "$d still exists: $(find "$d")"
     done < <(cg_all_dirs)
 }
+
+@test "update never waits for another ocirun that holds the container's lock" {
+    # start holds the lock while the init runs its startContainer hook (3 s)
+    update_config '.process.args = ["sleep", "1000"] |
+                   .hooks = {"startContainer": [{"path": "/bin/sleep", "args": ["sleep", "3"], "timeout": 20}]}'
+    create_container
+    ocirun start "$ID" >/dev/null 2>&1 &
+    starter=$!
+    sleep 0.5
+    t0=$SECONDS
+    run ocirun update --pids-limit 42 "$ID"
+    took=$((SECONDS - t0))
+    assert_success
+    [ "$took" -le 1 ] || fail "update took ${took}s"
+    kill -0 "$starter" || fail "start was over before update ran: the test proves nothing"
+    assert_equal "$(cat "$(cg_dir pids)/pids.max")" 42
+    wait "$starter"
+    wait_for_status "$ID" running
+    run ocirun update --pids-limit 43 "$ID"
+    assert_success
+    assert_equal "$(cat "$(cg_dir pids)/pids.max")" 43
+}

@@ -6,16 +6,8 @@ load helpers
 
 UNISTD_64=/usr/include/x86_64-linux-gnu/asm/unistd_64.h
 
-setup() {
-    common_setup
-    AGENT_PID=
-}
-
 teardown() {
-    if [ -n "$AGENT_PID" ]; then
-        kill -9 "$AGENT_PID" 2>/dev/null
-        wait "$AGENT_PID" 2>/dev/null
-    fi
+    stop_agents
     common_teardown
 }
 
@@ -37,19 +29,6 @@ probe() {
     cp "$HELPERS/syscall-probe" "$ROOTFS/probe"
     update_config ".process.args = $(printf '%s\n' /probe "$@" | jq -R . | jq -sc .)"
     run ocirun run --bundle "$BUNDLE" "$ID"
-}
-
-# start_agent ERRNO: the test notify agent, answering every notified syscall with -ERRNO.
-start_agent() {
-    AGENT_DIR="$BATS_TEST_TMPDIR/agent"
-    mkdir -p "$AGENT_DIR"
-    "$HELPERS/seccomp-agent" "$AGENT_DIR/sock" "$AGENT_DIR" "$1" 3>&- &
-    AGENT_PID=$!
-    for _ in $(seq 100); do
-        [ -e "$AGENT_DIR/ready" ] && return 0
-        sleep 0.02
-    done
-    fail "seccomp agent did not start"
 }
 
 @test "seccomp: a denied syscall fails with the rule's errnoRet" {
@@ -224,4 +203,154 @@ start_agent() {
                    .process.capabilities = {"bounding": [], "effective": [], "permitted": []}'
     seccomp '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["setresuid"], "action": "SCMP_ACT_ERRNO"}]}'
     expect_run_error 'process.user.uid 1000: setresuid: Operation not permitted'
+}
+
+# --- SCMP_ACT_NOTIFY and the syscalls of the setup itself ------------------------------------
+
+# notify_on NAMES_JSON NNP: notify NAMES to the agent at $AGENT_DIR/sock, process.noNewPrivileges NNP.
+notify_on() {
+    seccomp "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": \"$AGENT_DIR/sock\",
+              \"syscalls\": [{\"names\": $1, \"action\": \"SCMP_ACT_NOTIFY\"}]}"
+    update_config ".process.noNewPrivileges = $2"
+}
+
+# notify_starts NAMES_JSON: with NAMES notified to an agent that lets them all run, the container
+# starts and runs its process, by run and by create+start, with and without noNewPrivileges; the
+# agent got the listener (and the state of this container).
+notify_starts() {
+    local nnp how
+    for nnp in false true; do
+        for how in run create; do
+            start_agent continue
+            notify_on "$1" "$nnp"
+            update_config '.process.args = ["sh", "-c", "echo ran > /out; cat /out"]'
+            rm -f "$ROOTFS/out"
+            if [ "$how" = run ]; then
+                run ocirun run --bundle "$BUNDLE" "$ID"
+                assert_success
+                assert_output ran
+            else
+                create_container
+                run ocirun start "$ID"
+                assert_success
+                wait_for_status "$ID" stopped
+                run cat "$ROOTFS/out"
+                assert_output ran
+                run ocirun delete "$ID"
+                assert_success
+            fi
+            run jq -r .state.id "$AGENT_DIR/state.json"
+            assert_output "$ID"
+            stop_agent
+        done
+    done
+}
+
+@test "seccomp notify: write is refused up front (the setup process writes after the load), nothing left" {
+    start_agent continue
+    notify_on '["read", "write"]' true
+    expect_run_error 'SCMP_ACT_NOTIFY cannot be used for the write syscall'
+    run --separate-stderr ocirun create --bundle "$BUNDLE" "$ID"
+    assert_failure
+    [[ "$stderr" == *'SCMP_ACT_NOTIFY cannot be used for the write syscall'* ]] || fail "stderr: $stderr"
+    assert_no_leftovers "$ID"
+}
+
+@test "seccomp notify: execve, openat, open, read and close notified: the container starts (run, create+start, with and without noNewPrivileges)" {
+    notify_starts '["execve", "openat", "open", "read", "close"]'
+}
+
+@test "seccomp notify: close notified: the container starts (the setup process drops its listener without close)" {
+    notify_starts '["close"]'
+}
+
+@test "seccomp notify: exit_group notified: the container starts, and a process that cannot be executed fails cleanly" {
+    notify_starts '["exit_group"]'
+    # The setup process's own _exit after a failed execve goes through the agent too.
+    printf '\001\002not a program\n' >"$ROOTFS/bad"
+    chmod 755 "$ROOTFS/bad"
+    for nnp in false true; do
+        start_agent continue
+        notify_on '["exit_group"]' "$nnp"
+        update_config '.process.args = ["/bad"]'
+        run --separate-stderr ocirun run --bundle "$BUNDLE" "$ID"
+        assert_failure
+        [[ "$stderr" == *"exec format error"* ]] || fail "stderr: $stderr"
+        assert_no_leftovers "$ID"
+        stop_agent
+    done
+}
+
+@test "seccomp notify: an agent that exits right after accepting: notified syscalls fail with ENOSYS, or the container fails clearly" {
+    start_agent exit
+    notify_on '["mkdir", "mkdirat"]' true
+    run_in_container 'mkdir /tmp/x; echo "mkdir $?"'
+    assert_success
+    assert_output --partial "Function not implemented"
+    assert_line "mkdir 1"
+    stop_agent
+    runc_differs "runc 1.1 hangs when its own execve, close, ... wait for an agent that is gone"
+    for nnp in false true; do
+        start_agent exit
+        notify_on '["execve", "openat", "open", "read", "close"]' "$nnp"
+        update_config '.process.args = ["true"]'
+        run --separate-stderr ocirun run --bundle "$BUNDLE" "$ID"
+        assert_failure
+        [[ "$stderr" == *"execve is under SCMP_ACT_NOTIFY and no agent holds the listener any more"*"Function not implemented"* ]] ||
+            fail "stderr: $stderr"
+        assert_no_leftovers "$ID"
+        stop_agent
+    done
+}
+
+@test "seccomp notify: an agent that never accepts (full backlog): the container fails after 10 s, nothing left" {
+    runc_differs "runc 1.1 waits in connect(2) for good"
+    start_agent deaf
+    notify_on '["mkdir"]' true
+    t0=$SECONDS
+    expect_run_error "linux.seccomp.listenerPath \"$AGENT_DIR/sock\": connect: the agent did not accept the connection within 10 s"
+    [ $((SECONDS - t0)) -le 15 ]
+}
+
+@test "seccomp notify: an agent that never answers: run fails after 60 s naming the syscall, nothing left" {
+    runc_differs "runc 1.1 waits for the agent for good"
+    start_agent stuck
+    notify_on '["execve"]' true
+    t0=$SECONDS
+    OCIRUN_TIMEOUT=90 expect_run_error "its init (pid "
+    [[ "$stderr" == *") did not exec within 60 s; it is in execve, waiting for the linux.seccomp agent (listenerPath) to answer"* ]] ||
+        fail "stderr: $stderr"
+    [ $((SECONDS - t0)) -le 70 ]
+}
+
+@test "seccomp notify: an agent that never answers: start fails after 10 s and kills the init" {
+    runc_differs "runc 1.1 waits for the agent for good"
+    start_agent stuck
+    notify_on '["openat"]' true
+    create_container
+    t0=$SECONDS
+    run --separate-stderr ocirun start "$ID"
+    assert_failure
+    [[ "$stderr" == *"cannot start container \"$ID\": its init (pid "*") did not go on to exec within 10 s; it is in openat, waiting for the linux.seccomp agent (listenerPath) to answer; it was killed"* ]] ||
+        fail "stderr: $stderr"
+    [ $((SECONDS - t0)) -le 15 ]
+    wait_for_status "$ID" stopped
+}
+
+@test "seccomp notify: exec with execve, openat, read and close notified gets its process through the agent" {
+    start_agent continue
+    notify_on '["execve", "openat", "read", "close"]' true
+    update_config '.process.args = ["sleep", "1000"]'
+    run ocirun run --detach --bundle "$BUNDLE" "$ID"
+    assert_success
+    wait_for_status "$ID" running
+    stop_agent
+    # exec hands its own listener to a new agent on the same path
+    start_agent continue
+    run ocirun exec "$ID" sh -c 'echo via agent'
+    assert_success
+    assert_output "via agent"
+    run jq -r '.state.id, .state.status' "$AGENT_DIR/state.json"
+    assert_output "$ID
+running"
 }

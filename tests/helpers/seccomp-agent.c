@@ -1,11 +1,19 @@
 /* seccomp-agent.c: a minimal seccomp notify agent for the bats suite.
- * Usage: seccomp-agent SOCKET OUTDIR ERRNO
+ * Usage: seccomp-agent SOCKET OUTDIR ANSWER
  * Accepts one connection on SOCKET, saves the container process state JSON to OUTDIR/state.json,
- * then answers every notified syscall with -ERRNO and logs "nr=N pid=P" lines to OUTDIR/notified,
- * until no process uses the filter any more. Writes OUTDIR/ready once listening. */
+ * then answers every notified syscall and logs "nr=N pid=P" lines to OUTDIR/notified, until no
+ * process uses the filter any more. Writes OUTDIR/ready once listening. ANSWER is
+ *   N         fail every notified syscall with -N
+ *   continue  let every notified syscall run (SECCOMP_USER_NOTIF_FLAG_CONTINUE)
+ *   slow      the same, after holding each one for 2 s (the caller sits in the container)
+ *   exit      exit right after accepting, once the state and fd have arrived, reading nothing
+ *             (an agent that goes away: the runtime's send succeeded, the fd is dropped)
+ *   stuck     take the fd, then never answer (an agent that hangs)
+ *   deaf      never accept, with a full backlog: connect(2) to SOCKET blocks */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +29,7 @@ static void die(const char *what)
     exit(1);
 }
 
-static int listen_on(const char *path)
+static int listen_on(const char *path, int backlog)
 {
     struct sockaddr_un addr = { .sun_family = AF_UNIX };
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -30,9 +38,20 @@ static int listen_on(const char *path)
         die("socket");
     snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
     unlink(path);
-    if (bind(fd, (struct sockaddr *) &addr, sizeof(addr)) < 0 || listen(fd, 1) < 0)
+    if (bind(fd, (struct sockaddr *) &addr, sizeof(addr)) < 0 || listen(fd, backlog) < 0)
         die("bind/listen");
     return fd;
+}
+
+/* With a backlog of 0, one connection nobody accepts fills it: the next connect blocks. */
+static void fill_backlog(const char *path)
+{
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+    snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
+    if (fd < 0 || connect(fd, (struct sockaddr *) &addr, sizeof(addr)) < 0)
+        die("connect to ourselves");
 }
 
 /* Read the whole state (until EOF) and the fd that came with it. */
@@ -54,8 +73,14 @@ static int receive(int conn, const char *outdir)
         if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
             memcpy(&fd, CMSG_DATA(c), sizeof(int));
     total = (size_t) n;
-    while (total < sizeof(buf) && (n = read(conn, buf + total, sizeof(buf) - total)) > 0)
+    /* The rest of the state, until EOF (runtime-spec: one state per connection, then closed);
+     * a runtime that keeps the connection open gets a second to send it. */
+    for (;;) {
+        struct pollfd p = { .fd = conn, .events = POLLIN };
+        if (total == sizeof(buf) || poll(&p, 1, 1000) <= 0 || (n = read(conn, buf + total, sizeof(buf) - total)) <= 0)
+            break;
         total += (size_t) n;
+    }
     snprintf(path, sizeof(path), "%s/state.json", outdir);
     f = fopen(path, "w");
     if (f == NULL)
@@ -69,7 +94,7 @@ static int receive(int conn, const char *outdir)
     return fd;
 }
 
-static void serve(int notify_fd, const char *outdir, int err)
+static void serve(int notify_fd, const char *outdir, const char *answer)
 {
     char path[4096];
     FILE *log;
@@ -98,7 +123,11 @@ static void serve(int notify_fd, const char *outdir, int err)
             die("SECCOMP_IOCTL_NOTIF_RECV");
         }
         fprintf(log, "nr=%d pid=%u\n", req.data.nr, req.pid);
-        resp = (struct seccomp_notif_resp) { .id = req.id, .error = -err };
+        resp = (struct seccomp_notif_resp) { .id = req.id, .error = -atoi(answer) };
+        if (strcmp(answer, "slow") == 0)
+            sleep(2);
+        if (strcmp(answer, "continue") == 0 || strcmp(answer, "slow") == 0)
+            resp = (struct seccomp_notif_resp) { .id = req.id, .flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE };
         if (ioctl(notify_fd, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0 && errno != ENOENT)
             die("SECCOMP_IOCTL_NOTIF_SEND");
     }
@@ -108,20 +137,34 @@ int main(int argc, char **argv)
 {
     char path[4096];
     int lfd, conn, notify_fd;
+    bool deaf;
 
     if (argc != 4) {
-        fprintf(stderr, "usage: %s SOCKET OUTDIR ERRNO\n", argv[0]);
+        fprintf(stderr, "usage: %s SOCKET OUTDIR ERRNO|continue|slow|exit|stuck|deaf\n", argv[0]);
         return 2;
     }
-    lfd = listen_on(argv[1]);
+    deaf = strcmp(argv[3], "deaf") == 0;
+    lfd = listen_on(argv[1], deaf ? 0 : 1);
+    if (deaf)
+        fill_backlog(argv[1]);
     snprintf(path, sizeof(path), "%s/ready", argv[2]);
     close(open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
+    while (deaf)
+        pause();
     conn = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
     if (conn < 0)
         die("accept");
+    if (strcmp(argv[3], "exit") == 0) {
+        struct pollfd p = { .fd = conn, .events = POLLIN };
+        poll(&p, 1, 2000);
+        return 0;
+    }
     notify_fd = receive(conn, argv[2]);
     close(conn);
     close(lfd);
-    serve(notify_fd, argv[2], atoi(argv[3]));
+    if (strcmp(argv[3], "stuck") == 0)
+        for (;;)
+            pause();
+    serve(notify_fd, argv[2], argv[3]);
     return 0;
 }

@@ -62,6 +62,29 @@ static void test_set_replaces_previous(void **state)
     oci_error_free(&err);
 }
 
+static void test_set_code_keeps_errno_out_of_the_text(void **state)
+{
+    (void) state;
+    oci_err_t err = NULL;
+
+    assert_int_equal(oci_error_set_code(&err, ETIMEDOUT, "waited %d s", 30), -ETIMEDOUT);
+    assert_string_equal(err->msg, "waited 30 s");
+    assert_int_equal(oci_error_errno(&err), ETIMEDOUT);
+    oci_error_free(&err);
+    assert_int_equal(oci_error_set_code(NULL, EPIPE, "ignored"), -EPIPE);
+}
+
+static void test_deadlines(void **state)
+{
+    (void) state;
+    uint64_t d = deadline_after_ms(60000);
+
+    assert_int_equal(deadline_after_ms(-1), 0);
+    assert_int_equal(deadline_ms_left(0), -1);           /* no deadline: poll forever */
+    assert_true(deadline_ms_left(d) > 59000 && deadline_ms_left(d) <= 60000);
+    assert_int_equal(deadline_ms_left(deadline_after_ms(0) - 1), 0);   /* past */
+}
+
 static void test_parse_numbers(void **state)
 {
     (void) state;
@@ -82,6 +105,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_set_with_errno),
+        cmocka_unit_test(test_set_code_keeps_errno_out_of_the_text),
+        cmocka_unit_test(test_deadlines),
         cmocka_unit_test(test_wrap_chain),
         cmocka_unit_test(test_set_without_errno),
         cmocka_unit_test(test_null_err_is_allowed),

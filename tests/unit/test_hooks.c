@@ -259,10 +259,25 @@ static void test_state_keeps_hooks(void **state)
     close(fd);
 }
 
+/* What a wait for a process running hooks adds to its bound: their timeouts, or no bound. */
+static void test_timeout_budget(void **state)
+{
+    struct oci_hook items[2] = { { .path = "/a", .timeout = { .set = true, .value = 5 } },
+                                 { .path = "/b", .timeout = { .set = true, .value = 7 } } };
+    struct oci_hooks hooks = { .start_container = { .items = items, .len = 2 } };
+
+    (void) state;
+    assert_int_equal(oci_hooks_timeout_ms(&hooks, OCI_HOOK_START_CONTAINER), 12000);
+    assert_int_equal(oci_hooks_timeout_ms(&hooks, OCI_HOOK_CREATE_CONTAINER), 0);
+    items[1].timeout.set = false;
+    assert_int_equal(oci_hooks_timeout_ms(&hooks, OCI_HOOK_START_CONTAINER), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_kinds),
+        cmocka_unit_test(test_timeout_budget),
         cmocka_unit_test(test_argv_env),
         cmocka_unit_test(test_run_status_and_output),
         cmocka_unit_test(test_run_long_output_is_cut),

@@ -69,7 +69,9 @@ static void test_parse_checks(void **state)
     expect_parse_error("{'defaultAction': 'SCMP_ACT_ALLOW', 'syscalls': [{'names': ['read'], 'action': 'SCMP_ACT_ALLOW'}, {'names': ['mkdir'], 'action': 'SCMP_ACT_NOTIFY'}]}",
                        "linux.seccomp.listenerPath: required: syscalls[1] uses SCMP_ACT_NOTIFY");
     expect_parse_error("{'defaultAction': 'SCMP_ACT_ALLOW', 'listenerPath': '/s', 'syscalls': [{'names': ['read', 'sendmsg'], 'action': 'SCMP_ACT_NOTIFY'}]}",
-                       "linux.seccomp.syscalls[0].names: SCMP_ACT_NOTIFY cannot be used for sendmsg");
+                       "linux.seccomp.syscalls[0].names: SCMP_ACT_NOTIFY cannot be used for the sendmsg syscall");
+    expect_parse_error("{'defaultAction': 'SCMP_ACT_ALLOW', 'listenerPath': '/s', 'syscalls': [{'names': ['mkdir'], 'action': 'SCMP_ACT_ERRNO'}, {'names': ['close', 'write'], 'action': 'SCMP_ACT_NOTIFY'}]}",
+                       "linux.seccomp.syscalls[1].names: SCMP_ACT_NOTIFY cannot be used for the write syscall");
     oci_spec_free(parse_ok("{'defaultAction': 'SCMP_ACT_ERRNO', 'defaultErrnoRet': 38, 'syscalls': [{'names': ['read'], 'action': 'SCMP_ACT_TRACE', 'errnoRet': 3}]}"));
 }
 

@@ -209,7 +209,18 @@ static void test_roundtrip(void **state)
     }
     assert_true(back->cgroup_created);
     assert_false(back->systemd_cgroup);
+    assert_int_equal(back->start_hooks_ms, 0);   /* absent: no startContainer hooks */
     oci_state_free(back);
+
+    /* start's budget for the startContainer hooks: their timeouts, or -1 for none */
+    for (int i = 0; i < 2; i++) {
+        st->start_hooks_ms = i ? -1 : 15000;
+        assert_int_equal(oci_state_write(dir, st, &err), 0);
+        assert_int_equal(oci_state_read(dir, "c1", &back, &err), 0);
+        assert_int_equal(back->start_hooks_ms, st->start_hooks_ms);
+        oci_state_free(back);
+    }
+    st->start_hooks_ms = 0;
 
     /* no cgroup, no annotations, systemd flag */
     for (size_t i = 0; i < st->cgroup_paths.len; i++) {

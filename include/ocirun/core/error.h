@@ -22,6 +22,11 @@ int oci_error_set(oci_err_t *err, int errnum, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 int oci_error_setv(oci_err_t *err, int errnum, const char *fmt, va_list ap);
 
+/* The same with errnum recorded for callers (oci_error_errno) but not appended: for messages
+ * that say it better themselves, e.g. a timeout that names what it waited for. */
+int oci_error_set_code(oci_err_t *err, int errnum, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* Prefix the existing error with "context: ". Returns the same value as oci_error_set. */
 int oci_error_wrap(oci_err_t *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -56,7 +56,11 @@ int parse_uint64(const char *s, uint64_t *out);
 /* The current UTC time as RFC 3339 with nanoseconds (2026-11-22T23:10:48.123456789Z). */
 void now_rfc3339(char *buf, size_t len);
 
-/* Monotonic clock in nanoseconds (for --debug phase timings). */
+/* Monotonic clock in nanoseconds (phase timings, deadlines). */
 uint64_t now_ns(void);
+/* A deadline MS milliseconds from now (ns on now_ns's clock); MS < 0 gives 0, no deadline. */
+uint64_t deadline_after_ms(int64_t ms);
+/* Milliseconds left until DEADLINE for poll(2): -1 without a deadline (0), 0 once past. */
+int deadline_ms_left(uint64_t deadline);
 
 #endif

@@ -41,6 +41,10 @@ int oci_hooks_run(const struct oci_hooks *hooks, enum oci_hook_kind kind, const 
                   oci_err_t *err);
 /* The same for poststart and poststop: every hook runs, failures are logged warnings. */
 void oci_hooks_run_warn(const struct oci_hooks *hooks, enum oci_hook_kind kind, const struct oci_state *st);
+/* How long the hooks of KIND may run in all, in ms (the sum of their timeouts): a wait for a
+ * process that runs them adds this to its own bound. -1 when one has no timeout: it may run
+ * as long as it likes (runtime-spec), and so may the wait. 0 without hooks. */
+int64_t oci_hooks_timeout_ms(const struct oci_hooks *hooks, enum oci_hook_kind kind);
 
 /* --- the init's hook handshake and the exec fifo ------------------------------------------ */
 

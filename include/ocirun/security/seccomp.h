@@ -28,11 +28,21 @@ int oci_seccomp_check(const struct oci_seccomp *s, struct oci_report *r);
 /* Load the program into the calling thread. *listener_fd gets the notify fd (or -1). */
 int oci_seccomp_load(const struct oci_seccomp_filter *f, int *listener_fd, oci_err_t *err);
 
+/* How long the runtime waits for the agent at listenerPath to take the connection and the
+ * state (a full backlog or socket buffer blocks otherwise) before it fails. */
+#define OCI_SECCOMP_AGENT_WAIT_MS 10000
+
 /* Hand the notify fd to the agent at listenerPath with the container process state
  * (config-linux.md "The Container Process State", STATUS an enum oci_status); one connection,
- * closed after sending. */
+ * closed after sending, bounded by OCI_SECCOMP_AGENT_WAIT_MS. */
 int oci_seccomp_send_listener(const struct oci_seccomp *s, int listener_fd, const struct oci_state *st,
                               int status, oci_err_t *err);
+
+/* Whether profile S puts syscall NAME under SCMP_ACT_NOTIFY (by name, whatever its args). */
+bool oci_seccomp_notifies(const struct oci_seccomp *s, const char *name);
+
+/* The native name of syscall NR ("execve"), for messages; NULL when unknown. Caller frees. */
+char *oci_seccomp_syscall_name(long nr);
 
 /* Name -> value tables, for parsing and for `features`. Unknown names give -1 / 0. */
 long long oci_seccomp_action_value(const char *action, unsigned int errno_ret);

@@ -58,6 +58,9 @@ struct oci_state {
     /* hooks.poststart and hooks.poststop, for start and delete: config.json is read once, at
      * create (changes to it after create must not affect the container; the bundle may be gone) */
     struct oci_hooks_list poststart, poststop;
+    /* How long the startContainer hooks may take (the sum of their timeouts, ms; -1: one has
+     * none), which `start` waits for on top of its own bound. */
+    int64_t start_hooks_ms;
 };
 
 /* Frees a state returned by oci_state_read (every string and the annotations). NULL is fine. */
@@ -75,8 +78,13 @@ int oci_state_check_id(const char *root, const char *id, struct oci_report *r);
  * (flock LOCK_EX on it). */
 int oci_state_create_dir(const char *root, const char *id, int *dirfd, oci_err_t *err);
 
+/* How long a command waits for the lock another ocirun holds on ROOT/ID (create, start,
+ * delete, pause, resume take it exclusively, kill shared) before it fails with ETIMEDOUT. */
+#define OCI_STATE_LOCK_WAIT_MS 30000
+
 /* Open ROOT/ID (ENOENT/ENOTDIR -> `container "ID" does not exist`), flock it (exclusive or
- * shared; blocks while another ocirun holds it exclusively, e.g. during create), return fd. */
+ * shared; waits up to OCI_STATE_LOCK_WAIT_MS while another ocirun holds it, then fails with
+ * `... still holds the lock on ROOT/ID after 30 s, held by pid N (its command line)`). */
 int oci_state_open_dir(const char *root, const char *id, bool exclusive, int *dirfd, oci_err_t *err);
 /* The same without a lock: readers (state, list) need none, state.json is replaced atomically,
  * and they must not wait for a create or start that holds the lock. */
@@ -105,6 +113,11 @@ int oci_proc_stat(pid_t pid, uint64_t *start_time, char *state);
 /* --pid-file of create, run and exec: PID in decimal, written atomically (PATH relative to
  * the caller's cwd); errors say "--pid-file". */
 int oci_pid_file_write(const char *path, pid_t pid, oci_err_t *err);
+
+/* Where PID sleeps, for the message of a wait that timed out: the kernel function
+ * (/proc/PID/wchan, "" when unknown) and the syscall it is in (/proc/PID/syscall, -1 when
+ * none or unreadable). */
+int oci_proc_wait_info(pid_t pid, char *wchan, size_t len, long *syscall_nr);
 
 /* The same as oci_proc_stat for a stat file by path ("/proc/self/stat"). */
 int oci_proc_stat_path(const char *path, uint64_t *start_time, char *state);
