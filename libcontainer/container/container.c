@@ -72,6 +72,7 @@ static void build_state(const struct build *b, struct oci_state *st);
 /* The poststart and poststop hooks of create/run: failures are warnings. */
 static void build_hooks_warn(const struct build *b, enum oci_hook_kind kind)
 {
+    struct oci_hook_exec x = oci_hook_exec_runtime(b->bundle);
     struct oci_state st;
     char now[64];
 
@@ -80,7 +81,7 @@ static void build_hooks_warn(const struct build *b, enum oci_hook_kind kind)
     build_state(b, &st);
     now_rfc3339(now, sizeof(now));
     st.created = now;
-    oci_hooks_run_warn(&b->spec->hooks, kind, &st);
+    oci_hooks_run_warn(&b->spec->hooks, kind, &st, &x);
 }
 
 /* Release what the runtime holds; with `destroy`, also kill and remove what was built. */
@@ -305,14 +306,15 @@ static int forward_seccomp_fd(struct build *b, int listener_fd, oci_err_t *err)
  * createRuntime, here in ours; then tell it its pid as we see it (for the state of its hooks). */
 static int run_runtime_hooks(struct build *b, oci_err_t *err)
 {
+    struct oci_hook_exec x = oci_hook_exec_runtime(b->bundle);
     struct oci_state st;
     char now[64];
 
     build_state(b, &st);
     now_rfc3339(now, sizeof(now));
     st.created = now;
-    if (oci_hooks_run(&b->spec->hooks, OCI_HOOK_PRESTART, &st, err) < 0 ||
-        oci_hooks_run(&b->spec->hooks, OCI_HOOK_CREATE_RUNTIME, &st, err) < 0) {
+    if (oci_hooks_run(&b->spec->hooks, OCI_HOOK_PRESTART, &st, &x, err) < 0 ||
+        oci_hooks_run(&b->spec->hooks, OCI_HOOK_CREATE_RUNTIME, &st, &x, err) < 0) {
         oci_sync_send(b->sync[0], OCI_SYNC_ERROR, 0, "a runtime hook failed");
         return -1;
     }
@@ -658,10 +660,11 @@ int oci_container_start(const char *root, const char *id, oci_err_t *err)
     }
     if (ret == 0) {
         struct oci_hooks hooks = { .poststart = c.st->poststart };
+        struct oci_hook_exec x = oci_hook_exec_runtime(c.st->bundle);
         unlinkat(c.dir, OCI_EXEC_FIFO, 0);
         /* Unlocked: a hook may well ask us about the container. */
         close_fd(&c.dir);
-        oci_hooks_run_warn(&hooks, OCI_HOOK_POSTSTART, c.st);
+        oci_hooks_run_warn(&hooks, OCI_HOOK_POSTSTART, c.st, &x);
     }
 out:
     opened_close(&c);
@@ -768,11 +771,12 @@ int oci_container_delete(const char *root, const char *id, bool force, oci_err_t
     {
         struct oci_cgroup cg;
         struct oci_hooks hooks = { .poststop = c.st->poststop };
+        struct oci_hook_exec x = oci_hook_exec_runtime(c.st->bundle);
         oci_cgroup_from_map(&c.st->cgroup_paths, c.st->cgroup_created, &cg);
         remove_container(root, id, &cg);
         oci_cgroup_release(&cg);
         close_fd(&c.dir);
-        oci_hooks_run_warn(&hooks, OCI_HOOK_POSTSTOP, c.st);
+        oci_hooks_run_warn(&hooks, OCI_HOOK_POSTSTOP, c.st, &x);
     }
     ret = 0;
 out:
