@@ -30,6 +30,7 @@
 #include "process/namespaces.h"
 #include "process/relay.h"
 #include "process/terminal.h"
+#include "rootfs/rootfs.h"
 
 #define KILL_WAIT_MS 10000
 
@@ -53,6 +54,7 @@ struct build {
     uint64_t init_start_time; /* written there by a shared init (its /proc stat start time) */
     struct oci_clone_stack stack;
     int tty_master;           /* process.terminal: the pty master the init sent, until handed on */
+    int *bind_sources;        /* a new user namespace: mounts[]' bind sources opened for the init, or NULL */
 };
 
 static void build_init(struct build *b, const struct oci_create_opts *o)
@@ -112,6 +114,8 @@ static void build_finish(struct build *b, bool destroy)
     close_fd(&b->sync[1]);
     close_fd(&b->state_dir);
     close_fd(&b->tty_master);
+    oci_rootfs_close_bind_sources(b->bind_sources, b->spec ? b->spec->n_mounts : 0);
+    b->bind_sources = NULL;
     oci_clone_stack_release(&b->stack);
     oci_spec_free(b->spec);
     free(b->bundle);
@@ -366,6 +370,33 @@ static int wait_ready(struct build *b, oci_err_t *err)
     return oci_sync_check(&msg, OCI_SYNC_READY, err);
 }
 
+static int open_bind_sources(void *arg, oci_err_t *err)
+{
+    struct build *b = arg;
+
+    return oci_rootfs_open_bind_sources(b->spec, b->bundle, &b->bind_sources, err);
+}
+
+/* A new user namespace may keep its root from the bind sources (0700 directories on the way):
+ * we open them, as root on the host, in the init's new mount namespace (so that its copies of
+ * our mounts, locked to its user namespace, are what it binds), and pass them on before GO. */
+static int send_bind_sources(struct build *b, oci_err_t *err)
+{
+    if (!(b->plan.clone_flags & CLONE_NEWNS) || b->spec->n_mounts == 0)
+        return 0;
+    if (oci_ns_in_mount_ns_of(b->child, open_bind_sources, b, err) < 0)
+        return -1;
+    for (size_t i = 0; b->bind_sources && i < b->spec->n_mounts; i++) {
+        if (b->bind_sources[i] < 0)
+            continue;
+        if (oci_sync_send_fd_value(b->sync[0], OCI_SYNC_MOUNT_FD, (int32_t) i, b->bind_sources[i]) < 0)
+            return oci_error_set(err, 0, "container setup process exited unexpectedly");
+    }
+    oci_rootfs_close_bind_sources(b->bind_sources, b->spec->n_mounts);
+    b->bind_sources = NULL;
+    return 0;
+}
+
 /* Everything up to an init that waits for start (fifo) or for our go (run). */
 static int build_container(struct build *b, bool with_fifo, oci_err_t *err)
 {
@@ -421,6 +452,8 @@ static int build_container(struct build *b, bool with_fifo, oci_err_t *err)
         if (oci_ns_write_id_maps(b->child, b->spec, err) < 0)
             return -1;
         if (oci_cgroup_has_v1(&b->cg) && oci_cgroup_enter_v1(&b->cg, b->child, err) < 0)
+            return -1;
+        if (send_bind_sources(b, err) < 0)
             return -1;
         if (oci_sync_send(b->sync[0], OCI_SYNC_GO, 0, NULL) < 0)
             return oci_error_set(err, 0, "container setup process exited unexpectedly");

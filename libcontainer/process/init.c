@@ -76,13 +76,39 @@ static int set_names(const struct oci_spec *spec, const struct oci_ns_plan *plan
     return 0;
 }
 
+/* The runtime writes the id maps of our new user namespace (and puts us in the v1 cgroups,
+ * which we may no longer do there), sends the bind sources it opened for us, then lets us go. */
+static int wait_for_go(struct oci_init_ctx *ctx, oci_err_t *err)
+{
+    for (;;) {
+        struct oci_sync_msg msg;
+        size_t n = ctx->spec->n_mounts;
+        int fd;
+
+        if (oci_sync_recv_fd(ctx->sync_fd, &msg, &fd, err) < 0)
+            return -1;
+        if (msg.type != OCI_SYNC_MOUNT_FD) {
+            if (fd >= 0)
+                close(fd);
+            return oci_sync_check(&msg, OCI_SYNC_GO, err);
+        }
+        if (fd < 0 || msg.value < 0 || (size_t) msg.value >= n) {
+            if (fd >= 0)
+                close(fd);
+            return oci_error_set(err, 0, "bad bind source message from the runtime");
+        }
+        if (ctx->bind_sources == NULL) {
+            ctx->bind_sources = xmalloc(n * sizeof(int));
+            for (size_t i = 0; i < n; i++)
+                ctx->bind_sources[i] = -1;
+        }
+        ctx->bind_sources[msg.value] = fd;
+    }
+}
+
 static int enter_namespaces(struct oci_init_ctx *ctx, oci_err_t *err)
 {
-    struct oci_sync_msg msg;
-
-    /* The runtime writes the id maps of our new user namespace (and puts us in the v1
-     * cgroups, which we may no longer do there), then lets us go. */
-    if (ctx->wait_for_go && oci_sync_expect(ctx->sync_fd, OCI_SYNC_GO, &msg, err) < 0)
+    if (ctx->wait_for_go && wait_for_go(ctx, err) < 0)
         return -1;
     /* "0": ourselves, before the cgroup namespace takes our cgroups as its root. */
     if (ctx->v1_cgroups && oci_cgroup_enter_v1(ctx->v1_cgroups, 0, err) < 0)
@@ -137,6 +163,16 @@ static int setup_terminal(struct oci_init_ctx *ctx, oci_err_t *err)
     return oci_terminal_attach(slave, err);
 }
 
+/* Not needed once the mounts are made. */
+static void close_bind_sources(struct oci_init_ctx *ctx)
+{
+    for (size_t i = 0; ctx->bind_sources && i < ctx->spec->n_mounts; i++)
+        if (ctx->bind_sources[i] >= 0)
+            close(ctx->bind_sources[i]);
+    free(ctx->bind_sources);
+    ctx->bind_sources = NULL;
+}
+
 static int setup_rootfs(struct oci_init_ctx *ctx, oci_err_t *err)
 {
     struct oci_rootfs_opts ro = {
@@ -145,9 +181,12 @@ static int setup_rootfs(struct oci_init_ctx *ctx, oci_err_t *err)
         .bundle = ctx->bundle,
         .userns = ctx->plan->has[OCI_NS_USER],   /* new or joined */
         .no_pivot = ctx->no_pivot,
+        .bind_sources = ctx->bind_sources,
     };
+    int ret = oci_rootfs_prepare(&ro, err);
 
-    if (oci_rootfs_prepare(&ro, err) < 0)
+    close_bind_sources(ctx);
+    if (ret < 0)
         return -1;
     if (create_cwd(ctx, err) < 0)
         return -1;

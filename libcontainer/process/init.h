@@ -29,6 +29,8 @@ struct oci_init_ctx {
     const char *id;              /* the container's, for the hooks' state */
     bool hooks_sync;             /* prestart..startContainer hooks exist: OCI_SYNC_HOOKS handshake */
     pid_t host_pid;              /* our pid in the runtime's pid namespace (from that handshake) */
+    int *bind_sources;           /* per mounts[] entry: its bind source as the runtime opened it
+                                  * (OCI_SYNC_MOUNT_FD before GO), or -1; NULL without any */
 };
 
 /* The last steps before exec, shared by the container's init and `exec`: rlimits, cwd,
