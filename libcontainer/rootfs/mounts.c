@@ -565,6 +565,42 @@ static bool wants_v1_layout(const struct mount_job *j)
     return l == OCI_CGROUP_V1 || l == OCI_CGROUP_HYBRID;
 }
 
+/* proc and sysfs only go onto a directory (or where nothing is yet): a symlink planted in the
+ * image must not move them (runc's rule, and its wording). */
+static int check_ordinary_dir(const struct mount_job *j, oci_err_t *err)
+{
+    const char *type = j->m->type;
+    cleanup_close int fd = -1;
+    struct stat st;
+
+    if (strcmp(type, "proc") != 0 && strcmp(type, "sysfs") != 0)
+        return 0;
+    fd = oci_root_open(j->rootfd, j->m->destination, O_PATH | O_NOFOLLOW);
+    if (fd == -ENOENT)
+        return 0;
+    if (fd < 0)
+        return oci_error_set(err, -fd, "open the mount point");
+    if (fstat(fd, &st) < 0)
+        return oci_error_sys(err, "stat the mount point");
+    if (!S_ISDIR(st.st_mode))
+        return oci_error_set(err, 0, "filesystem \"%s\" must be mounted on ordinary directory (it is %s)", type,
+                             S_ISLNK(st.st_mode) ? "a symlink" : "not a directory");
+    return 0;
+}
+
+bool rootfs_mount_ro_deferred(const struct oci_mount *m, const struct oci_mount_opts *opts)
+{
+    cleanup_free char *dest = NULL;
+    bool bind = opts->bind || (m->type && strcmp(m->type, "bind") == 0);
+
+    if (bind || !(opts->flags & MS_RDONLY) || (opts->flags & MS_REMOUNT) || m->destination == NULL)
+        return false;
+    if (m->type && strcmp(m->type, "tmpfs") == 0)
+        return true;
+    dest = oci_path_clean(m->destination);
+    return strcmp(dest, "/dev") == 0;
+}
+
 static int do_mount_job(struct mount_job *j, oci_err_t *err)
 {
     const struct oci_mount *m = j->m;
@@ -587,7 +623,13 @@ static int do_mount_job(struct mount_job *j, oci_err_t *err)
         return oci_error_set(err, 0, "no type and not a bind mount");
     } else if (j->opts.idmap) {
         return oci_error_set(err, 0, "idmap is only supported on bind mounts");
+    } else if (check_ordinary_dir(j, err) < 0) {
+        return -1;
     }
+    /* /dev gets its devices and every tmpfs its mode before it turns read-only: that happens
+     * with the root switch (oci_rootfs_finish), as runc does. */
+    if (rootfs_mount_ro_deferred(m, &j->opts))
+        j->opts.flags &= ~MS_RDONLY;
     j->destfd = oci_root_ensure(j->rootfd, m->destination, as_file, err);
     if (j->destfd < 0)
         return -1;

@@ -9,6 +9,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include "ocirun/core/procfs.h"
 #include "ocirun/core/utils.h"
 #include "ocirun/spec/mount_opts.h"
 #include "rootfs/devices.h"
@@ -196,8 +197,70 @@ static int do_pivot_root(const char *rootfs, oci_err_t *err)
     return 0;
 }
 
+/* A whole procfs or sysfs of the host (root "/"), mounted outside the new root? */
+static bool host_proc_or_sys(const char *line, const char *rootfs, char *mountpoint)
+{
+    char root[PATH_MAX + 1], fstype[64];
+    const char *sep = strstr(line, " - ");
+    size_t n = strlen(rootfs);
+
+    if (sep == NULL || sscanf(line, "%*u %*u %*s %4096s %4096s", root, mountpoint) < 2 ||
+        sscanf(sep + 3, "%63s", fstype) < 1)
+        return false;
+    if (strcmp(root, "/") != 0 || (strcmp(fstype, "proc") != 0 && strcmp(fstype, "sysfs") != 0))
+        return false;
+    mountinfo_unescape(mountpoint);
+    return !(strncmp(mountpoint, rootfs, n) == 0 && (mountpoint[n] == '\0' || mountpoint[n] == '/'));
+}
+
+/* chroot leaves the old root in our mount namespace: a host /proc or /sys there, fully visible,
+ * would let a nested user namespace mount a fresh procfs or sysfs whatever maskedPaths hide (the
+ * kernel only checks that one fully visible instance exists in the namespace). Take them away
+ * first, as runc does: detach them, or cover them with an empty tmpfs where they are locked
+ * (mounts copied into a user namespace cannot be unmounted). Our own mount namespace only. */
+static int hide_host_proc_and_sys(const char *rootfs, oci_err_t *err)
+{
+    cleanup_close int procfd = oci_procfs_open_root("/proc", err);
+    cleanup_close int selffd = -1, fd = -1;
+    cleanup_free char *info = NULL;
+    cleanup_strv char **covered = NULL;
+    char *line, *save = NULL;
+    size_t len, n_covered = 0;
+
+    if (procfd < 0 || (selffd = oci_procfs_open_self(procfd, err)) < 0 ||
+        (fd = oci_procfs_open_at(selffd, "mountinfo", O_RDONLY, err)) < 0 ||
+        read_fd_all(fd, &info, &len, err) < 0)
+        return oci_error_wrap(err, "no-pivot: read mountinfo");
+    for (line = strtok_r(info, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char mp[PATH_MAX + 1];
+        bool done = false;
+
+        if (!host_proc_or_sys(line, rootfs, mp))
+            continue;
+        /* Mounts stacked at one place: the tmpfs on top hides them all (and unmounting the
+         * next one by that path would take the tmpfs away again). */
+        for (size_t i = 0; i < n_covered && !done; i++)
+            done = strcmp(covered[i], mp) == 0;
+        if (done)
+            continue;
+        /* Gone already with a parent detached before it. */
+        if (mount(NULL, mp, NULL, MS_SLAVE | MS_REC, NULL) < 0 && errno == ENOENT)
+            continue;
+        if (umount2(mp, MNT_DETACH) == 0)
+            continue;
+        if ((errno != EINVAL && errno != EPERM) || mount("tmpfs", mp, "tmpfs", MS_RDONLY, "size=0,mode=0555") < 0)
+            return oci_error_sys(err, "no-pivot: take away the host's %s", mp);
+        covered = xrealloc(covered, (n_covered + 2) * sizeof(*covered));
+        covered[n_covered++] = xstrdup(mp);
+        covered[n_covered] = NULL;
+    }
+    return 0;
+}
+
 static int do_move_root(const char *rootfs, oci_err_t *err)
 {
+    if (hide_host_proc_and_sys(rootfs, err) < 0)
+        return -1;
     if (chdir(rootfs) < 0)
         return oci_error_sys(err, "no-pivot: chdir %s", rootfs);
     if (mount(rootfs, "/", NULL, MS_MOVE, NULL) < 0)
@@ -221,6 +284,40 @@ static int make_root_readonly(oci_err_t *err)
     return oci_error_sys(err, "root.readonly: remount / read-only");
 }
 
+/* The read-only tmpfs and /dev mounts that were left writable for their set-up
+ * (rootfs_mount_ro_deferred): read-only now, that mount only (its submounts keep theirs). */
+static int remount_deferred_readonly(const struct oci_spec *spec, oci_err_t *err)
+{
+    struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+    cleanup_close int rootfd = -1;
+
+    for (size_t i = 0; i < spec->n_mounts; i++) {
+        const struct oci_mount *m = &spec->mounts[i];
+        struct oci_mount_opts opts = { 0 };
+        cleanup_close int fd = -1;
+        bool deferred;
+
+        if (oci_mount_opts_parse(m->options.v, m->options.len, &opts, NULL) < 0)
+            continue;   /* refused when it was mounted */
+        deferred = rootfs_mount_ro_deferred(m, &opts);
+        oci_mount_opts_free(&opts);
+        if (!deferred)
+            continue;
+        if (rootfd < 0 && (rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+            return oci_error_sys(err, "open /");
+        fd = oci_root_open(rootfd, m->destination, O_PATH | O_DIRECTORY);
+        if (fd < 0)
+            return oci_error_set(err, -fd, "mounts[%zu] \"%s\": reopen to make it read-only", i, m->destination);
+        if (mount_setattr(fd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) == 0)
+            continue;
+        if (errno == ENOSYS &&
+            rootfs_remount_bind(m->destination, rootfs_mount_flags_of(m->destination) | MS_RDONLY) == 0)
+            continue;
+        return oci_error_sys(err, "mounts[%zu] \"%s\": remount read-only", i, m->destination);
+    }
+    return 0;
+}
+
 int oci_rootfs_finish(const struct oci_rootfs_opts *o, oci_err_t *err)
 {
     unsigned long prop;
@@ -228,6 +325,8 @@ int oci_rootfs_finish(const struct oci_rootfs_opts *o, oci_err_t *err)
     if (root_propagation(o, &prop, err) < 0)
         return -1;
     if ((o->no_pivot ? do_move_root : do_pivot_root)(o->rootfs, err) < 0)
+        return -1;
+    if (remount_deferred_readonly(o->spec, err) < 0)
         return -1;
     if (o->spec->root && o->spec->root->readonly && make_root_readonly(err) < 0)
         return -1;

@@ -20,7 +20,7 @@ struct oci_rootfs_opts {
 
 /* Everything before the switch of root: rootfs propagation made private, rootfs bind-mounted onto itself, every mounts[] entry in order, default devices + linux.devices, /dev symlinks, /dev/ptmx. Errors name the field: `mounts[3] "/data": mount tmpfs: No such device`. */
 int oci_rootfs_prepare(const struct oci_rootfs_opts *o, oci_err_t *err);
-/* The switch: pivot_root (old root detached with MNT_DETACH) or --no-pivot, chdir("/"), then root.readonly (remount the root bind read-only) and linux.rootfsPropagation applied. */
+/* The switch: pivot_root (old root detached with MNT_DETACH), or --no-pivot (the host's procfs and sysfs taken away, MS_MOVE, chroot); chdir("/"), then the read-only tmpfs and /dev mounts, root.readonly (remount the root bind read-only) and linux.rootfsPropagation applied. */
 int oci_rootfs_finish(const struct oci_rootfs_opts *o, oci_err_t *err);
 
 /* For an init in a new user namespace, whose root may be refused on the way to a bind source

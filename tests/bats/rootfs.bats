@@ -190,3 +190,65 @@ stderr -> /proc/self/fd/2"
     assert_output started
     [ "$mounts" -eq 0 ] || fail "$mounts container mounts propagated into our namespace"
 }
+
+@test "mounts: a read-only /dev and a read-only tmpfs get their devices and mode first, then are read-only" {
+    update_config '(.mounts[] | select(.destination == "/dev") | .options) += ["ro"]
+                   | .mounts += [{destination: "/tmp", type: "tmpfs", source: "tmpfs", options: ["ro", "mode=1777"]}]'
+    run_in_container 'stat -c "%F %t:%T" /dev/null; test -d /dev/pts && test -L /dev/ptmx && echo dev-set-up;
+                      stat -c %a /tmp; touch /dev/x /tmp/x;
+                      awk "\$5 == \"/dev\" || \$5 == \"/tmp\" {print \$5, \$6}" /proc/self/mountinfo'
+    assert_success
+    assert_line --index 0 "character special file 1:3"
+    assert_line --index 1 dev-set-up
+    assert_line --index 2 1777
+    assert_output --partial "touch: /dev/x: Read-only file system"
+    assert_output --partial "touch: /tmp/x: Read-only file system"
+    assert_line --regexp '^/dev ro(,|$)'
+    assert_line --regexp '^/tmp ro(,|$)'
+}
+
+@test "mounts: a rootfs whose /proc or /sys is a symlink is refused, nothing left behind" {
+    rmdir "$ROOTFS/proc"
+    mkdir "$ROOTFS/elsewhere"
+    ln -s /elsewhere "$ROOTFS/proc"
+    expect_run_failure
+    [[ "$stderr" == *filesystem*proc*" must be mounted on ordinary directory"* ]] || fail "stderr: $stderr"
+    [ -z "$(ls -A "$ROOTFS/elsewhere")" ]
+
+    rm "$ROOTFS/proc"
+    mkdir "$ROOTFS/proc"
+    rmdir "$ROOTFS/sys"
+    ln -s /elsewhere "$ROOTFS/sys"
+    expect_run_failure
+    [[ "$stderr" == *filesystem*sysfs*" must be mounted on ordinary directory"* ]] || fail "stderr: $stderr"
+}
+
+# A nested user namespace may mount a fresh procfs only while a fully visible one (nothing
+# mounted over parts of it) is in its mount namespace: the container's own /proc has masks.
+nested_proc_mount() {
+    local caps='["CAP_SYS_ADMIN", "CAP_SETUID", "CAP_SETGID", "CAP_SETFCAP"]'
+    update_config ".linux.maskedPaths = [\"/proc/timer_list\"] | .linux.readonlyPaths = [\"/proc/sys\"]
+                   | .process.capabilities = {bounding: $caps, effective: $caps, permitted: $caps}
+                   | .process.args = [\"unshare\", \"-mrpf\", \"sh\", \"-c\", \"mount -t proc proc /proc && echo mounted\"]"
+    run ocirun run "$@" --bundle "$BUNDLE" "$ID"
+}
+
+@test "--no-pivot does not leave the host's /proc in the container's mount namespace" {
+    nested_proc_mount
+    assert_failure
+    assert_output --partial "permission denied"
+    # the host's procfs stays behind the chroot of --no-pivot unless it is taken away
+    nested_proc_mount --no-pivot
+    assert_failure
+    assert_output --partial "permission denied"
+    refute_output --partial mounted
+}
+
+@test "--no-pivot with a user namespace: the host's /proc is hidden even where it cannot be unmounted" {
+    runc_differs "runc 1.1 covers the top one of two stacked host procfs mounts and then unmounts its own cover by the same path, leaving the host's /proc visible"
+    use_user_namespace
+    nested_proc_mount --no-pivot
+    assert_failure
+    assert_output --partial "permission denied"
+    refute_output --partial mounted
+}
