@@ -55,6 +55,7 @@ struct build {
     struct oci_clone_stack stack;
     int tty_master;           /* process.terminal: the pty master the init sent, until handed on */
     int *bind_sources;        /* a new user namespace: mounts[]' bind sources opened for the init, or NULL */
+    uint64_t host_mnt_id;     /* no mount namespace: the rootfs bound onto itself in ours (its id) */
 };
 
 static void build_init(struct build *b, const struct oci_create_opts *o)
@@ -101,6 +102,7 @@ static void build_finish(struct build *b, bool destroy)
         if (b->init > 0 && b->init != b->child)
             waitpid(b->init, NULL, __WALL);
         oci_cgroup_destroy_created(&b->cg);
+        oci_rootfs_unbind_host(b->rootfs, b->host_mnt_id);
         if (b->state_dir_made)
             oci_state_remove_dir(b->o->root, b->o->id, NULL);
         /* As after delete: the container existed (runc runs them on a failed create too). */
@@ -128,9 +130,13 @@ static int validate_spec(const struct oci_spec *spec, oci_err_t *err)
         return oci_error_set(err, 0, "config.json: process: missing required field");
     if (spec->root == NULL || spec->root->path == NULL)
         return oci_error_set(err, 0, "config.json: root.path: missing required field");
-    if (oci_spec_namespace(spec, OCI_NS_MOUNT) == NULL)
-        return oci_error_set(err, 0, "config.json: linux.namespaces: a mount namespace is required "
-                             "(without one the container's mounts would land on the host)");
+    /* Without a mount namespace of its own they would have to change the caller's (runc
+     * refuses them too: "unable to restrict sys entries without a private MNT namespace"). */
+    if (!oci_rootfs_has_mount_ns(spec) && spec->linux_ &&
+        (spec->linux_->masked_paths.len || spec->linux_->readonly_paths.len))
+        return oci_error_set(err, 0, "config.json: linux.%s: cannot be applied without a private mount "
+                             "namespace (linux.namespaces has no \"mount\")",
+                             spec->linux_->masked_paths.len ? "maskedPaths" : "readonlyPaths");
     if (spec->linux_ && spec->linux_->n_net_devices)
         return oci_error_set(err, 0, "config.json: linux.netDevices: not supported by this version of ocirun");
     if (spec->linux_ && spec->linux_->memory_policy)
@@ -261,6 +267,7 @@ static void build_state(const struct build *b, struct oci_state *st)
         .systemd_cgroup = b->o->systemd_cgroup,
         .poststart = b->spec->hooks.poststart,
         .poststop = b->spec->hooks.poststop,
+        .host_rootfs_mount = b->host_mnt_id,
     };
 }
 
@@ -397,6 +404,15 @@ static int send_bind_sources(struct build *b, oci_err_t *err)
     return 0;
 }
 
+/* Without a mount namespace of its own the container's mounts go into ours, below the rootfs
+ * bound onto itself here (so that one detach takes them all away again). */
+static int prepare_rootfs_sources(struct build *b, oci_err_t *err)
+{
+    if (!oci_rootfs_has_mount_ns(b->spec))
+        return oci_rootfs_bind_host(b->rootfs, &b->host_mnt_id, err);
+    return 0;
+}
+
 /* Everything up to an init that waits for start (fifo) or for our go (run). */
 static int build_container(struct build *b, bool with_fifo, oci_err_t *err)
 {
@@ -437,6 +453,8 @@ static int build_container(struct build *b, bool with_fifo, oci_err_t *err)
         return -1;
     if (b->plan.need_fork && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
         return oci_error_sys(err, "prctl(PR_SET_CHILD_SUBREAPER)");
+    if (prepare_rootfs_sources(b, err) < 0)
+        return -1;
 
     b->listen_fds = oci_process_listen_fds();
     b->shared_init = init_may_share_memory(b, with_fifo);
@@ -500,13 +518,17 @@ static int wait_exec(struct build *b, oci_err_t *err)
     return 0;
 }
 
-static void remove_container(const char *root, const char *id, const struct oci_cgroup *cg)
+static void remove_container(const char *root, const char *id, const struct oci_cgroup *cg, const char *rootfs,
+                             uint64_t host_mnt_id)
 {
     if (cg && cg->created) {
         if (oci_cgroup_populated(cg))
             oci_cgroup_signal_all(cg, SIGKILL, NULL);
         oci_cgroup_remove(cg, NULL);
     }
+    /* runc leaves the mounts of a container without a mount namespace in the caller's; we take
+     * back the one bind we made (and everything below it). */
+    oci_rootfs_unbind_host(rootfs, host_mnt_id);
     oci_state_remove_dir(root, id, NULL);
 }
 
@@ -556,7 +578,7 @@ int oci_container_run(const struct oci_create_opts *o, bool detach, bool keep, i
     b.child = 0;
     b.init = 0;
     if (!keep) {
-        remove_container(o->root, o->id, &b.cg);
+        remove_container(o->root, o->id, &b.cg, b.rootfs, b.host_mnt_id);
         build_hooks_warn(&b, OCI_HOOK_POSTSTOP);
     }
     build_finish(&b, false);
@@ -806,7 +828,7 @@ int oci_container_delete(const char *root, const char *id, bool force, oci_err_t
         struct oci_hooks hooks = { .poststop = c.st->poststop };
         struct oci_hook_exec x = oci_hook_exec_runtime(c.st->bundle);
         oci_cgroup_from_map(&c.st->cgroup_paths, c.st->cgroup_created, &cg);
-        remove_container(root, id, &cg);
+        remove_container(root, id, &cg, c.st->rootfs, c.st->host_rootfs_mount);
         oci_cgroup_release(&cg);
         close_fd(&c.dir);
         oci_hooks_run_warn(&hooks, OCI_HOOK_POSTSTOP, c.st, &x);

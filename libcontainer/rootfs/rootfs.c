@@ -30,14 +30,9 @@ static bool path_is(const char *path, const char *clean)
 
 /* ---- preparation of the rootfs mount ---- */
 
-static bool has_mount_namespace(const struct oci_spec *spec)
+bool oci_rootfs_has_mount_ns(const struct oci_spec *spec)
 {
-    const struct oci_linux *lx = spec->linux_;
-
-    for (size_t i = 0; lx && i < lx->n_namespaces; i++)
-        if (lx->namespaces[i].type == OCI_NS_MOUNT)
-            return true;
-    return false;
+    return oci_spec_namespace(spec, OCI_NS_MOUNT) != NULL;
 }
 
 /* linux.rootfsPropagation as MS_* flags; 0 when unset. */
@@ -52,7 +47,7 @@ static int root_propagation(const struct oci_rootfs_opts *o, unsigned long *out,
     flag = oci_mount_propagation_from_name(name);
     if (flag < 0)
         return oci_error_set(err, 0, "linux.rootfsPropagation \"%s\": unknown propagation", name);
-    if (o->no_pivot && (flag & MS_PRIVATE))
+    if (o->no_pivot && oci_rootfs_has_mount_ns(o->spec) && (flag & MS_PRIVATE))
         return oci_error_set(err, 0, "linux.rootfsPropagation \"%s\": [r]private is not safe without pivot_root", name);
     *out = (unsigned long) flag;
     return 0;
@@ -154,10 +149,10 @@ int oci_rootfs_prepare(const struct oci_rootfs_opts *o, oci_err_t *err)
     if (o->rootfs == NULL || o->rootfs[0] != '/')
         return oci_error_set(err, 0, "root.path \"%s\": must be resolved to an absolute path",
                              o->rootfs ? o->rootfs : "");
-    /* Without our own mount namespace every mount below would land in the host's. */
-    if (!has_mount_namespace(o->spec))
-        return oci_error_set(err, 0, "linux.namespaces: a mount namespace is required to set up the rootfs");
-    if (prepare_root_mount(o, err) < 0)
+    /* Without a mount namespace of its own the container's mounts go into the caller's, under
+     * the rootfs the runtime bound onto itself (oci_rootfs_bind_host): nothing else of the
+     * caller's mount table may change, its propagation least of all. */
+    if (oci_rootfs_has_mount_ns(o->spec) && prepare_root_mount(o, err) < 0)
         return -1;
     /* Opened after the self-bind so lookups see the mounts made on top of it. */
     rootfd = open(o->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -272,6 +267,19 @@ static int do_move_root(const char *rootfs, oci_err_t *err)
     return 0;
 }
 
+/* No mount namespace of our own: the caller's mounts stay as they are (runc moves the rootfs
+ * onto the caller's "/" with --no-pivot; we never do), the rootfs becomes our root. */
+static int do_chroot(const char *rootfs, oci_err_t *err)
+{
+    if (chdir(rootfs) < 0)
+        return oci_error_sys(err, "chroot: chdir %s", rootfs);
+    if (chroot(".") < 0)
+        return oci_error_sys(err, "chroot %s", rootfs);
+    if (chdir("/") < 0)
+        return oci_error_sys(err, "chroot: chdir /");
+    return 0;
+}
+
 /* root.readonly: only the root mount itself; mounts[] keep their own flags. */
 static int make_root_readonly(oci_err_t *err)
 {
@@ -318,13 +326,20 @@ static int remount_deferred_readonly(const struct oci_spec *spec, oci_err_t *err
     return 0;
 }
 
+static int switch_root(const struct oci_rootfs_opts *o, oci_err_t *err)
+{
+    if (!oci_rootfs_has_mount_ns(o->spec))
+        return do_chroot(o->rootfs, err);
+    return (o->no_pivot ? do_move_root : do_pivot_root)(o->rootfs, err);
+}
+
 int oci_rootfs_finish(const struct oci_rootfs_opts *o, oci_err_t *err)
 {
     unsigned long prop;
 
     if (root_propagation(o, &prop, err) < 0)
         return -1;
-    if ((o->no_pivot ? do_move_root : do_pivot_root)(o->rootfs, err) < 0)
+    if (switch_root(o, err) < 0)
         return -1;
     if (remount_deferred_readonly(o->spec, err) < 0)
         return -1;
@@ -333,4 +348,61 @@ int oci_rootfs_finish(const struct oci_rootfs_opts *o, oci_err_t *err)
     if (prop && mount(NULL, "/", NULL, prop, NULL) < 0)
         return oci_error_sys(err, "linux.rootfsPropagation \"%s\"", o->spec->linux_->rootfs_propagation);
     return 0;
+}
+
+/* ---- the caller's mount namespace (no mount namespace of the container's own) ---- */
+
+#ifndef STATX_MNT_ID_UNIQUE
+#define STATX_MNT_ID_UNIQUE 0x4000U
+#endif
+
+/* The id of the mount at FD/PATH: the unique 64-bit one where the kernel has it (6.8), else the
+ * old one. The same kernel answers create and delete, so both ask the same question. */
+static int mount_id_of(int fd, const char *path, int flags, uint64_t *id)
+{
+    struct statx stx;
+
+    if (statx(fd, path, flags, STATX_MNT_ID_UNIQUE, &stx) < 0)
+        return -1;
+    if (!(stx.stx_mask & (STATX_MNT_ID_UNIQUE | STATX_MNT_ID))) {
+        errno = ENOTSUP;
+        return -1;
+    }
+    *id = stx.stx_mnt_id;
+    return 0;
+}
+
+int oci_rootfs_bind_host(const char *rootfs, uint64_t *mnt_id, oci_err_t *err)
+{
+    cleanup_close int tree = open_tree(AT_FDCWD, rootfs, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+
+    *mnt_id = 0;
+    if (tree < 0 && errno != ENOSYS)
+        return oci_error_sys(err, "root.path \"%s\": bind onto itself", rootfs);
+    if (tree >= 0) {
+        if (mount_id_of(tree, "", AT_EMPTY_PATH, mnt_id) < 0)
+            return oci_error_sys(err, "root.path \"%s\": statx of its bind", rootfs);
+        if (move_mount(tree, "", AT_FDCWD, rootfs, MOVE_MOUNT_F_EMPTY_PATH) < 0) {
+            *mnt_id = 0;
+            return oci_error_sys(err, "root.path \"%s\": bind onto itself", rootfs);
+        }
+        return 0;
+    }
+    if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+        return oci_error_sys(err, "root.path \"%s\": bind onto itself", rootfs);
+    if (mount_id_of(AT_FDCWD, rootfs, 0, mnt_id) < 0) {
+        umount2(rootfs, MNT_DETACH);
+        return oci_error_sys(err, "root.path \"%s\": statx of its bind", rootfs);
+    }
+    return 0;
+}
+
+void oci_rootfs_unbind_host(const char *rootfs, uint64_t mnt_id)
+{
+    uint64_t now;
+
+    /* Only while our bind is still the top mount there: never someone else's. */
+    if (mnt_id == 0 || rootfs == NULL || mount_id_of(AT_FDCWD, rootfs, AT_NO_AUTOMOUNT, &now) < 0 || now != mnt_id)
+        return;
+    umount2(rootfs, MNT_DETACH | UMOUNT_NOFOLLOW);
 }

@@ -282,6 +282,7 @@ static void test_state_keeps_hooks(void **state)
     assert_null(back->poststop.items[1].env.v);
     assert_false(back->poststop.items[1].timeout.set);
     assert_int_equal(back->poststart.len, 1);
+    assert_int_equal(back->host_rootfs_mount, 0);
     oci_state_free(back);
 
     /* "env": [] stays empty */
@@ -292,6 +293,14 @@ static void test_state_keeps_hooks(void **state)
     assert_non_null(back->poststop.items[1].env.v);
     assert_int_equal(back->poststop.items[1].env.len, 0);
     oci_state_free(back);
+
+    /* the rootfs bind of a container without a mount namespace is kept */
+    st.host_rootfs_mount = 2147483648123ULL;
+    assert_int_equal(oci_state_write(fd, &st, &err), 0);
+    assert_int_equal(oci_state_read(fd, "c1", &back, &err), 0);
+    assert_true(back->host_rootfs_mount == 2147483648123ULL);
+    oci_state_free(back);
+    st.host_rootfs_mount = 0;
 
     /* a state.json from before hooks (no keys) still reads, with none */
     st.poststop.len = st.poststart.len = 0;

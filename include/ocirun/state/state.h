@@ -45,6 +45,9 @@ struct oci_state {
     /* hooks.poststart and hooks.poststop, for start and delete: config.json is read once, at
      * create (changes to it after create must not affect the container; the bundle may be gone) */
     struct oci_hooks_list poststart, poststop;
+    /* No mount namespace of its own: the id of the rootfs bind create made in the caller's
+     * namespace, which delete detaches again (0: none). */
+    uint64_t host_rootfs_mount;
 };
 
 /* Frees a state returned by oci_state_read (every string and the annotations). NULL is fine. */
