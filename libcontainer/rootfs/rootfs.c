@@ -292,6 +292,15 @@ static int make_root_readonly(oci_err_t *err)
     return oci_error_sys(err, "root.readonly: remount / read-only");
 }
 
+/* Only an "ro" option can make a mount deferred: the others need not be parsed again. */
+static bool has_ro_option(const struct oci_mount *m)
+{
+    for (size_t k = 0; k < m->options.len; k++)
+        if (strcmp(m->options.v[k], "ro") == 0)
+            return true;
+    return false;
+}
+
 /* The read-only tmpfs and /dev mounts that were left writable for their set-up
  * (rootfs_mount_ro_deferred): read-only now, that mount only (its submounts keep theirs). */
 static int remount_deferred_readonly(const struct oci_spec *spec, oci_err_t *err)
@@ -305,9 +314,11 @@ static int remount_deferred_readonly(const struct oci_spec *spec, oci_err_t *err
         cleanup_close int fd = -1;
         bool deferred;
 
-        if (oci_mount_opts_parse(m->options.v, m->options.len, &opts, NULL) < 0)
-            continue;   /* refused when it was mounted */
-        deferred = rootfs_mount_ro_deferred(m, &opts);
+        if (!has_ro_option(m))
+            continue;
+        /* (a parse error was refused when it was mounted) */
+        deferred = oci_mount_opts_parse(m->options.v, m->options.len, &opts, NULL) == 0 &&
+                   rootfs_mount_ro_deferred(m, &opts);
         oci_mount_opts_free(&opts);
         if (!deferred)
             continue;
