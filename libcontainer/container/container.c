@@ -55,6 +55,8 @@ struct build {
     uint64_t init_start_time; /* written there by a shared init (its /proc stat start time) */
     struct oci_clone_stack stack;
     int tty_master;           /* process.terminal: the pty master the init sent, until handed on */
+    int *bind_sources;        /* a new user namespace: mounts[]' bind sources opened for the init, or NULL */
+    uint64_t host_mnt_id;     /* no mount namespace: the rootfs bound onto itself in ours (its id) */
 };
 
 static void build_init(struct build *b, const struct oci_create_opts *o)
@@ -74,6 +76,7 @@ static void build_state(const struct build *b, struct oci_state *st);
 /* The poststart and poststop hooks of create/run: failures are warnings. */
 static void build_hooks_warn(const struct build *b, enum oci_hook_kind kind)
 {
+    struct oci_hook_exec x = oci_hook_exec_runtime(b->bundle);
     struct oci_state st;
     char now[64];
 
@@ -82,7 +85,7 @@ static void build_hooks_warn(const struct build *b, enum oci_hook_kind kind)
     build_state(b, &st);
     now_rfc3339(now, sizeof(now));
     st.created = now;
-    oci_hooks_run_warn(&b->spec->hooks, kind, &st);
+    oci_hooks_run_warn(&b->spec->hooks, kind, &st, &x);
 }
 
 /* Release what the runtime holds; with `destroy`, also kill and remove what was built. */
@@ -98,6 +101,7 @@ static void build_finish(struct build *b, bool destroy)
             oci_warn("container setup process %d did not die within %d s of SIGKILL", b->child,
                      OCI_KILL_WAIT_MS / 1000);
         oci_cgroup_destroy_created(&b->cg);
+        oci_rootfs_unbind_host(b->rootfs, b->host_mnt_id);
         if (b->state_dir_made)
             oci_state_remove_dir(b->o->root, b->o->id, NULL);
         /* As after delete: the container existed (runc runs them on a failed create too). */
@@ -111,6 +115,8 @@ static void build_finish(struct build *b, bool destroy)
     close_fd(&b->sync[1]);
     close_fd(&b->state_dir);
     close_fd(&b->tty_master);
+    oci_rootfs_close_bind_sources(b->bind_sources, b->spec ? b->spec->n_mounts : 0);
+    b->bind_sources = NULL;
     oci_clone_stack_release(&b->stack);
     oci_spec_free(b->spec);
     free(b->bundle);
@@ -257,6 +263,7 @@ static void build_state(const struct build *b, struct oci_state *st)
         .poststart = b->spec->hooks.poststart,
         .poststop = b->spec->hooks.poststop,
         .start_hooks_ms = oci_hooks_timeout_ms(&b->spec->hooks, OCI_HOOK_START_CONTAINER),
+        .host_rootfs_mount = b->host_mnt_id,
     };
 }
 
@@ -327,14 +334,15 @@ static int forward_seccomp_fd(struct build *b, int listener_fd, oci_err_t *err)
  * createRuntime, here in ours; then tell it its pid as we see it (for the state of its hooks). */
 static int run_runtime_hooks(struct build *b, oci_err_t *err)
 {
+    struct oci_hook_exec x = oci_hook_exec_runtime(b->bundle);
     struct oci_state st;
     char now[64];
 
     build_state(b, &st);
     now_rfc3339(now, sizeof(now));
     st.created = now;
-    if (oci_hooks_run(&b->spec->hooks, OCI_HOOK_PRESTART, &st, err) < 0 ||
-        oci_hooks_run(&b->spec->hooks, OCI_HOOK_CREATE_RUNTIME, &st, err) < 0) {
+    if (oci_hooks_run(&b->spec->hooks, OCI_HOOK_PRESTART, &st, &x, err) < 0 ||
+        oci_hooks_run(&b->spec->hooks, OCI_HOOK_CREATE_RUNTIME, &st, &x, err) < 0) {
         oci_sync_send(b->sync[0], OCI_SYNC_ERROR, 0, "a runtime hook failed");
         return -1;
     }
@@ -393,6 +401,42 @@ static int wait_ready(struct build *b, oci_err_t *err)
     return oci_sync_check(&msg, OCI_SYNC_READY, err);
 }
 
+static int open_bind_sources(void *arg, oci_err_t *err)
+{
+    struct build *b = arg;
+
+    return oci_rootfs_open_bind_sources(b->spec, b->bundle, &b->bind_sources, err);
+}
+
+/* A new user namespace may keep its root from the bind sources (0700 directories on the way):
+ * we open them, as root on the host, in the init's new mount namespace (so that its copies of
+ * our mounts, locked to its user namespace, are what it binds), and pass them on before GO. */
+static int send_bind_sources(struct build *b, oci_err_t *err)
+{
+    if (!(b->plan.clone_flags & CLONE_NEWNS) || b->spec->n_mounts == 0)
+        return 0;
+    if (oci_ns_in_mount_ns_of(b->child, open_bind_sources, b, err) < 0)
+        return -1;
+    for (size_t i = 0; b->bind_sources && i < b->spec->n_mounts; i++) {
+        if (b->bind_sources[i] < 0)
+            continue;
+        if (oci_sync_send_fd_value(b->sync[0], OCI_SYNC_MOUNT_FD, (int32_t) i, b->bind_sources[i]) < 0)
+            return oci_error_set(err, 0, "container setup process exited unexpectedly");
+    }
+    oci_rootfs_close_bind_sources(b->bind_sources, b->spec->n_mounts);
+    b->bind_sources = NULL;
+    return 0;
+}
+
+/* Without a mount namespace of its own the container's mounts go into ours, below the rootfs
+ * bound onto itself here (so that one detach takes them all away again). */
+static int prepare_rootfs_sources(struct build *b, oci_err_t *err)
+{
+    if (!oci_rootfs_has_mount_ns(b->spec))
+        return oci_rootfs_bind_host(b->rootfs, &b->host_mnt_id, err);
+    return 0;
+}
+
 /* Everything up to an init that waits for start (fifo) or for our go (run). */
 static int build_container(struct build *b, bool with_fifo, oci_err_t *err)
 {
@@ -436,6 +480,8 @@ static int build_container(struct build *b, bool with_fifo, oci_err_t *err)
         return -1;
     if (b->plan.need_fork && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
         return oci_error_sys(err, "prctl(PR_SET_CHILD_SUBREAPER)");
+    if (prepare_rootfs_sources(b, err) < 0)
+        return -1;
 
     b->listen_fds = oci_process_listen_fds();
     b->shared_init = init_may_share_memory(b, with_fifo);
@@ -451,6 +497,8 @@ static int build_container(struct build *b, bool with_fifo, oci_err_t *err)
         if (oci_ns_write_id_maps(b->child, b->spec, err) < 0)
             return -1;
         if (oci_cgroup_has_v1(&b->cg) && oci_cgroup_enter_v1(&b->cg, b->child, err) < 0)
+            return -1;
+        if (send_bind_sources(b, err) < 0)
             return -1;
         if (oci_sync_send(b->sync[0], OCI_SYNC_GO, 0, NULL) < 0)
             return oci_error_set(err, 0, "container setup process exited unexpectedly");
@@ -511,13 +559,17 @@ static int wait_exec(struct build *b, oci_err_t *err)
 
 /* What is left in a cgroup the container made is killed; a cgroup that existed before it is
  * not its alone, and stays. */
-static void remove_container(const char *root, const char *id, const struct oci_cgroup *cg)
+static void remove_container(const char *root, const char *id, const struct oci_cgroup *cg, const char *rootfs,
+                             uint64_t host_mnt_id)
 {
     if (cg && cg->created) {
         if (cg->dirs[0].created && oci_cgroup_populated(cg))
             oci_cgroup_signal_all(cg, SIGKILL, NULL);
         oci_cgroup_remove(cg, NULL);
     }
+    /* runc leaves the mounts of a container without a mount namespace in the caller's; we take
+     * back the one bind we made (and everything below it). */
+    oci_rootfs_unbind_host(rootfs, host_mnt_id);
     oci_state_remove_dir(root, id, NULL);
 }
 
@@ -567,7 +619,7 @@ int oci_container_run(const struct oci_create_opts *o, bool detach, bool keep, i
     b.child = 0;
     b.init = 0;
     if (!keep) {
-        remove_container(o->root, o->id, &b.cg);
+        remove_container(o->root, o->id, &b.cg, b.rootfs, b.host_mnt_id);
         build_hooks_warn(&b, OCI_HOOK_POSTSTOP);
     }
     build_finish(&b, false);
@@ -733,9 +785,10 @@ int oci_container_start(const char *root, const char *id, oci_err_t *err)
     }
     if (ret == 0) {
         struct oci_hooks hooks = { .poststart = c.st->poststart };
+        struct oci_hook_exec x = oci_hook_exec_runtime(c.st->bundle);
         /* Unlocked: a hook may well ask us about the container. */
         close_fd(&c.dir);
-        oci_hooks_run_warn(&hooks, OCI_HOOK_POSTSTART, c.st);
+        oci_hooks_run_warn(&hooks, OCI_HOOK_POSTSTART, c.st, &x);
     }
 out:
     opened_close(&c);
@@ -887,11 +940,12 @@ int oci_container_delete(const char *root, const char *id, bool force, oci_err_t
     {
         struct oci_cgroup cg;
         struct oci_hooks hooks = { .poststop = c.st->poststop };
+        struct oci_hook_exec x = oci_hook_exec_runtime(c.st->bundle);
         cgroup_of(c.st, &cg);
-        remove_container(root, id, &cg);
+        remove_container(root, id, &cg, c.st->rootfs, c.st->host_rootfs_mount);
         oci_cgroup_release(&cg);
         close_fd(&c.dir);
-        oci_hooks_run_warn(&hooks, OCI_HOOK_POSTSTOP, c.st);
+        oci_hooks_run_warn(&hooks, OCI_HOOK_POSTSTOP, c.st, &x);
     }
     ret = 0;
 out:

@@ -15,6 +15,7 @@
 #include "ocirun/core/utils.h"
 #include "ocirun/process/hooks.h"
 #include "ocirun/process/signals.h"
+#include "ocirun/security/seccomp.h"
 
 /* How much of a hook's stdout and stderr goes into an error: the message has to fit the sync
  * socket and the exec fifo (one atomic write of at most PIPE_BUF) on its way to the CLI. */
@@ -83,12 +84,14 @@ char **oci_hook_argv(const struct oci_hook *hook)
     return argv;
 }
 
-char **oci_hook_envp(const struct oci_hook *hook)
+char **oci_hook_envp(const struct oci_hook *hook, char *const *inherited)
 {
-    char **envp = xzalloc((hook->env.len + 1) * sizeof(*envp));
+    const struct oci_strv *env = &hook->env;
+    size_t n = env->v ? env->len : strv_len(inherited);
+    char **envp = xzalloc((n + 1) * sizeof(*envp));
 
-    for (size_t i = 0; i < hook->env.len; i++)
-        envp[i] = hook->env.v[i];
+    for (size_t i = 0; i < n; i++)
+        envp[i] = env->v ? env->v[i] : inherited[i];
     return envp;
 }
 
@@ -138,11 +141,13 @@ static const char *capture_text(struct capture *c)
 }
 
 /* In the child: fds 0-2 become the pipes (moved above 2 first, so that no dup2 can clobber
- * another pipe end), everything else closes at exec. Never returns. */
-__attribute__((noreturn)) static void hook_child(const struct oci_hook *hook, int in, int out, int errfd)
+ * another pipe end), everything else closes at exec; X's working directory, and X's seccomp
+ * filter last, so that it applies to the hook alone and not to our set-up. Never returns. */
+__attribute__((noreturn)) static void hook_child(const struct oci_hook *hook, const struct oci_hook_exec *x, int in,
+                                                 int out, int errfd)
 {
     char **argv = oci_hook_argv(hook);
-    char **envp = oci_hook_envp(hook);
+    char **envp = oci_hook_envp(hook, x ? x->env : NULL);
     sigset_t none;
     int fds[3] = { in, out, errfd };
 
@@ -163,6 +168,19 @@ __attribute__((noreturn)) static void hook_child(const struct oci_hook *hook, in
             _exit(127);
     }
     syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+    if (x && x->cwd && chdir(x->cwd) < 0) {
+        dprintf(2, "chdir %s: %s", x->cwd, strerror(errno));
+        _exit(127);
+    }
+    if (x && x->seccomp) {
+        oci_err_t err = NULL;
+        int listener;
+
+        if (oci_seccomp_load(x->seccomp, &listener, &err) < 0) {
+            dprintf(2, "%s", err->msg);
+            _exit(127);
+        }
+    }
     execve(hook->path, argv, envp);
     dprintf(2, "execve: %s", strerror(errno));
     _exit(127);
@@ -249,7 +267,7 @@ static void output_suffix(char *buf, size_t len, struct capture *out, struct cap
         snprintf(buf + n, len - n, ", stderr: %s%s", e, errc->truncated ? "..." : "");
 }
 
-int oci_hook_run(const struct oci_hook *hook, const char *stdin_data, oci_err_t *err)
+int oci_hook_run(const struct oci_hook *hook, const char *stdin_data, const struct oci_hook_exec *x, oci_err_t *err)
 {
     int in[2] = { -1, -1 }, out[2] = { -1, -1 }, errp[2] = { -1, -1 };
     struct capture *co = NULL, *ce = NULL;
@@ -274,7 +292,7 @@ int oci_hook_run(const struct oci_hook *hook, const char *stdin_data, oci_err_t 
         goto out;
     }
     if (pid == 0)
-        hook_child(hook, in[0], out[1], errp[1]);
+        hook_child(hook, x, in[0], out[1], errp[1]);
     close(in[0]);
     close(out[1]);
     close(errp[1]);
@@ -353,11 +371,11 @@ out:
 /* --- lists -------------------------------------------------------------------------------- */
 
 static int run_one(const struct oci_hooks_list *l, enum oci_hook_kind kind, size_t i, const char *json,
-                   oci_err_t *err)
+                   const struct oci_hook_exec *x, oci_err_t *err)
 {
     const struct oci_hook *h = &l->items[i];
     uint64_t t0 = now_ns();
-    int ret = oci_hook_run(h, json, err);
+    int ret = oci_hook_run(h, json, x, err);
 
     oci_debug("hooks.%s[%zu] \"%s\": %s in %llu us", oci_hook_kind_name(kind), i, h->path,
               ret < 0 ? "failed" : "done", (unsigned long long) (now_ns() - t0) / 1000);
@@ -367,7 +385,7 @@ static int run_one(const struct oci_hooks_list *l, enum oci_hook_kind kind, size
 }
 
 int oci_hooks_run(const struct oci_hooks *hooks, enum oci_hook_kind kind, const struct oci_state *st,
-                  oci_err_t *err)
+                  const struct oci_hook_exec *x, oci_err_t *err)
 {
     const struct oci_hooks_list *l = oci_hooks_of(hooks, kind);
     cleanup_free char *json = NULL;
@@ -376,13 +394,14 @@ int oci_hooks_run(const struct oci_hooks *hooks, enum oci_hook_kind kind, const 
         return 0;
     json = oci_state_to_json(st, oci_hook_status(kind), false);
     for (size_t i = 0; i < l->len; i++) {
-        if (run_one(l, kind, i, json, err) < 0)
+        if (run_one(l, kind, i, json, x, err) < 0)
             return -1;
     }
     return 0;
 }
 
-void oci_hooks_run_warn(const struct oci_hooks *hooks, enum oci_hook_kind kind, const struct oci_state *st)
+void oci_hooks_run_warn(const struct oci_hooks *hooks, enum oci_hook_kind kind, const struct oci_state *st,
+                        const struct oci_hook_exec *x)
 {
     const struct oci_hooks_list *l = oci_hooks_of(hooks, kind);
     cleanup_free char *json = NULL;
@@ -392,7 +411,7 @@ void oci_hooks_run_warn(const struct oci_hooks *hooks, enum oci_hook_kind kind, 
     json = oci_state_to_json(st, oci_hook_status(kind), false);
     for (size_t i = 0; i < l->len; i++) {
         oci_err_t e = NULL;
-        if (run_one(l, kind, i, json, &e) < 0)
+        if (run_one(l, kind, i, json, x, &e) < 0)
             oci_warn("%s", e->msg);
         oci_error_free(&e);
     }
@@ -435,4 +454,16 @@ int oci_exec_fifo_read(int fifo, oci_err_t *err)
     if (buf[0] == OCI_FIFO_FAILED)
         return oci_error_set(err, 0, "%s", buf + 1);
     return oci_error_set(err, 0, "unexpected data on the exec fifo");
+}
+
+/* --- runc's places for the runtime's hooks ------------------------------------------------ */
+
+extern char **environ;
+
+struct oci_hook_exec oci_hook_exec_runtime(const char *bundle)
+{
+    /* runc runs prestart, createRuntime, poststart and poststop in the bundle, and a hook
+     * without "env" gets runc's environment (Go's exec.Cmd with a nil Env): hooks written for
+     * it count on both (relative paths, PATH). */
+    return (struct oci_hook_exec) { .cwd = bundle, .env = environ };
 }

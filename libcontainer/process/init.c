@@ -1,6 +1,7 @@
 /* init.c: the container's setup process: namespaces, rootfs, process attributes, wait for start, exec. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,13 +74,39 @@ static int set_names(const struct oci_spec *spec, oci_err_t *err)
     return 0;
 }
 
+/* The runtime writes the id maps of our new user namespace (and puts us in the v1 cgroups,
+ * which we may no longer do there), sends the bind sources it opened for us, then lets us go. */
+static int wait_for_go(struct oci_init_ctx *ctx, oci_err_t *err)
+{
+    for (;;) {
+        struct oci_sync_msg msg;
+        size_t n = ctx->spec->n_mounts;
+        int fd;
+
+        if (oci_sync_recv_fd(ctx->sync_fd, &msg, &fd, err) < 0)
+            return -1;
+        if (msg.type != OCI_SYNC_MOUNT_FD) {
+            if (fd >= 0)
+                close(fd);
+            return oci_sync_check(&msg, OCI_SYNC_GO, err);
+        }
+        if (fd < 0 || msg.value < 0 || (size_t) msg.value >= n) {
+            if (fd >= 0)
+                close(fd);
+            return oci_error_set(err, 0, "bad bind source message from the runtime");
+        }
+        if (ctx->bind_sources == NULL) {
+            ctx->bind_sources = xmalloc(n * sizeof(int));
+            for (size_t i = 0; i < n; i++)
+                ctx->bind_sources[i] = -1;
+        }
+        ctx->bind_sources[msg.value] = fd;
+    }
+}
+
 static int enter_namespaces(struct oci_init_ctx *ctx, oci_err_t *err)
 {
-    struct oci_sync_msg msg;
-
-    /* The runtime writes the id maps of our new user namespace (and puts us in the v1
-     * cgroups, which we may no longer do there), then lets us go. */
-    if (ctx->wait_for_go && oci_sync_expect(ctx->sync_fd, OCI_SYNC_GO, &msg, err) < 0)
+    if (ctx->wait_for_go && wait_for_go(ctx, err) < 0)
         return -1;
     /* "0": ourselves, before the cgroup namespace takes our cgroups as its root. */
     if (ctx->v1_cgroups && oci_cgroup_enter_v1(ctx->v1_cgroups, 0, err) < 0)
@@ -134,6 +161,16 @@ static int setup_terminal(struct oci_init_ctx *ctx, oci_err_t *err)
     return oci_terminal_attach(slave, err);
 }
 
+/* Not needed once the mounts are made. */
+static void close_bind_sources(struct oci_init_ctx *ctx)
+{
+    for (size_t i = 0; ctx->bind_sources && i < ctx->spec->n_mounts; i++)
+        if (ctx->bind_sources[i] >= 0)
+            close(ctx->bind_sources[i]);
+    free(ctx->bind_sources);
+    ctx->bind_sources = NULL;
+}
+
 static int setup_rootfs(struct oci_init_ctx *ctx, oci_err_t *err)
 {
     struct oci_rootfs_opts ro = {
@@ -142,9 +179,12 @@ static int setup_rootfs(struct oci_init_ctx *ctx, oci_err_t *err)
         .bundle = ctx->bundle,
         .userns = ctx->plan->has[OCI_NS_USER],   /* new or joined */
         .no_pivot = ctx->no_pivot,
+        .bind_sources = ctx->bind_sources,
     };
+    int ret = oci_rootfs_prepare(&ro, err);
 
-    if (oci_rootfs_prepare(&ro, err) < 0)
+    close_bind_sources(ctx);
+    if (ret < 0)
         return -1;
     if (create_cwd(ctx, err) < 0)
         return -1;
@@ -179,10 +219,25 @@ static int open_proc_fd_dir(oci_err_t *err)
     return oci_procfs_open_at(selffd, "fd", O_PATH | O_DIRECTORY, err);
 }
 
-/* Block until `start` opens the exec fifo, then tell it we are going. The fifo is reopened
- * through our own /proc/PID/fd directory, opened before the root switch so that it works
- * whether or not the container mounts a procfs. */
-static int wait_for_start(struct oci_init_ctx *ctx, int proc_fd_dir, oci_err_t *err)
+static int load_seccomp(const struct oci_launch *l, oci_err_t *err);
+
+/* Once started: the startContainer hooks, then the filter they made us hold back (see
+ * oci_hooks_init_start), as close to exec as it would have been. */
+static int start_container(struct oci_init_ctx *ctx, struct oci_launch *l, oci_err_t *err)
+{
+    if (oci_hooks_init_start(ctx, l->envp, l->seccomp_pending ? l->seccomp : NULL, err) < 0)
+        return -1;
+    if (l->seccomp_pending && load_seccomp(l, err) < 0)
+        return -1;
+    l->seccomp_pending = false;
+    return 0;
+}
+
+/* Block until `start` opens the exec fifo, then tell it we are going, or why we are not (one
+ * write of at most PIPE_BUF: `start` reads it whole). The fifo is reopened through our own
+ * /proc/PID/fd directory, opened before the root switch so that it works whether or not the
+ * container mounts a procfs. */
+static int wait_for_start(struct oci_init_ctx *ctx, struct oci_launch *l, int proc_fd_dir, oci_err_t *err)
 {
     char name[16];
     cleanup_close int fd = -1;
@@ -193,8 +248,13 @@ static int wait_for_start(struct oci_init_ctx *ctx, int proc_fd_dir, oci_err_t *
     while (fd < 0 && errno == EINTR);
     if (fd < 0)
         return oci_error_sys(err, "open exec fifo");
-    if (oci_hooks_init_start(ctx, fd, err) < 0)
+    if (start_container(ctx, l, err) < 0) {
+        char buf[PIPE_BUF];
+        int n = snprintf(buf, sizeof(buf), "%c%s", OCI_FIFO_FAILED, (*err)->msg);
+
+        write_all(fd, buf, n < 0 ? 1 : (size_t) n >= sizeof(buf) ? sizeof(buf) - 1 : (size_t) n);
         return -1;
+    }
     if (write_all(fd, "0", 1) < 0)
         return oci_error_sys(err, "write exec fifo");
     return 0;
@@ -283,6 +343,7 @@ int oci_init_apply_process(struct oci_launch *l, oci_err_t *err)
     seccomp_late = seccomp_after_user_switch(p, &caps);
     if (!seccomp_late && load_seccomp(l, err) < 0)
         return -1;
+    l->seccomp_pending = seccomp_late && l->defer_seccomp;
     if (oci_process_switch_user(p, err) < 0)
         return -1;
     if (p->capabilities ? oci_caps_apply(&caps, err) < 0 : oci_caps_clear_inheritable(err) < 0)
@@ -292,7 +353,7 @@ int oci_init_apply_process(struct oci_launch *l, oci_err_t *err)
         return -1;
     /* Nothing of the runtime's may reach the container but stdio and passed fds. */
     syscall(SYS_close_range, 3 + l->keep_fds, ~0U, CLOSE_RANGE_CLOEXEC);
-    if (seccomp_late && load_seccomp(l, err) < 0)
+    if (seccomp_late && !l->seccomp_pending && load_seccomp(l, err) < 0)
         return -1;
     return 0;
 }
@@ -322,6 +383,10 @@ __attribute__((noreturn)) void oci_init_main(struct oci_init_ctx *ctx)
         .sync_fd = ctx->sync_fd,
         .keep_fds = ctx->listen_fds + ctx->preserve_fds,
         .listen_fds = ctx->listen_fds,
+        /* A notify listener must reach the runtime before READY: such a filter is not held
+         * back for the hooks. */
+        .defer_seccomp = ctx->seccomp && ctx->seccomp->insns && !ctx->seccomp->notify &&
+                         oci_hooks_has(&ctx->spec->hooks, OCI_HOOK_START_CONTAINER),
     };
     struct oci_sync_msg msg;
     oci_err_t err = NULL;
@@ -370,13 +435,13 @@ __attribute__((noreturn)) void oci_init_main(struct oci_init_ctx *ctx)
          * before that, nothing would ever find us: the socket's EOF ends us instead. */
         if (oci_sync_expect(ctx->sync_fd, OCI_SYNC_GO, &msg, &err) < 0)
             _exit(1);
-        if (wait_for_start(ctx, proc_fd_dir, &err) < 0)
+        if (wait_for_start(ctx, &launch, proc_fd_dir, &err) < 0)
             _exit(1);
     } else if (ctx->shared_start_time == NULL) {
         /* run; a shared init has no go to wait for: the runtime sleeps until we exec. */
         if (oci_sync_expect(ctx->sync_fd, OCI_SYNC_GO, &msg, &err) < 0)
             _exit(1);
-        if (oci_hooks_init_start(ctx, -1, &err) < 0)
+        if (start_container(ctx, &launch, &err) < 0)
             init_fail(ctx, &err);
     }
     oci_init_exec(&launch);

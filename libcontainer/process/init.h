@@ -29,6 +29,8 @@ struct oci_init_ctx {
     const char *id;              /* the container's, for the hooks' state */
     bool hooks_sync;             /* prestart..startContainer hooks exist: OCI_SYNC_HOOKS handshake */
     pid_t host_pid;              /* our pid in the runtime's pid namespace (from that handshake) */
+    int *bind_sources;           /* per mounts[] entry: its bind source as the runtime opened it
+                                  * (OCI_SYNC_MOUNT_FD before GO), or -1; NULL without any */
 };
 
 /* The last steps before exec, shared by the container's init and `exec`: rlimits, cwd,
@@ -40,6 +42,8 @@ struct oci_launch {
     int sync_fd;                                /* a notify fd and errors go there */
     int keep_fds;                               /* fds from 3 passed on (listen + preserved) */
     int listen_fds;                             /* > 0: LISTEN_FDS/LISTEN_PID added to the env */
+    bool defer_seccomp;                         /* startContainer hooks come first: a late filter waits */
+    bool seccomp_pending;                       /* out: that filter is still to load (load_seccomp) */
     char *exe;                                  /* out: the resolved args[0] */
     char **envp;                                /* out: the final environment */
 };
@@ -61,10 +65,12 @@ __attribute__((noreturn)) void oci_init_fail(int sync_fd, oci_err_t *err);
  * createRuntime (OCI_SYNC_HOOKS; its GO carries our pid in its namespace), then run the
  * createContainer hooks here, in the container's namespaces but still under the host's root. */
 int oci_hooks_init_create(struct oci_init_ctx *ctx, oci_err_t *err);
-/* After start released us, before exec: the startContainer hooks (inside the container's
- * root). With FIFO >= 0 (create/start) a failure is also written on the exec fifo, so that
- * `start` reports it; without (run) the caller sends it on the sync socket. */
-int oci_hooks_init_start(struct oci_init_ctx *ctx, int fifo, oci_err_t *err);
+/* After start released us, before exec: the startContainer hooks, inside the container's root
+ * and process.cwd; ENVP for a hook without "env" (runc gives them the process's). SECCOMP, when
+ * not NULL, is the container's filter we have not loaded yet: each hook's process loads it
+ * before its execve, so that the hook runs under it but our running of it does not. */
+int oci_hooks_init_start(struct oci_init_ctx *ctx, char *const *envp, const struct oci_seccomp_filter *seccomp,
+                         oci_err_t *err);
 
 /* Runs in the cloned child; never returns. Failures are sent to the runtime as OCI_SYNC_ERROR. */
 __attribute__((noreturn)) void oci_init_main(struct oci_init_ctx *ctx);

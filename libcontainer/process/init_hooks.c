@@ -1,6 +1,4 @@
 /* init_hooks.c: the hooks the container's init runs itself (createContainer, startContainer) and its hook handshake. */
-#include <limits.h>
-#include <stdio.h>
 #include "ocirun/core/log.h"
 #include "ocirun/core/utils.h"
 #include "ocirun/process/hooks.h"
@@ -24,6 +22,9 @@ static void init_state(const struct oci_init_ctx *ctx, struct oci_state *st, cha
 
 int oci_hooks_init_create(struct oci_init_ctx *ctx, oci_err_t *err)
 {
+    /* runc's: in the rootfs (hooks name paths in it relative to it), with the process's
+     * environment for a hook without its own. */
+    struct oci_hook_exec x = { .cwd = ctx->rootfs, .env = ctx->spec->process->env.v };
     struct oci_sync_msg msg;
     struct oci_state st;
     char created[64];
@@ -36,27 +37,21 @@ int oci_hooks_init_create(struct oci_init_ctx *ctx, oci_err_t *err)
         return -1;
     ctx->host_pid = msg.value;
     init_state(ctx, &st, created, sizeof(created));
-    if (oci_hooks_run(&ctx->spec->hooks, OCI_HOOK_CREATE_CONTAINER, &st, err) < 0)
+    if (oci_hooks_run(&ctx->spec->hooks, OCI_HOOK_CREATE_CONTAINER, &st, &x, err) < 0)
         return -1;
     oci_phase(&ctx->phases, "prestart+createRuntime+createContainer hooks");
     return 0;
 }
 
-int oci_hooks_init_start(struct oci_init_ctx *ctx, int fifo, oci_err_t *err)
+int oci_hooks_init_start(struct oci_init_ctx *ctx, char *const *envp, const struct oci_seccomp_filter *seccomp,
+                         oci_err_t *err)
 {
+    struct oci_hook_exec x = { .env = envp, .seccomp = seccomp };
     struct oci_state st;
     char created[64];
 
     if (!oci_hooks_has(&ctx->spec->hooks, OCI_HOOK_START_CONTAINER))
         return 0;
     init_state(ctx, &st, created, sizeof(created));
-    if (oci_hooks_run(&ctx->spec->hooks, OCI_HOOK_START_CONTAINER, &st, err) == 0)
-        return 0;
-    if (fifo >= 0) {
-        /* One write of at most PIPE_BUF: `start` reads it whole. */
-        char buf[PIPE_BUF];
-        int n = snprintf(buf, sizeof(buf), "%c%s", OCI_FIFO_FAILED, (*err)->msg);
-        write_all(fifo, buf, n < 0 ? 1 : (size_t) n >= sizeof(buf) ? sizeof(buf) - 1 : (size_t) n);
-    }
-    return -1;
+    return oci_hooks_run(&ctx->spec->hooks, OCI_HOOK_START_CONTAINER, &st, &x, err);
 }

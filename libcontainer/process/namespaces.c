@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <linux/nsfs.h>
 #include "ocirun/core/procfs.h"
 #include "ocirun/core/utils.h"
@@ -210,4 +211,36 @@ int oci_ns_write_time_offsets(const struct oci_spec *spec, oci_err_t *err)
     if (selffd < 0 || oci_procfs_write_at(selffd, "timens_offsets", text, len, err) < 0)
         return oci_error_wrap(err, "linux.timeOffsets");
     return 0;
+}
+
+/* setns(CLONE_NEWNS) puts us at the namespace's root: go back to ROOT and CWD as they were. */
+static int restore_root_and_cwd(int root, int cwd, oci_err_t *err)
+{
+    if (fchdir(root) < 0 || chroot(".") < 0 || fchdir(cwd) < 0)
+        return oci_error_sys(err, "restore our root and working directory");
+    return 0;
+}
+
+int oci_ns_in_mount_ns_of(pid_t pid, int (*fn)(void *arg, oci_err_t *err), void *arg, oci_err_t *err)
+{
+    cleanup_close int ours = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+    cleanup_close int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    cleanup_close int cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    cleanup_close int pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
+    int ret;
+
+    if (ours < 0 || root < 0 || cwd < 0)
+        return oci_error_sys(err, "open our mount namespace, root and working directory");
+    if (pidfd < 0)
+        return oci_error_sys(err, "pidfd_open %d", (int) pid);
+    if (setns(pidfd, CLONE_NEWNS) < 0)
+        return oci_error_sys(err, "setns into the mount namespace of %d", (int) pid);
+    ret = fn(arg, err);
+    /* Not expected to fail (we hold the fds, we are root): if it does, the caller fails the
+     * create, whose clean-up works by fds and by paths that mean the same in that copy. */
+    if (setns(ours, CLONE_NEWNS) < 0 || restore_root_and_cwd(root, cwd, NULL) < 0) {
+        oci_error_free(err);
+        return oci_error_sys(err, "back into our mount namespace, root and working directory");
+    }
+    return ret;
 }

@@ -35,4 +35,8 @@ int oci_ns_write_id_maps(pid_t pid, const struct oci_spec *spec, oci_err_t *err)
 /* In the init, before anything enters it: linux.timeOffsets of the new time namespace. */
 int oci_ns_write_time_offsets(const struct oci_spec *spec, oci_err_t *err);
 
+/* In the runtime: run FN(ARG) inside the mount namespace of PID, then come back to ours with
+ * our root and working directory as they were (setns resets both). */
+int oci_ns_in_mount_ns_of(pid_t pid, int (*fn)(void *arg, oci_err_t *err), void *arg, oci_err_t *err);
+
 #endif

@@ -35,11 +35,16 @@ int oci_sync_send(int fd, enum oci_sync_type type, int32_t value, const char *te
     }
 }
 
-int oci_sync_send_fd(int fd, enum oci_sync_type type, int passed_fd)
+int oci_sync_send_fd_value(int fd, enum oci_sync_type type, int32_t value, int passed_fd)
 {
-    struct oci_sync_msg msg = { .type = type };
+    struct oci_sync_msg msg = { .type = type, .value = value };
 
     return oci_send_with_fd(fd, &msg, offsetof(struct oci_sync_msg, text), passed_fd) < 0 ? -errno : 0;
+}
+
+int oci_sync_send_fd(int fd, enum oci_sync_type type, int passed_fd)
+{
+    return oci_sync_send_fd_value(fd, type, 0, passed_fd);
 }
 
 static int take_passed_fd(struct msghdr *mh)

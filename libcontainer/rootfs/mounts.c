@@ -32,6 +32,7 @@
 struct mount_job {
     const struct oci_rootfs_opts *o;
     const struct oci_mount *m;
+    size_t index;          /* in mounts[] */
     struct oci_mount_opts opts;
     int rootfd;
     int destfd;            /* the mount point, O_PATH */
@@ -256,11 +257,22 @@ static bool job_is_bind(const struct mount_job *j)
 }
 
 /* The host path a bind mount copies: relative sources are relative to the bundle. */
+static char *source_path(const struct oci_mount *m, const char *bundle)
+{
+    if (m->source[0] == '/' || bundle == NULL)
+        return xstrdup(m->source);
+    return xasprintf("%s/%s", bundle, m->source);
+}
+
 static char *bind_source(const struct mount_job *j)
 {
-    if (j->m->source[0] == '/' || j->o->bundle == NULL)
-        return xstrdup(j->m->source);
-    return xasprintf("%s/%s", j->o->bundle, j->m->source);
+    return source_path(j->m, j->o->bundle);
+}
+
+/* This entry's source as the runtime opened it for us (oci_rootfs_open_bind_sources), or -1. */
+static int source_fd(const struct mount_job *j)
+{
+    return j->o->bind_sources ? j->o->bind_sources[j->index] : -1;
 }
 
 /* The filesystem type to create: "cgroup" on a pure v2 host is cgroup2 (the v1 layout is
@@ -443,13 +455,35 @@ static int legacy_bind_job(const struct mount_job *j, const char *source, oci_er
     return steal_fd(&mfd);
 }
 
+/* A detached copy of SOURCE, or of the runtime's fd on it; -ENOSYS without the new API. */
+static int clone_source(const struct mount_job *j, const char *source, oci_err_t *err)
+{
+    cleanup_free char *name = NULL;
+    int tree;
+
+    if (source_fd(j) < 0)
+        return rootfs_clone_tree(source, j->opts.rbind, err);
+    tree = open_tree(source_fd(j), "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH |
+                                           (j->opts.rbind ? AT_RECURSIVE : 0));
+    if (tree >= 0 || errno == ENOSYS)
+        return tree >= 0 ? tree : -ENOSYS;
+    name = bind_source(j);
+    return oci_error_sys(err, "open_tree \"%s\"", name);
+}
+
 /* A bind mount of SOURCE; returns an fd on the attached mount. */
 static int mount_bind(const struct mount_job *j, const char *source, oci_err_t *err)
 {
+    char fd_path[OCI_PROC_FD_PATH_MAX];
     cleanup_close int tree = -1;
 
+    if (source_fd(j) >= 0) {
+        /* Its path may be out of our reach (rootfs.h): mount(2) takes the fd's link. */
+        oci_proc_fd_path(fd_path, source_fd(j));
+        source = fd_path;
+    }
     if (!j->o->legacy_mount_api) {
-        tree = rootfs_clone_tree(source, j->opts.rbind, err);
+        tree = clone_source(j, source, err);
         if (tree >= 0) {
             if (bind_attrs_on_tree(j, tree, err) < 0 || rootfs_move_onto(tree, j->destfd, err) < 0)
                 return -1;
@@ -550,9 +584,46 @@ static bool wants_v1_layout(const struct mount_job *j)
     return l == OCI_CGROUP_V1 || l == OCI_CGROUP_HYBRID;
 }
 
+/* proc and sysfs only go onto a directory (or where nothing is yet): a symlink planted in the
+ * image must not move them (runc's rule, and its wording). */
+static int check_ordinary_dir(const struct mount_job *j, oci_err_t *err)
+{
+    const char *type = j->m->type;
+    cleanup_close int fd = -1;
+    struct stat st;
+
+    if (strcmp(type, "proc") != 0 && strcmp(type, "sysfs") != 0)
+        return 0;
+    fd = oci_root_open(j->rootfd, j->m->destination, O_PATH | O_NOFOLLOW);
+    if (fd == -ENOENT)
+        return 0;
+    if (fd < 0)
+        return oci_error_set(err, -fd, "open the mount point");
+    if (fstat(fd, &st) < 0)
+        return oci_error_sys(err, "stat the mount point");
+    if (!S_ISDIR(st.st_mode))
+        return oci_error_set(err, 0, "filesystem \"%s\" must be mounted on ordinary directory (it is %s)", type,
+                             S_ISLNK(st.st_mode) ? "a symlink" : "not a directory");
+    return 0;
+}
+
+bool rootfs_mount_ro_deferred(const struct oci_mount *m, const struct oci_mount_opts *opts)
+{
+    cleanup_free char *dest = NULL;
+    bool bind = opts->bind || (m->type && strcmp(m->type, "bind") == 0);
+
+    if (bind || !(opts->flags & MS_RDONLY) || (opts->flags & MS_REMOUNT) || m->destination == NULL)
+        return false;
+    if (m->type && strcmp(m->type, "tmpfs") == 0)
+        return true;
+    dest = oci_path_clean(m->destination);
+    return strcmp(dest, "/dev") == 0;
+}
+
 /* What an entry needs before anything is mounted (also check's rule): a bind has a source,
  * which exists (*source, resolved against the bundle; *as_file when it is not a directory: a
- * file is bound onto a file); anything else has a type and no idmap. */
+ * file is bound onto a file); anything else has a type and no idmap, and proc or sysfs a
+ * directory to go onto. */
 static int mount_prelude(const struct mount_job *j, char **source, bool *as_file, oci_err_t *err)
 {
     const struct oci_mount *m = j->m;
@@ -565,13 +636,15 @@ static int mount_prelude(const struct mount_job *j, char **source, bool *as_file
         if (m->source == NULL)
             return oci_error_set(err, 0, "bind mount without a source");
         *source = bind_source(j);
-        if (stat(*source, &st) < 0)
+        if ((source_fd(j) >= 0 ? fstat(source_fd(j), &st) : stat(*source, &st)) < 0)
             return oci_error_sys(err, "bind source \"%s\"", *source);
         *as_file = !S_ISDIR(st.st_mode);
     } else if (m->type == NULL || m->type[0] == '\0') {
         return oci_error_set(err, 0, "no type and not a bind mount");
     } else if (j->opts.idmap) {
         return oci_error_set(err, 0, "idmap is only supported on bind mounts");
+    } else if (j->rootfd >= 0 && check_ordinary_dir(j, err) < 0) {   /* (check has no rootfs fd) */
+        return -1;
     }
     return 0;
 }
@@ -587,6 +660,10 @@ static int do_mount_job(struct mount_job *j, oci_err_t *err)
         return remount_existing(j, err);
     if (mount_prelude(j, &source, &as_file, err) < 0)
         return -1;
+    /* /dev gets its devices and every tmpfs its mode before it turns read-only: that happens
+     * with the root switch (oci_rootfs_finish), as runc does. */
+    if (rootfs_mount_ro_deferred(m, &j->opts))
+        j->opts.flags &= ~MS_RDONLY;
     j->destfd = oci_root_ensure(j->rootfd, m->destination, as_file, err);
     if (j->destfd < 0)
         return -1;
@@ -607,7 +684,7 @@ static int do_mount_job(struct mount_job *j, oci_err_t *err)
 int rootfs_mount_entry(const struct oci_rootfs_opts *o, int rootfd, size_t i, oci_err_t *err)
 {
     const struct oci_mount *m = &o->spec->mounts[i];
-    struct mount_job j = { .o = o, .m = m, .rootfd = rootfd, .destfd = -1 };
+    struct mount_job j = { .o = o, .m = m, .index = i, .rootfd = rootfd, .destfd = -1 };
     int ret;
 
     if (m->destination == NULL || m->destination[0] == '\0')
@@ -663,5 +740,61 @@ int oci_rootfs_check_mounts(const struct oci_spec *spec, const char *bundle, str
                 return -1;
         }
     }
+    return 0;
+}
+
+/* ---- bind sources opened by the runtime ---- */
+
+void oci_rootfs_close_bind_sources(int *fds, size_t n)
+{
+    for (size_t i = 0; fds && i < n; i++)
+        if (fds[i] >= 0)
+            close(fds[i]);
+    free(fds);
+}
+
+/* Whether M makes a new bind mount of a host path (not a remount, not a filesystem). */
+static int is_bind_entry(const struct oci_mount *m, bool *bind, oci_err_t *err)
+{
+    struct oci_mount_opts opts = { 0 };
+    int ret = oci_mount_opts_parse(m->options.v, m->options.len, &opts, err);
+
+    if (ret == 0)
+        *bind = (opts.bind || (m->type && strcmp(m->type, "bind") == 0)) && !(opts.flags & MS_REMOUNT) &&
+                m->source != NULL && m->destination != NULL;
+    oci_mount_opts_free(&opts);
+    return ret;
+}
+
+int oci_rootfs_open_bind_sources(const struct oci_spec *spec, const char *bundle, int **fds_out, oci_err_t *err)
+{
+    int *fds = NULL;
+
+    *fds_out = NULL;
+    for (size_t i = 0; i < spec->n_mounts; i++) {
+        const struct oci_mount *m = &spec->mounts[i];
+        cleanup_free char *source = NULL;
+        bool bind = false;
+
+        if (is_bind_entry(m, &bind, err) < 0) {
+            oci_rootfs_close_bind_sources(fds, spec->n_mounts);
+            return oci_error_wrap(err, "mounts[%zu] \"%s\"", i, m->destination ? m->destination : "");
+        }
+        if (!bind)
+            continue;
+        if (fds == NULL) {
+            fds = xmalloc(spec->n_mounts * sizeof(*fds));
+            for (size_t k = 0; k < spec->n_mounts; k++)
+                fds[k] = -1;
+        }
+        source = source_path(m, bundle);
+        fds[i] = open(source, O_PATH | O_CLOEXEC);
+        if (fds[i] < 0) {
+            oci_error_sys(err, "mounts[%zu] \"%s\": bind source \"%s\"", i, m->destination, source);
+            oci_rootfs_close_bind_sources(fds, spec->n_mounts);
+            return -1;
+        }
+    }
+    *fds_out = fds;
     return 0;
 }

@@ -9,6 +9,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include "ocirun/core/procfs.h"
 #include "ocirun/core/utils.h"
 #include "ocirun/spec/mount_opts.h"
 #include "rootfs/devices.h"
@@ -90,14 +91,9 @@ int oci_rootfs_check_cwd(const char *rootfs, const struct oci_spec *spec, struct
 
 /* ---- preparation of the rootfs mount ---- */
 
-static bool has_mount_namespace(const struct oci_spec *spec)
+bool oci_rootfs_has_mount_ns(const struct oci_spec *spec)
 {
-    const struct oci_linux *lx = spec->linux_;
-
-    for (size_t i = 0; lx && i < lx->n_namespaces; i++)
-        if (lx->namespaces[i].type == OCI_NS_MOUNT)
-            return true;
-    return false;
+    return oci_spec_namespace(spec, OCI_NS_MOUNT) != NULL;
 }
 
 /* linux.rootfsPropagation as MS_* flags; 0 when unset. */
@@ -112,7 +108,7 @@ static int root_propagation(const struct oci_rootfs_opts *o, unsigned long *out,
     flag = oci_mount_propagation_from_name(name);
     if (flag < 0)
         return oci_error_set(err, 0, "linux.rootfsPropagation \"%s\": unknown propagation", name);
-    if (o->no_pivot && (flag & MS_PRIVATE))
+    if (o->no_pivot && oci_rootfs_has_mount_ns(o->spec) && (flag & MS_PRIVATE))
         return oci_error_set(err, 0, "linux.rootfsPropagation \"%s\": [r]private is not safe without pivot_root", name);
     *out = (unsigned long) flag;
     return 0;
@@ -214,10 +210,10 @@ int oci_rootfs_prepare(const struct oci_rootfs_opts *o, oci_err_t *err)
     if (o->rootfs == NULL || o->rootfs[0] != '/')
         return oci_error_set(err, 0, "root.path \"%s\": must be resolved to an absolute path",
                              o->rootfs ? o->rootfs : "");
-    /* Without our own mount namespace every mount below would land in the host's. */
-    if (!has_mount_namespace(o->spec))
-        return oci_error_set(err, 0, "linux.namespaces: a mount namespace is required to set up the rootfs");
-    if (prepare_root_mount(o, err) < 0)
+    /* Without a mount namespace of its own the container's mounts go into the caller's, under
+     * the rootfs the runtime bound onto itself (oci_rootfs_bind_host): nothing else of the
+     * caller's mount table may change, its propagation least of all. */
+    if (oci_rootfs_has_mount_ns(o->spec) && prepare_root_mount(o, err) < 0)
         return -1;
     /* Opened after the self-bind so lookups see the mounts made on top of it. */
     rootfd = open(o->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -257,8 +253,70 @@ static int do_pivot_root(const char *rootfs, oci_err_t *err)
     return 0;
 }
 
+/* A whole procfs or sysfs of the host (root "/"), mounted outside the new root? */
+static bool host_proc_or_sys(const char *line, const char *rootfs, char *mountpoint)
+{
+    char root[PATH_MAX + 1], fstype[64];
+    const char *sep = strstr(line, " - ");
+    size_t n = strlen(rootfs);
+
+    if (sep == NULL || sscanf(line, "%*u %*u %*s %4096s %4096s", root, mountpoint) < 2 ||
+        sscanf(sep + 3, "%63s", fstype) < 1)
+        return false;
+    if (strcmp(root, "/") != 0 || (strcmp(fstype, "proc") != 0 && strcmp(fstype, "sysfs") != 0))
+        return false;
+    mountinfo_unescape(mountpoint);
+    return !(strncmp(mountpoint, rootfs, n) == 0 && (mountpoint[n] == '\0' || mountpoint[n] == '/'));
+}
+
+/* chroot leaves the old root in our mount namespace: a host /proc or /sys there, fully visible,
+ * would let a nested user namespace mount a fresh procfs or sysfs whatever maskedPaths hide (the
+ * kernel only checks that one fully visible instance exists in the namespace). Take them away
+ * first, as runc does: detach them, or cover them with an empty tmpfs where they are locked
+ * (mounts copied into a user namespace cannot be unmounted). Our own mount namespace only. */
+static int hide_host_proc_and_sys(const char *rootfs, oci_err_t *err)
+{
+    cleanup_close int procfd = oci_procfs_open_root("/proc", err);
+    cleanup_close int selffd = -1, fd = -1;
+    cleanup_free char *info = NULL;
+    cleanup_strv char **covered = NULL;
+    char *line, *save = NULL;
+    size_t len, n_covered = 0;
+
+    if (procfd < 0 || (selffd = oci_procfs_open_self(procfd, err)) < 0 ||
+        (fd = oci_procfs_open_at(selffd, "mountinfo", O_RDONLY, err)) < 0 ||
+        read_fd_all(fd, &info, &len, err) < 0)
+        return oci_error_wrap(err, "no-pivot: read mountinfo");
+    for (line = strtok_r(info, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char mp[PATH_MAX + 1];
+        bool done = false;
+
+        if (!host_proc_or_sys(line, rootfs, mp))
+            continue;
+        /* Mounts stacked at one place: the tmpfs on top hides them all (and unmounting the
+         * next one by that path would take the tmpfs away again). */
+        for (size_t i = 0; i < n_covered && !done; i++)
+            done = strcmp(covered[i], mp) == 0;
+        if (done)
+            continue;
+        /* Gone already with a parent detached before it. */
+        if (mount(NULL, mp, NULL, MS_SLAVE | MS_REC, NULL) < 0 && errno == ENOENT)
+            continue;
+        if (umount2(mp, MNT_DETACH) == 0)
+            continue;
+        if ((errno != EINVAL && errno != EPERM) || mount("tmpfs", mp, "tmpfs", MS_RDONLY, "size=0,mode=0555") < 0)
+            return oci_error_sys(err, "no-pivot: take away the host's %s", mp);
+        covered = xrealloc(covered, (n_covered + 2) * sizeof(*covered));
+        covered[n_covered++] = xstrdup(mp);
+        covered[n_covered] = NULL;
+    }
+    return 0;
+}
+
 static int do_move_root(const char *rootfs, oci_err_t *err)
 {
+    if (hide_host_proc_and_sys(rootfs, err) < 0)
+        return -1;
     if (chdir(rootfs) < 0)
         return oci_error_sys(err, "no-pivot: chdir %s", rootfs);
     if (mount(rootfs, "/", NULL, MS_MOVE, NULL) < 0)
@@ -267,6 +325,19 @@ static int do_move_root(const char *rootfs, oci_err_t *err)
         return oci_error_sys(err, "no-pivot: chroot");
     if (chdir("/") < 0)
         return oci_error_sys(err, "no-pivot: chdir /");
+    return 0;
+}
+
+/* No mount namespace of our own: the caller's mounts stay as they are (runc moves the rootfs
+ * onto the caller's "/" with --no-pivot; we never do), the rootfs becomes our root. */
+static int do_chroot(const char *rootfs, oci_err_t *err)
+{
+    if (chdir(rootfs) < 0)
+        return oci_error_sys(err, "chroot: chdir %s", rootfs);
+    if (chroot(".") < 0)
+        return oci_error_sys(err, "chroot %s", rootfs);
+    if (chdir("/") < 0)
+        return oci_error_sys(err, "chroot: chdir /");
     return 0;
 }
 
@@ -282,17 +353,128 @@ static int make_root_readonly(oci_err_t *err)
     return oci_error_sys(err, "root.readonly: remount / read-only");
 }
 
+/* Only an "ro" option can make a mount deferred: the others need not be parsed again. */
+static bool has_ro_option(const struct oci_mount *m)
+{
+    for (size_t k = 0; k < m->options.len; k++)
+        if (strcmp(m->options.v[k], "ro") == 0)
+            return true;
+    return false;
+}
+
+/* The read-only tmpfs and /dev mounts that were left writable for their set-up
+ * (rootfs_mount_ro_deferred): read-only now, that mount only (its submounts keep theirs). */
+static int remount_deferred_readonly(const struct oci_spec *spec, oci_err_t *err)
+{
+    struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+    cleanup_close int rootfd = -1;
+
+    for (size_t i = 0; i < spec->n_mounts; i++) {
+        const struct oci_mount *m = &spec->mounts[i];
+        struct oci_mount_opts opts = { 0 };
+        cleanup_close int fd = -1;
+        bool deferred;
+
+        if (!has_ro_option(m))
+            continue;
+        /* (a parse error was refused when it was mounted) */
+        deferred = oci_mount_opts_parse(m->options.v, m->options.len, &opts, NULL) == 0 &&
+                   rootfs_mount_ro_deferred(m, &opts);
+        oci_mount_opts_free(&opts);
+        if (!deferred)
+            continue;
+        if (rootfd < 0 && (rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+            return oci_error_sys(err, "open /");
+        fd = oci_root_open(rootfd, m->destination, O_PATH | O_DIRECTORY);
+        if (fd < 0)
+            return oci_error_set(err, -fd, "mounts[%zu] \"%s\": reopen to make it read-only", i, m->destination);
+        if (mount_setattr(fd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) == 0)
+            continue;
+        if (errno == ENOSYS &&
+            rootfs_remount_bind(m->destination, rootfs_mount_flags_of(m->destination) | MS_RDONLY) == 0)
+            continue;
+        return oci_error_sys(err, "mounts[%zu] \"%s\": remount read-only", i, m->destination);
+    }
+    return 0;
+}
+
+static int switch_root(const struct oci_rootfs_opts *o, oci_err_t *err)
+{
+    if (!oci_rootfs_has_mount_ns(o->spec))
+        return do_chroot(o->rootfs, err);
+    return (o->no_pivot ? do_move_root : do_pivot_root)(o->rootfs, err);
+}
+
 int oci_rootfs_finish(const struct oci_rootfs_opts *o, oci_err_t *err)
 {
     unsigned long prop;
 
     if (root_propagation(o, &prop, err) < 0)
         return -1;
-    if ((o->no_pivot ? do_move_root : do_pivot_root)(o->rootfs, err) < 0)
+    if (switch_root(o, err) < 0)
+        return -1;
+    if (remount_deferred_readonly(o->spec, err) < 0)
         return -1;
     if (o->spec->root && o->spec->root->readonly && make_root_readonly(err) < 0)
         return -1;
     if (prop && mount(NULL, "/", NULL, prop, NULL) < 0)
         return oci_error_sys(err, "linux.rootfsPropagation \"%s\"", o->spec->linux_->rootfs_propagation);
     return 0;
+}
+
+/* ---- the caller's mount namespace (no mount namespace of the container's own) ---- */
+
+#ifndef STATX_MNT_ID_UNIQUE
+#define STATX_MNT_ID_UNIQUE 0x4000U
+#endif
+
+/* The id of the mount at FD/PATH: the unique 64-bit one where the kernel has it (6.8), else the
+ * old one. The same kernel answers create and delete, so both ask the same question. */
+static int mount_id_of(int fd, const char *path, int flags, uint64_t *id)
+{
+    struct statx stx;
+
+    if (statx(fd, path, flags, STATX_MNT_ID_UNIQUE, &stx) < 0)
+        return -1;
+    if (!(stx.stx_mask & (STATX_MNT_ID_UNIQUE | STATX_MNT_ID))) {
+        errno = ENOTSUP;
+        return -1;
+    }
+    *id = stx.stx_mnt_id;
+    return 0;
+}
+
+int oci_rootfs_bind_host(const char *rootfs, uint64_t *mnt_id, oci_err_t *err)
+{
+    cleanup_close int tree = open_tree(AT_FDCWD, rootfs, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+
+    *mnt_id = 0;
+    if (tree < 0 && errno != ENOSYS)
+        return oci_error_sys(err, "root.path \"%s\": bind onto itself", rootfs);
+    if (tree >= 0) {
+        if (mount_id_of(tree, "", AT_EMPTY_PATH, mnt_id) < 0)
+            return oci_error_sys(err, "root.path \"%s\": statx of its bind", rootfs);
+        if (move_mount(tree, "", AT_FDCWD, rootfs, MOVE_MOUNT_F_EMPTY_PATH) < 0) {
+            *mnt_id = 0;
+            return oci_error_sys(err, "root.path \"%s\": bind onto itself", rootfs);
+        }
+        return 0;
+    }
+    if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+        return oci_error_sys(err, "root.path \"%s\": bind onto itself", rootfs);
+    if (mount_id_of(AT_FDCWD, rootfs, 0, mnt_id) < 0) {
+        umount2(rootfs, MNT_DETACH);
+        return oci_error_sys(err, "root.path \"%s\": statx of its bind", rootfs);
+    }
+    return 0;
+}
+
+void oci_rootfs_unbind_host(const char *rootfs, uint64_t mnt_id)
+{
+    uint64_t now;
+
+    /* Only while our bind is still the top mount there: never someone else's. */
+    if (mnt_id == 0 || rootfs == NULL || mount_id_of(AT_FDCWD, rootfs, AT_NO_AUTOMOUNT, &now) < 0 || now != mnt_id)
+        return;
+    umount2(rootfs, MNT_DETACH | UMOUNT_NOFOLLOW);
 }

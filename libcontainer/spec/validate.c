@@ -11,9 +11,25 @@ static int check_required(const struct oci_spec *spec, struct oci_report *r)
     /* A root object without a usable path was refused by the parse already. */
     if (spec->root == NULL && oci_report_add(r, 0, "config.json: root.path: missing required field") < 0)
         return -1;
-    if (oci_spec_namespace(spec, OCI_NS_MOUNT) == NULL &&
-        oci_report_add(r, 0, "config.json: linux.namespaces: a mount namespace is required "
-                       "(without one the container's mounts would land on the host)") < 0)
+    return 0;
+}
+
+/* Without a mount namespace of its own the container shares the runtime's (the spec allows it,
+ * runc runs it): masking paths would have to change the caller's mounts (runc refuses them too:
+ * "unable to restrict sys entries without a private MNT namespace"). */
+static int check_no_mount_ns(const struct oci_spec *spec, struct oci_report *r)
+{
+    const struct oci_linux *lx = spec->linux_;
+
+    if (lx == NULL || oci_spec_namespace(spec, OCI_NS_MOUNT) != NULL)
+        return 0;
+    if (lx->masked_paths.len &&
+        oci_report_add(r, 0, "config.json: linux.maskedPaths: cannot be applied without a private mount "
+                       "namespace (linux.namespaces has no \"mount\")") < 0)
+        return -1;
+    if (lx->readonly_paths.len &&
+        oci_report_add(r, 0, "config.json: linux.readonlyPaths: cannot be applied without a private mount "
+                       "namespace (linux.namespaces has no \"mount\")") < 0)
         return -1;
     return 0;
 }
@@ -122,7 +138,8 @@ int oci_spec_check_personality(const struct oci_spec *spec, struct oci_report *r
 
 int oci_spec_validate(const struct oci_spec *spec, struct oci_report *r)
 {
-    if (check_required(spec, r) < 0 || check_unsupported(spec, r) < 0 || check_names(spec, r) < 0 ||
+    if (check_required(spec, r) < 0 || check_no_mount_ns(spec, r) < 0 || check_unsupported(spec, r) < 0 ||
+        check_names(spec, r) < 0 ||
         check_user_namespace(spec, r) < 0 || oci_spec_check_personality(spec, r) < 0)
         return -1;
     return 0;

@@ -456,6 +456,8 @@ int oci_state_write(int dirfd, const struct oci_state *st, oci_err_t *err)
         gen_key_bool(g, "creating", true);
     if (st->start_hooks_ms)
         gen_key_int(g, "startHooksTimeoutMs", st->start_hooks_ms);
+    if (st->host_rootfs_mount)
+        gen_key_int(g, "hostRootfsMount", (long long) st->host_rootfs_mount);
     yajl_gen_map_close(g);
     text = oci_json_gen_finish(g, &len);
     if (write_file_atomic_at(dirfd, OCI_STATE_FILE, text, len, 0600, err) < 0)
@@ -609,6 +611,13 @@ static int state_from_tree(yajl_val root, struct oci_state *st, oci_err_t *err)
     /* Optional: only a state written half way through create has it. */
     if (field(root, "creating") && read_bool(root, "creating", &st->creating, err) < 0)
         return -1;
+    if (field(root, "hostRootfsMount")) {
+        long long mnt;
+
+        if (read_int(root, "hostRootfsMount", 1, &mnt, err) < 0)
+            return -1;
+        st->host_rootfs_mount = (uint64_t) mnt;
+    }
     if (pid > INT32_MAX)
         return oci_error_set(err, 0, "pid: %lld out of range", pid);
     st->pid = (pid_t) pid;

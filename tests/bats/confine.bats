@@ -61,3 +61,27 @@ load helpers
     expect_run_error 'linux.sysctl (mount a procfs at /proc in mounts[]): /proc is not on a procfs'
     [ "$(cat "$ROOTFS/proc/sys/kernel/shmmni")" = 0 ]
 }
+
+@test "linux.maskedPaths naming a file: reads empty, writes vanish, it cannot be removed or unmounted, also for exec" {
+    # runc's mask.bats [file], with runc's default capabilities (no CAP_SYS_ADMIN: without
+    # process.capabilities ocirun keeps the runtime's, and root could unmount the mask)
+    local caps='["CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_KILL", "CAP_SETUID", "CAP_SETGID"]'
+    echo "Forbidden information!" >"$ROOTFS/testfile"
+    update_config ".linux.maskedPaths = [\"/testfile\", \"/proc/timer_list\"]
+                   | .process.capabilities = {bounding: $caps, effective: $caps, permitted: $caps}"
+    run_sleeper
+    for f in /testfile /proc/timer_list; do
+        run ocirun exec "$ID" sh -c "cat $f; echo x >$f && echo written; stat -c %t:%T $f"
+        assert_success
+        assert_output "written
+1:3"
+        run ocirun exec "$ID" rm -f "$f"
+        assert_failure
+        run ocirun exec "$ID" umount "$f"
+        assert_failure
+        assert_output --partial "Operation not permitted"
+    done
+    run ocirun exec "$ID" rm -f /testfile
+    assert_output --partial "Read-only file system"
+    grep -qx "Forbidden information!" "$ROOTFS/testfile"
+}

@@ -299,3 +299,73 @@ assert_state() {
     ! grep -q hook "$BATS_TEST_TMPDIR/tty.out"
     assert_equal "$(cat "$OUT/start.tty")" "not a tty"
 }
+
+@test "hooks: where runc runs them: the runtime's in the bundle with its environment, the container's in the rootfs and process.cwd with the process's" {
+    hk() {
+        printf '{"path": "/bin/sh", "args": ["sh", "-c", %s]}' "$(json_quote "pwd >$2/$1.cwd; env >$2/$1.env")"
+    }
+    update_config ".process.cwd = \"/tmp\" | .process.args = [\"true\"]
+                   | .hooks = {prestart: [$(hk prestart "$OUT")], createRuntime: [$(hk createRuntime "$OUT")],
+                               createContainer: [$(hk createContainer "$OUT")], startContainer: [$(hk startContainer /out)],
+                               poststart: [$(hk poststart "$OUT")], poststop: [$(hk poststop "$OUT")]}"
+    cd "$BATS_TEST_TMPDIR"
+    HOOK_TEST_VAR=from-the-runtime run ocirun run --bundle "$BUNDLE" "$ID"
+    assert_success
+    for k in prestart createRuntime poststart poststop; do
+        assert_equal "$(cat "$OUT/$k.cwd")" "$(realpath "$BUNDLE")"
+        grep -qx HOOK_TEST_VAR=from-the-runtime "$OUT/$k.env" || fail "$k: $(cat "$OUT/$k.env")"
+    done
+    assert_equal "$(cat "$OUT/createContainer.cwd")" "$(realpath "$ROOTFS")"
+    assert_equal "$(cat "$OUT/startContainer.cwd")" /tmp
+    for k in createContainer startContainer; do
+        grep -qx PATH=/usr/sbin:/usr/bin:/sbin:/bin "$OUT/$k.env" || fail "$k: $(cat "$OUT/$k.env")"
+        ! grep -q HOOK_TEST_VAR "$OUT/$k.env"
+    done
+}
+
+@test "hooks: runc's library hooks: a script reads the state and mounts into the container, another mounts relative to the rootfs, ldconfig sees both" {
+    command -v cc >/dev/null || skip "needs a C compiler for the test libraries"
+    local lib
+    mkdir -p "$ROOTFS/lib" "$ROOTFS/sbin"
+    cp /sbin/ldconfig "$ROOTFS/sbin/ldconfig"
+    file -L /sbin/ldconfig | grep -q 'static' || skip "/sbin/ldconfig is not static"
+    for lib in cr cc; do
+        cc -shared -Wl,-soname,libocirun-hook-$lib.so.1 -o "$BUNDLE/libocirun-hook-$lib.so.1.0.0" -x c /dev/null
+    done
+    # createRuntime: in the runtime's namespaces, into the container's mount namespace by pid
+    cr="pid=\$(cat - | jq -r .pid); touch $ROOTFS/lib/libocirun-hook-cr.so.1.0.0 &&
+        nsenter -m -t \$pid mount --bind $BUNDLE/libocirun-hook-cr.so.1.0.0 $ROOTFS/lib/libocirun-hook-cr.so.1.0.0"
+    # createContainer: in the container's mount namespace, "." is the rootfs
+    cc="touch ./lib/libocirun-hook-cc.so.1.0.0 && mount --bind $BUNDLE/libocirun-hook-cc.so.1.0.0 ./lib/libocirun-hook-cc.so.1.0.0"
+    update_config ".hooks = {createRuntime: [{path: \"/bin/sh\", args: [\"/bin/sh\", \"-c\", $(json_quote "$cr")]}],
+                             createContainer: [{path: \"/bin/sh\", args: [\"/bin/sh\", \"-c\", $(json_quote "$cc")]}],
+                             startContainer: [{path: \"/bin/sh\", args: [\"/bin/sh\", \"-c\", \"ldconfig\"]}]}
+                   | .root.readonly = false | .process.args = [\"/bin/sh\", \"-c\", \"ldconfig -p | grep libocirun-hook\"]"
+    run ocirun run --bundle "$BUNDLE" "$ID"
+    assert_success
+    assert_output --partial libocirun-hook-cr.so.1
+    assert_output --partial libocirun-hook-cc.so.1
+}
+
+@test "hooks: a startContainer hook runs under the container's seccomp filter, the way it is run does not" {
+    # what a runtime may use to run a hook (pidfd_open, poll, close_range, dup2, rt_sigpending)
+    # and /bin/true does not need: runc runs this hook, so must we
+    local kill='["pidfd_open", "poll", "close_range", "dup2", "rt_sigpending", "mkdir", "mkdirat"]'
+    update_config ".process.args = [\"true\"] | .process.rlimits = [{type: \"RLIMIT_CORE\", soft: 0, hard: 0}]
+                   | .linux.seccomp = {defaultAction: \"SCMP_ACT_ALLOW\", syscalls: [{names: $kill, action: \"SCMP_ACT_KILL\"}]}
+                   | .hooks.startContainer = [{path: \"/bin/true\"}]"
+    run ocirun run --bundle "$BUNDLE" "$ID"
+    assert_success
+    update_config '.process.args = ["sleep", "1000"] | .process.noNewPrivileges = true'
+    create_container
+    run ocirun start "$ID"
+    assert_success
+    wait_for_status "$ID" running
+    run ocirun delete --force "$ID"
+    assert_success
+    # the hook itself is filtered: its mkdir kills it (runc's seccomp.bats case)
+    update_config '.process.args = ["true"] | .hooks.startContainer = [{path: "/bin/sh", args: ["sh", "-c", "mkdir /tmp/foo"]}]'
+    run ocirun run --bundle "$BUNDLE" "$ID"
+    assert_failure
+    [[ "${output,,}" == *"bad system call"* ]] || fail "output: $output"
+}

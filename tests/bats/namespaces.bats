@@ -223,3 +223,42 @@ lo"
     update_config "(.linux.namespaces[] | select(.type == \"network\")) .path = \"$BATS_TEST_TMPDIR/netns\""
     expect_run_error "linux.namespaces[1].path \"$BATS_TEST_TMPDIR/netns\": not a namespace file"
 }
+
+@test "user namespace: bind sources in 0700 directories of the host's root still bind, for run and for exec" {
+    use_user_namespace
+    # runc's userns.bats case: the container's root (host uid 100000) cannot get through these
+    mkdir -p "$BUNDLE"/inaccessible-{1,2}/dir
+    touch "$BUNDLE"/inaccessible-{1,2}/dir/foo.txt
+    chmod 700 "$BUNDLE"/inaccessible-{1,2}
+    update_config ".mounts += [{source: \"inaccessible-1/dir\", destination: \"/tmp/mount-1\", options: [\"bind\"]},
+                               {source: \"$BUNDLE/inaccessible-2/dir\", destination: \"/tmp/mount-2\", type: \"bind\",
+                                options: [\"rbind\", \"ro\"]}]"
+    run_in_container 'stat -c %n /tmp/mount-1/foo.txt /tmp/mount-2/foo.txt; touch /tmp/mount-2/new'
+    assert_failure
+    assert_line --index 0 /tmp/mount-1/foo.txt
+    assert_line --index 1 /tmp/mount-2/foo.txt
+    assert_output --partial "Read-only file system"
+
+    run_sleeper
+    run ocirun exec "$ID" stat -c %n /tmp/mount-1/foo.txt /tmp/mount-2/foo.txt
+    assert_success
+    assert_output "/tmp/mount-1/foo.txt
+/tmp/mount-2/foo.txt"
+    run ocirun delete --force "$ID"
+    assert_success
+
+    # what the container binds keeps the flags its user namespace may not change (nosuid...)
+    mkdir "$BUNDLE/locked"
+    mount -t tmpfs -o nosuid,nodev,noexec tmpfs "$BUNDLE/locked"
+    update_config ".mounts += [{source: \"$BUNDLE/locked\", destination: \"/tmp/mount-3\", options: [\"bind\"]}]"
+    run_in_container 'mount -o remount,bind,suid,dev,exec /tmp/mount-3 && echo remounted;
+                      awk "\$5 == \"/tmp/mount-3\" {print \$6}" /proc/self/mountinfo'
+    umount "$BUNDLE/locked"
+    refute_output --partial remounted
+    assert_output --regexp 'nosuid,nodev,noexec'
+
+    # the sources are opened before the init goes on: a missing one fails with nothing left
+    update_config '.mounts += [{source: "/nonexistent/dir", destination: "/mnt", options: ["bind"]}]'
+    expect_run_failure
+    [[ "$stderr" == *"/nonexistent/dir"* ]] || fail "stderr: $stderr"
+}

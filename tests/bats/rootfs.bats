@@ -3,6 +3,15 @@
 
 load helpers
 
+teardown() {
+    common_teardown
+    # runc leaves the mounts of a container without a mount namespace in ours (ocirun's delete
+    # takes them away, and the tests check it)
+    if is_runc && grep -qF " $ROOTFS" /proc/self/mountinfo; then
+        umount -R --lazy "$ROOTFS"
+    fi
+}
+
 @test "the container sees only its rootfs" {
     run_in_container 'ls /'
     assert_success
@@ -173,11 +182,6 @@ stderr -> /proc/self/fd/2"
     assert_line --index 2 "writable"
 }
 
-@test "a mount namespace is required" {
-    update_config 'del(.linux.namespaces[] | select(.type == "mount"))'
-    expect_run_error "a mount namespace is required"
-}
-
 @test "a rootfs under a shared mount: the container starts, none of its mounts propagate back" {
     mount --bind "$BUNDLE" "$BUNDLE"
     mount --make-shared "$BUNDLE"
@@ -189,4 +193,146 @@ stderr -> /proc/self/fd/2"
     assert_success
     assert_output started
     [ "$mounts" -eq 0 ] || fail "$mounts container mounts propagated into our namespace"
+}
+
+@test "mounts: a read-only /dev and a read-only tmpfs get their devices and mode first, then are read-only" {
+    update_config '(.mounts[] | select(.destination == "/dev") | .options) += ["ro"]
+                   | .mounts += [{destination: "/tmp", type: "tmpfs", source: "tmpfs", options: ["ro", "mode=1777"]}]'
+    run_in_container 'stat -c "%F %t:%T" /dev/null; test -d /dev/pts && test -L /dev/ptmx && echo dev-set-up;
+                      stat -c %a /tmp; touch /dev/x /tmp/x;
+                      awk "\$5 == \"/dev\" || \$5 == \"/tmp\" {print \$5, \$6}" /proc/self/mountinfo'
+    assert_success
+    assert_line --index 0 "character special file 1:3"
+    assert_line --index 1 dev-set-up
+    assert_line --index 2 1777
+    assert_output --partial "touch: /dev/x: Read-only file system"
+    assert_output --partial "touch: /tmp/x: Read-only file system"
+    assert_line --regexp '^/dev ro(,|$)'
+    assert_line --regexp '^/tmp ro(,|$)'
+}
+
+@test "mounts: a rootfs whose /proc or /sys is a symlink is refused, nothing left behind" {
+    rmdir "$ROOTFS/proc"
+    mkdir "$ROOTFS/elsewhere"
+    ln -s /elsewhere "$ROOTFS/proc"
+    expect_run_failure
+    [[ "$stderr" == *filesystem*proc*" must be mounted on ordinary directory"* ]] || fail "stderr: $stderr"
+    [ -z "$(ls -A "$ROOTFS/elsewhere")" ]
+
+    rm "$ROOTFS/proc"
+    mkdir "$ROOTFS/proc"
+    rmdir "$ROOTFS/sys"
+    ln -s /elsewhere "$ROOTFS/sys"
+    expect_run_failure
+    [[ "$stderr" == *filesystem*sysfs*" must be mounted on ordinary directory"* ]] || fail "stderr: $stderr"
+}
+
+# A nested user namespace may mount a fresh procfs only while a fully visible one (nothing
+# mounted over parts of it) is in its mount namespace: the container's own /proc has masks.
+nested_proc_mount() {
+    local caps='["CAP_SYS_ADMIN", "CAP_SETUID", "CAP_SETGID", "CAP_SETFCAP"]'
+    update_config ".linux.maskedPaths = [\"/proc/timer_list\"] | .linux.readonlyPaths = [\"/proc/sys\"]
+                   | .process.capabilities = {bounding: $caps, effective: $caps, permitted: $caps}
+                   | .process.args = [\"unshare\", \"-mrpf\", \"sh\", \"-c\", \"mount -t proc proc /proc && echo mounted\"]"
+    run ocirun run "$@" --bundle "$BUNDLE" "$ID"
+}
+
+@test "--no-pivot does not leave the host's /proc in the container's mount namespace" {
+    nested_proc_mount
+    assert_failure
+    assert_output --partial "permission denied"
+    # the host's procfs stays behind the chroot of --no-pivot unless it is taken away
+    nested_proc_mount --no-pivot
+    assert_failure
+    assert_output --partial "permission denied"
+    refute_output --partial mounted
+}
+
+@test "--no-pivot with a user namespace: the host's /proc is hidden even where it cannot be unmounted" {
+    runc_differs "runc 1.1 covers the top one of two stacked host procfs mounts and then unmounts its own cover by the same path, leaving the host's /proc visible"
+    use_user_namespace
+    nested_proc_mount --no-pivot
+    assert_failure
+    assert_output --partial "permission denied"
+    refute_output --partial mounted
+}
+
+# ---------------------------------------------------------------------------------------------
+# No mount namespace of the container's own: runc runs it in the caller's, chrooted
+
+no_mount_namespace() {
+    update_config 'del(.linux.namespaces[] | select(.type == "mount")) | .linux.maskedPaths = []
+                   | .linux.readonlyPaths = [] | .root.readonly = false'
+}
+
+@test "no mount namespace: the container shares ours, chrooted into its rootfs with its mounts" {
+    no_mount_namespace
+    run_in_container 'readlink /proc/self/ns/mnt; ls /; test -c /dev/null && echo dev;
+                      awk "\$5 == \"/proc\" {print \$5}" /proc/self/mountinfo'
+    assert_success
+    assert_line --index 0 "$(host_ns mnt)"
+    assert_line dev
+    assert_line /proc
+    for f in $(ls "$ROOTFS"); do assert_line "$f"; done
+}
+
+@test "no mount namespace: a createRuntime hook runs once, in the bundle" {
+    runc_differs "runc 1.1.5 runs the createRuntime hooks twice without a mount namespace (later runc fixed it: its host-mntns.bats, this test, checks for one)"
+    no_mount_namespace
+    update_config '.process.args = ["true"]
+                   | .hooks.createRuntime = [{path: "/bin/sh", args: ["sh", "-c", "touch createRuntimeHook.$$"]}]'
+    run ocirun run --bundle "$BUNDLE" "$ID"
+    assert_success
+    [ "$(ls "$BUNDLE"/createRuntimeHook.* | wc -l)" -eq 1 ]
+}
+
+@test "no mount namespace: maskedPaths and readonlyPaths are refused, nothing left behind" {
+    no_mount_namespace
+    update_config '.linux.maskedPaths = ["/proc/timer_list"]'
+    expect_run_failure
+    [[ "${stderr,,}" == *"without a private m"*"namespace"* ]] || fail "stderr: $stderr"
+    update_config '.linux.maskedPaths = [] | .linux.readonlyPaths = ["/proc/sys"]'
+    expect_run_failure
+    [[ "${stderr,,}" == *"without a private m"*"namespace"* ]] || fail "stderr: $stderr"
+}
+
+@test "no mount namespace: our mount table is the same after delete, propagation included" {
+    runc_differs "runc 1.1 makes every mount of the caller's namespace a slave (shared ones lose their peers) and leaves the container's mounts behind after delete"
+    no_mount_namespace
+    mount --bind "$BUNDLE" "$BUNDLE"
+    mount --make-shared "$BUNDLE"
+    before=$(cat /proc/self/mountinfo)
+    run_sleeper
+    # the container's mounts are in our namespace while it runs, below its rootfs
+    grep -q " $ROOTFS/proc " /proc/self/mountinfo || fail "no /proc of the container in our mount table"
+    run ocirun delete --force "$ID"
+    after=$(cat /proc/self/mountinfo)
+    umount "$BUNDLE"
+    assert_success
+    assert_equal "$after" "$before"
+    assert_no_leftovers "$ID"
+}
+
+@test "no mount namespace: a failed setup leaves no mount behind" {
+    runc_differs "runc 1.1 leaves the mounts made before the failure in the caller's namespace"
+    no_mount_namespace
+    update_config '.mounts += [{destination: "/bad", type: "tmpfs", source: "tmpfs", options: ["size=nonsense"]}]'
+    before=$(cat /proc/self/mountinfo)
+    expect_run_error "Bad value for 'size'"
+    assert_equal "$(cat /proc/self/mountinfo)" "$before"
+}
+
+@test "no mount namespace: root.readonly holds; --no-pivot leaves our /proc and / alone" {
+    runc_differs "runc 1.1 ignores root.readonly without a mount namespace, and with --no-pivot unmounts the caller's /proc and /sys and moves the rootfs onto the caller's /"
+    no_mount_namespace
+    update_config '.root.readonly = true'
+    before=$(cat /proc/self/mountinfo)
+    update_config '.process.args = ["sh", "-c", "ls /; touch /x"]'
+    run ocirun run --no-pivot --bundle "$BUNDLE" "$ID"
+    assert_failure
+    assert_output --partial "touch: /x: Read-only file system"
+    assert_line etc
+    refute_line usr
+    assert_equal "$(cat /proc/self/mountinfo)" "$before"
+    [ -r /proc/self/status ]
 }

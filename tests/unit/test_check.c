@@ -149,15 +149,16 @@ static void test_validate_required(void **state)
     static const char *const want[] = {
         "config.json: process: missing required field",
         "config.json: root.path: missing required field",
-        "config.json: linux.namespaces: a mount namespace is required (without one the container's mounts would "
-        "land on the host)",
+        "config.json: linux.maskedPaths: cannot be applied without a private mount namespace (linux.namespaces "
+        "has no \"mount\")",
         "config.json: linux.netDevices: not supported by this version of ocirun",
         "config.json: linux.memoryPolicy: not supported by this version of ocirun",
         "config.json: linux.intelRdt: not supported by this version of ocirun",
     };
 
     (void) state;
-    validate_lines("{'ociVersion': '1.0.2', 'linux': {'netDevices': {'eth0': {}}, 'memoryPolicy': {'mode': 'MPOL_BIND'},"
+    validate_lines("{'ociVersion': '1.0.2', 'linux': {'maskedPaths': ['/proc/kcore'], 'netDevices': {'eth0': {}},"
+                   " 'memoryPolicy': {'mode': 'MPOL_BIND'},"
                    " 'intelRdt': {'closID': 'x'}}}", want, ARRAY_SIZE(want));
 }
 

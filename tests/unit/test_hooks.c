@@ -37,7 +37,7 @@ static void make_hook(struct test_hook *t, const char *path, const char *const *
 static void run_expect(struct test_hook *t, const char *input, const char *want_err)
 {
     oci_err_t err = NULL;
-    int ret = oci_hook_run(&t->h, input, &err);
+    int ret = oci_hook_run(&t->h, input, NULL, &err);
 
     if (want_err == NULL) {
         if (ret != 0)
@@ -80,18 +80,33 @@ static void test_argv_env(void **state)
     assert_string_equal(v[1], "-x");
     assert_null(v[2]);
     free(v);
-    v = oci_hook_envp(&t.h);
+    v = oci_hook_envp(&t.h, NULL);
+    assert_string_equal(v[0], "A=1");
+    assert_null(v[1]);
+    free(v);
+    /* its own env wins over the inherited one */
+    v = oci_hook_envp(&t.h, (char *[]) { "B=2", NULL });
     assert_string_equal(v[0], "A=1");
     assert_null(v[1]);
     free(v);
 
-    /* no args: argv = {path}; no env: an empty environment */
+    /* no args: argv = {path}; no env: the inherited environment, or an empty one */
     make_hook(&t, "/usr/bin/hook", NULL, NULL);
     v = oci_hook_argv(&t.h);
     assert_string_equal(v[0], "/usr/bin/hook");
     assert_null(v[1]);
     free(v);
-    v = oci_hook_envp(&t.h);
+    v = oci_hook_envp(&t.h, NULL);
+    assert_null(v[0]);
+    free(v);
+    v = oci_hook_envp(&t.h, (char *[]) { "B=2", "C=3", NULL });
+    assert_string_equal(v[0], "B=2");
+    assert_string_equal(v[1], "C=3");
+    assert_null(v[2]);
+    free(v);
+    /* "env": [] is an empty environment, not an absent one */
+    make_hook(&t, "/usr/bin/hook", NULL, (const char *[]) { NULL });
+    v = oci_hook_envp(&t.h, (char *[]) { "B=2", NULL });
     assert_null(v[0]);
     free(v);
 }
@@ -123,7 +138,7 @@ static void test_run_long_output_is_cut(void **state)
     make_hook(&t, "/bin/sh", (const char *[]) { "sh", "-c", "i=0; while [ $i -lt 1000 ]; do "
                   "echo 0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789 >&2; "
                   "i=$((i+1)); done; exit 1", NULL }, NULL);
-    assert_int_not_equal(oci_hook_run(&t.h, NULL, &err), 0);
+    assert_int_not_equal(oci_hook_run(&t.h, NULL, NULL, &err), 0);
     assert_true(strlen(err->msg) < 1200);
     assert_non_null(strstr(err->msg, "..."));
     oci_error_free(&err);
@@ -171,6 +186,25 @@ static void test_run_timeout(void **state)
     run_expect(&t, NULL, NULL);
 }
 
+static void test_run_cwd_and_inherited_env(void **state)
+{
+    (void) state;
+    struct test_hook t;
+    struct oci_hook_exec x = { .cwd = "/tmp", .env = (char *[]) { "FROM=runtime", NULL } };
+    oci_err_t err = NULL;
+
+    /* the working directory X names; without "env" X's environment */
+    make_hook(&t, "/bin/sh", (const char *[]) { "sh", "-c", "[ \"$(pwd)\" = /tmp ] && [ \"$FROM\" = runtime ]", NULL },
+              NULL);
+    assert_int_equal(oci_hook_run(&t.h, NULL, &x, &err), 0);
+    /* a working directory that is not there fails the hook, saying why */
+    x.cwd = "/nonexistent";
+    make_hook(&t, "/bin/true", NULL, NULL);
+    assert_int_not_equal(oci_hook_run(&t.h, NULL, &x, &err), 0);
+    assert_string_equal(err->msg, "exited with status 127, stderr: chdir /nonexistent: No such file or directory");
+    oci_error_free(&err);
+}
+
 static void test_list_error_names_the_hook(void **state)
 {
     (void) state;
@@ -181,14 +215,14 @@ static void test_list_error_names_the_hook(void **state)
 
     hooks.create_runtime.items = items;
     hooks.create_runtime.len = 2;
-    assert_int_not_equal(oci_hooks_run(&hooks, OCI_HOOK_CREATE_RUNTIME, &st, &err), 0);
+    assert_int_not_equal(oci_hooks_run(&hooks, OCI_HOOK_CREATE_RUNTIME, &st, NULL, &err), 0);
     assert_string_equal(err->msg, "hooks.createRuntime[1] \"/bin/false\": exited with status 1");
     oci_error_free(&err);
     /* no hooks of a kind: nothing to do */
-    assert_int_equal(oci_hooks_run(&hooks, OCI_HOOK_PRESTART, &st, &err), 0);
+    assert_int_equal(oci_hooks_run(&hooks, OCI_HOOK_PRESTART, &st, NULL, &err), 0);
     /* warnings only */
     hooks.poststop = hooks.create_runtime;
-    oci_hooks_run_warn(&hooks, OCI_HOOK_POSTSTOP, &st);
+    oci_hooks_run_warn(&hooks, OCI_HOOK_POSTSTOP, &st, NULL);
 }
 
 static void test_exec_fifo_protocol(void **state)
@@ -244,9 +278,29 @@ static void test_state_keeps_hooks(void **state)
     assert_int_equal(back->poststop.items[0].timeout.value, 7);
     assert_string_equal(back->poststop.items[1].path, "/hook/b");
     assert_null(back->poststop.items[1].args.v);
+    /* no "env" stays no env (the hook inherits one), not an empty one */
+    assert_null(back->poststop.items[1].env.v);
     assert_false(back->poststop.items[1].timeout.set);
     assert_int_equal(back->poststart.len, 1);
+    assert_int_equal(back->host_rootfs_mount, 0);
     oci_state_free(back);
+
+    /* "env": [] stays empty */
+    make_hook(&b, "/hook/b", NULL, (const char *[]) { NULL });
+    list[1] = b.h;
+    assert_int_equal(oci_state_write(fd, &st, &err), 0);
+    assert_int_equal(oci_state_read(fd, "c1", &back, &err), 0);
+    assert_non_null(back->poststop.items[1].env.v);
+    assert_int_equal(back->poststop.items[1].env.len, 0);
+    oci_state_free(back);
+
+    /* the rootfs bind of a container without a mount namespace is kept */
+    st.host_rootfs_mount = 2147483648123ULL;
+    assert_int_equal(oci_state_write(fd, &st, &err), 0);
+    assert_int_equal(oci_state_read(fd, "c1", &back, &err), 0);
+    assert_true(back->host_rootfs_mount == 2147483648123ULL);
+    oci_state_free(back);
+    st.host_rootfs_mount = 0;
 
     /* a state.json from before hooks (no keys) still reads, with none */
     st.poststop.len = st.poststart.len = 0;
@@ -283,6 +337,7 @@ int main(void)
         cmocka_unit_test(test_run_long_output_is_cut),
         cmocka_unit_test(test_run_stdin_and_env),
         cmocka_unit_test(test_run_timeout),
+        cmocka_unit_test(test_run_cwd_and_inherited_env),
         cmocka_unit_test(test_list_error_names_the_hook),
         cmocka_unit_test(test_exec_fifo_protocol),
         cmocka_unit_test(test_state_keeps_hooks),

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include "ocirun/core/error.h"
+#include "ocirun/security/seccomp.h"
 #include "ocirun/spec/spec.h"
 #include "ocirun/state/state.h"
 
@@ -27,20 +28,32 @@ bool oci_hooks_has(const struct oci_hooks *hooks, enum oci_hook_kind kind);
 /* argv of a hook: its args (args[0] is argv[0]), or {path} without args. NULL-terminated; the
  * strings belong to the hook, free only the array. */
 char **oci_hook_argv(const struct oci_hook *hook);
-/* Its environment: exactly env, nothing inherited. Same ownership as oci_hook_argv. */
-char **oci_hook_envp(const struct oci_hook *hook);
+/* Its environment: exactly env when the hook has one (even empty), else INHERITED (NULL: none).
+ * Same ownership as oci_hook_argv. */
+char **oci_hook_envp(const struct oci_hook *hook, char *const *inherited);
+
+/* Where the hooks of one point of the lifecycle run, as runc runs them. */
+struct oci_hook_exec {
+    const char *cwd;                           /* working directory; NULL: the caller's */
+    char *const *env;                          /* the environment of a hook without "env"; NULL: empty */
+    const struct oci_seccomp_filter *seccomp;  /* loaded by the hook's own process just before execve */
+};
+/* prestart, createRuntime, poststart, poststop: in BUNDLE, with our environment. */
+struct oci_hook_exec oci_hook_exec_runtime(const char *bundle);
 
 /* Run one hook: STDIN_DATA (the state JSON) on its stdin, stdout and stderr captured (they are
- * part of the error when it fails, as runc does), killed with SIGKILL after its timeout. The
- * error says what went wrong without naming the hook: "exited with status 3, stderr: ...". */
-int oci_hook_run(const struct oci_hook *hook, const char *stdin_data, oci_err_t *err);
+ * part of the error when it fails, as runc does), killed with SIGKILL after its timeout; X (may
+ * be NULL) says where. The error says what went wrong without naming the hook: "exited with
+ * status 3, stderr: ...". */
+int oci_hook_run(const struct oci_hook *hook, const char *stdin_data, const struct oci_hook_exec *x, oci_err_t *err);
 
 /* Run the hooks of KIND in order with the state ST (status set from KIND); the first failure
  * stops: `hooks.createRuntime[1] "/path": timed out after 5 s`. */
 int oci_hooks_run(const struct oci_hooks *hooks, enum oci_hook_kind kind, const struct oci_state *st,
-                  oci_err_t *err);
+                  const struct oci_hook_exec *x, oci_err_t *err);
 /* The same for poststart and poststop: every hook runs, failures are logged warnings. */
-void oci_hooks_run_warn(const struct oci_hooks *hooks, enum oci_hook_kind kind, const struct oci_state *st);
+void oci_hooks_run_warn(const struct oci_hooks *hooks, enum oci_hook_kind kind, const struct oci_state *st,
+                        const struct oci_hook_exec *x);
 /* How long the hooks of KIND may run in all, in ms (the sum of their timeouts): a wait for a
  * process that runs them adds this to its own bound. -1 when one has no timeout: it may run
  * as long as it likes (runtime-spec), and so may the wait. 0 without hooks. */

@@ -15,6 +15,8 @@ enum oci_sync_type {
     OCI_SYNC_CONSOLE_FD,  /* init -> runtime: the pty master of process.terminal (SCM_RIGHTS) */
     OCI_SYNC_HOOKS,       /* init -> runtime: mounts done, run prestart/createRuntime now; the
                              runtime answers GO with value = the init's pid as it sees it */
+    OCI_SYNC_MOUNT_FD,    /* runtime -> init, before GO (new user namespace): value = index in
+                             mounts[], its bind source opened by the runtime rides along */
 };
 
 struct oci_sync_msg {
@@ -26,8 +28,9 @@ struct oci_sync_msg {
 /* Create a SOCK_SEQPACKET pair (both ends close-on-exec). */
 int oci_sync_pair(int fds[2], oci_err_t *err);
 int oci_sync_send(int fd, enum oci_sync_type type, int32_t value, const char *text);
-/* A message carrying one fd. */
+/* A message carrying one fd (and VALUE). */
 int oci_sync_send_fd(int fd, enum oci_sync_type type, int passed_fd);
+int oci_sync_send_fd_value(int fd, enum oci_sync_type type, int32_t value, int passed_fd);
 /* Receive one message; EOF means the other side died: reported as an error. */
 int oci_sync_recv(int fd, struct oci_sync_msg *msg, oci_err_t *err);
 /* The same, also taking an fd passed along (*passed_fd = -1 when none; close-on-exec). */

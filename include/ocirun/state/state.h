@@ -61,6 +61,9 @@ struct oci_state {
     /* How long the startContainer hooks may take (the sum of their timeouts, ms; -1: one has
      * none), which `start` waits for on top of its own bound. */
     int64_t start_hooks_ms;
+    /* No mount namespace of its own: the id of the rootfs bind create made in the caller's
+     * namespace, which delete detaches again (0: none). */
+    uint64_t host_rootfs_mount;
 };
 
 /* Frees a state returned by oci_state_read (every string and the annotations). NULL is fine. */
