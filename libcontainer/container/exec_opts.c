@@ -279,11 +279,11 @@ int oci_exec_apply_opts(const struct oci_exec_opts *o, struct oci_process *p, oc
     if (apply_user(o, &p->user, err) < 0)
         return -1;
     for (size_t i = 0; i < o->caps.len; i++) {
-        /* Without process.capabilities the process keeps the runtime's sets: nothing to add. */
-        if (p->capabilities && oci_exec_add_cap(p->capabilities, o->caps.v[i], err) < 0)
+        /* Without process.capabilities the process has none: --cap adds to empty sets. */
+        if (p->capabilities == NULL)
+            p->capabilities = xzalloc(sizeof(*p->capabilities));
+        if (oci_exec_add_cap(p->capabilities, o->caps.v[i], err) < 0)
             return -1;
-        if (p->capabilities == NULL && cap_from_name(o->caps.v[i], &(cap_value_t) { 0 }) < 0)
-            return oci_error_set(err, 0, "--cap \"%s\": unknown capability", o->caps.v[i]);
     }
     if (o->no_new_privs)
         p->no_new_privileges = true;

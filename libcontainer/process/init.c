@@ -230,6 +230,10 @@ static int start_container(struct oci_init_ctx *ctx, struct oci_launch *l, oci_e
     if (l->seccomp_pending && load_seccomp(l, err) < 0)
         return -1;
     l->seccomp_pending = false;
+    /* The CAP_SYS_ADMIN that loading needed goes now. */
+    if (l->caps_pending && oci_caps_apply(&l->caps, err) < 0)
+        return -1;
+    l->caps_pending = false;
     return 0;
 }
 
@@ -267,9 +271,7 @@ static bool seccomp_after_user_switch(const struct oci_process *p, const struct 
 {
     if (p->no_new_privileges)
         return true;
-    if (p->capabilities)
-        return (caps->effective & (1ULL << CAP_SYS_ADMIN)) != 0;
-    return p->user.uid == 0;
+    return (caps->effective & (1ULL << CAP_SYS_ADMIN)) != 0;
 }
 
 /* Drop our copy of the listener. From here on any syscall of ours may be notified: while we
@@ -330,7 +332,7 @@ static void add_listen_env(struct oci_launch *l)
 int oci_init_apply_process(struct oci_launch *l, oci_err_t *err)
 {
     const struct oci_process *p = l->process;
-    struct oci_caps caps = { 0 };
+    struct oci_caps caps = { 0 }, held;
     bool seccomp_late;
 
     if (oci_process_apply_rlimits(p, err) < 0 || oci_process_enter_cwd(p, err) < 0 ||
@@ -338,15 +340,26 @@ int oci_init_apply_process(struct oci_launch *l, oci_err_t *err)
         return -1;
     l->envp = oci_process_build_env(p);
     add_listen_env(l);
-    if (p->capabilities && (oci_caps_resolve(p->capabilities, &caps, err) < 0 || oci_caps_prepare(&caps, err) < 0))
+    /* Without process.capabilities the process gets none (as runc): CAPS stays empty. */
+    if ((p->capabilities && oci_caps_resolve(p->capabilities, &caps, err) < 0) || oci_caps_prepare(&caps, err) < 0)
         return -1;
     seccomp_late = seccomp_after_user_switch(p, &caps);
-    if (!seccomp_late && load_seccomp(l, err) < 0)
+    /* A filter held back for the startContainer hooks, which a process without no_new_privs
+     * and without CAP_SYS_ADMIN could not load itself: we keep that capability until it is
+     * loaded, then drop to the process's own (start_container). */
+    l->caps_pending = !seccomp_late && l->defer_seccomp && l->seccomp && l->seccomp->insns;
+    if (!seccomp_late && !l->caps_pending && load_seccomp(l, err) < 0)
         return -1;
-    l->seccomp_pending = seccomp_late && l->defer_seccomp;
+    l->seccomp_pending = (seccomp_late || l->caps_pending) && l->defer_seccomp;
     if (oci_process_switch_user(p, err) < 0)
         return -1;
-    if (p->capabilities ? oci_caps_apply(&caps, err) < 0 : oci_caps_clear_inheritable(err) < 0)
+    l->caps = caps;
+    held = caps;
+    if (l->caps_pending) {
+        held.effective |= 1ULL << CAP_SYS_ADMIN;
+        held.permitted |= 1ULL << CAP_SYS_ADMIN;
+    }
+    if (oci_caps_apply(&held, err) < 0)
         return -1;
     if (oci_process_apply_no_new_privs(p, err) < 0 || oci_process_find_executable(p, &l->exe, err) < 0 ||
         oci_process_apply_personality(l->spec, err) < 0 || oci_lsm_apply_exec(p, err) < 0)

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include "ocirun/cgroups/cgroup.h"
+#include "ocirun/security/capabilities.h"
 #include "ocirun/core/log.h"
 #include "ocirun/security/seccomp.h"
 #include "ocirun/spec/spec.h"
@@ -44,6 +45,8 @@ struct oci_launch {
     int listen_fds;                             /* > 0: LISTEN_FDS/LISTEN_PID added to the env */
     bool defer_seccomp;                         /* startContainer hooks come first: a late filter waits */
     bool seccomp_pending;                       /* out: that filter is still to load (load_seccomp) */
+    bool caps_pending;                          /* out: CAP_SYS_ADMIN held for that load, then caps */
+    struct oci_caps caps;                       /* out: the process's final capabilities */
     char *exe;                                  /* out: the resolved args[0] */
     char **envp;                                /* out: the final environment */
 };

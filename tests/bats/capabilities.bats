@@ -47,3 +47,45 @@ caps_config() {
     caps_config '["CAP_SYS_RESOURCE"]'
     expect_run_error "cap_sys_resource is not in the runtime's own bounding set"
 }
+
+@test "capabilities: without process.capabilities the process has none, nor has what exec runs (as runc)" {
+    update_config 'del(.process.capabilities)'
+    run_in_container 'grep -E "^Cap(Inh|Prm|Eff|Bnd|Amb)" /proc/self/status; umount /proc 2>/dev/null && echo umounted; true'
+    assert_success
+    assert_line "CapPrm:	0000000000000000"
+    assert_line "CapEff:	0000000000000000"
+    assert_line "CapBnd:	0000000000000000"
+    assert_line "CapInh:	0000000000000000"
+    assert_line "CapAmb:	0000000000000000"
+    refute_output --partial umounted
+    run_sleeper
+    run ocirun exec "$ID" grep ^CapEff /proc/self/status
+    assert_success
+    assert_output "CapEff:	0000000000000000"
+}
+
+@test "capabilities: exec --cap adds to the empty sets of a config without process.capabilities" {
+    runc_differs "runc 1.1.5 panics on exec --cap when config.json has no process.capabilities"
+    update_config 'del(.process.capabilities)'
+    run_sleeper
+    # CAP_NET_RAW = 13 -> 0x2000, in every set but inheritable
+    run ocirun exec --cap CAP_NET_RAW "$ID" grep -E "^Cap(Eff|Bnd|Inh)" /proc/self/status
+    assert_success
+    assert_line "CapEff:	0000000000002000"
+    assert_line "CapBnd:	0000000000002000"
+    assert_line "CapInh:	0000000000000000"
+}
+
+@test "capabilities: without process.capabilities a startContainer hook and the seccomp filter still work" {
+    # the filter is loaded for the hook and then for the process without no_new_privs: the init
+    # keeps CAP_SYS_ADMIN until it has done so; then the process has no capability left
+    local cmd='grep ^CapEff /proc/self/status; mkdir /dev/shm/x 2>/dev/null || echo mkdir-denied; test -f /dev/shm/by-hook && echo hook-ran'
+    update_config "del(.process.capabilities) | .process.args = [\"sh\", \"-c\", $(json_quote "$cmd")]
+                   | .linux.seccomp = {defaultAction: \"SCMP_ACT_ALLOW\", syscalls: [{names: [\"mkdir\", \"mkdirat\"], action: \"SCMP_ACT_ERRNO\"}]}
+                   | .hooks.startContainer = [{path: \"/bin/sh\", args: [\"sh\", \"-c\", \"echo x >/dev/shm/by-hook\"]}]"
+    run ocirun run --bundle "$BUNDLE" "$ID"
+    assert_success
+    assert_line "CapEff:	0000000000000000"
+    assert_line mkdir-denied
+    assert_line hook-ran
+}

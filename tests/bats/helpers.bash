@@ -407,6 +407,7 @@ expect_run_error() {
 # /dev/null and the other defaults can), and listed rules apply in order. Used on v1 (host) and
 # v2 (eBPF, in the VM). Nodes are made on the container's /dev (a tmpfs that allows devices).
 assert_device_rules_enforced() {
+    with_caps CAP_MKNOD CAP_SYSLOG
     run_in_container 'mknod /dev/kmsg2 c 1 11 && head -c1 /dev/kmsg2 >/dev/null; echo "kmsg $?"; echo x > /dev/null && echo null-ok'
     assert_output --partial "Operation not permitted"
     assert_line "kmsg 1"
@@ -624,4 +625,16 @@ stop_agents() {
     done
     AGENT_PIDS=()
     AGENT_PID=
+}
+
+# ---------------------------------------------------------------------------------------------
+# Capabilities
+
+# with_caps CAP...: the container's process gets these capabilities (bounding, effective,
+# permitted), as runc's users write them; without process.capabilities it gets none (as runc).
+with_caps() {
+    local list
+    list=$(printf '"%s",' "$@")
+    list="[${list%,}]"
+    update_config ".process.capabilities = {bounding: $list, effective: $list, permitted: $list}"
 }

@@ -266,6 +266,7 @@ teardown() {
 @test "update: linux.resources.devices replaces the v1 rules, never granting what neither set allows" {
     runc_differs "runc 1.1 update leaves the device rules as they were (it skips devices)"
     on_v1
+    with_caps CAP_MKNOD CAP_SYSLOG
     # before: tun; after: kmsg (read). fuse: in neither; zero (a standard device): in both.
     cat >"$ROOTFS/probe" <<'SH'
 mknod /dev/tun2 c 10 200; mknod /dev/kmsg2 c 1 11; mknod /dev/fuse2 c 10 229; touch /tmp/log
