@@ -229,6 +229,7 @@ static pid_t clone_init(struct build *b, int fifo_fd, bool share, oci_err_t *err
             .tty_size_from_stdin = b->foreground && b->o->console_socket == NULL,
             .id = b->o->id,
             .hooks_sync = oci_hooks_need_sync(&b->spec->hooks),
+            .no_new_keyring = b->o->no_new_keyring,
         },
     };
     pid_t pid;
@@ -254,6 +255,7 @@ static void build_state(const struct build *b, struct oci_state *st)
         .annotations = b->spec->annotations,
         .cgroup_created = b->cg.created,
         .systemd_cgroup = b->o->systemd_cgroup,
+        .no_new_keyring = b->o->no_new_keyring,
         .poststart = b->spec->hooks.poststart,
         .poststop = b->spec->hooks.poststop,
     };

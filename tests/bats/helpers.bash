@@ -583,3 +583,28 @@ loop_detach() {
     fi
     return 0
 }
+
+# ---------------------------------------------------------------------------------------------
+# Session keyrings and process attributes (process-attrs.bats; issue 21)
+
+# add_helper NAME [ROOTFS]: the static test helper NAME as /bin/NAME of the rootfs.
+add_helper() {
+    cp "$HELPERS/$1" "${2:-$ROOTFS}/bin/$1"
+}
+
+# proc_stat_fields PID N...: fields N of /proc/PID/stat (1-based, after the comm), space-separated.
+proc_stat_fields() {
+    local pid=$1 stat f out=()
+    shift
+    stat=$(cat "/proc/$pid/stat") || return 1
+    read -r -a f <<<"${stat##*) }"
+    for n in "$@"; do
+        out+=("${f[n - 3]}")
+    done
+    echo "${out[*]}"
+}
+
+# cpus_allowed PID: the Cpus_allowed_list of a process.
+cpus_allowed() {
+    awk '/^Cpus_allowed_list:/ {print $2}' "/proc/$1/status"
+}

@@ -800,7 +800,7 @@ static void test_value_errors(void **state)
     assert_parse_error(PC("'ioPriority': {'class': 'IOPRIO_CLASS_RT', 'priority': 8}"),
                        "process.ioPriority.priority: expected an integer from 0 to 7, got 8");
     assert_parse_error(PC("'execCPUAffinity': {'initial': 'all'}"),
-                       "process.execCPUAffinity.initial: invalid CPU list \"all\"");
+                       "process.execCPUAffinity.initial: invalid CPU list \"all\" (expected CPU numbers and low-high ranges below 1024, comma-separated, e.g. \"0-3,7\")");
 }
 
 static void test_process_parse(void **state)
@@ -944,7 +944,7 @@ static void test_partial_free(void **state)
         "linux.seccomp.syscalls[1].action: unknown seccomp action \"bad\"",
         "linux.netDevices.c.name: expected a string, got 5",
         "linux.timeOffsets.monotonic.secs: expected a 64-bit integer, got \"x\"",
-        "process.execCPUAffinity.final: invalid CPU list \"x\"",
+        "process.execCPUAffinity.final: invalid CPU list \"x\" (expected CPU numbers and low-high ranges below 1024, comma-separated, e.g. \"0-3,7\")",
         "linux.maskedPaths[0]: expected a string, got 1",
     };
     for (size_t i = 0; i < ARRAY_SIZE(late); i++)
