@@ -405,7 +405,7 @@ int oci_exec(const struct oci_exec_opts *o, int *exit_status, oci_err_t *err)
     } else if (ret == 0) {
         if (r.tty_master >= 0)
             oci_terminal_raw(&saved_tty);
-        ret = oci_relay_until_exit(r.pid, &set, r.tty_master, &status, err);
+        ret = oci_relay_until_exit(r.pid, &set, r.tty_master, NULL, &status, err);
         oci_terminal_restore(&saved_tty);
         if (ret == 0)
             *exit_status = oci_exit_code(status);

@@ -585,7 +585,7 @@ loop_detach() {
 }
 
 # ---------------------------------------------------------------------------------------------
-# Session keyrings and process attributes (process-attrs.bats; issue 21)
+# Session keyrings, process attributes, NOTIFY_SOCKET (process-attrs.bats, notify.bats; issue 21)
 
 # add_helper NAME [ROOTFS]: the static test helper NAME as /bin/NAME of the rootfs.
 add_helper() {
@@ -607,4 +607,34 @@ proc_stat_fields() {
 # cpus_allowed PID: the Cpus_allowed_list of a process.
 cpus_allowed() {
     awk '/^Cpus_allowed_list:/ {print $2}' "/proc/$1/status"
+}
+
+# start_notify_listener [SOCKET]: a datagram socket at SOCKET (default $BATS_TEST_TMPDIR/n.sock)
+# printing what it receives to $NOTIFY_OUT; sets NOTIFY_SOCK and LISTENER_PID.
+start_notify_listener() {
+    NOTIFY_SOCK=${1:-$BATS_TEST_TMPDIR/n.sock}
+    NOTIFY_OUT="$BATS_TEST_TMPDIR/notify.out"
+    "$HELPERS/sdnotify" listen "$NOTIFY_SOCK" >"$NOTIFY_OUT" 2>&1 3>&- &
+    LISTENER_PID=$!
+    [[ "$NOTIFY_SOCK" == @* ]] && { sleep 0.1; return 0; }
+    for _ in $(seq 100); do [ -S "$NOTIFY_SOCK" ] && return 0; sleep 0.02; done
+    fail "notify listener did not bind $NOTIFY_SOCK"
+}
+
+stop_notify_listener() {
+    if [ -n "${LISTENER_PID:-}" ]; then
+        kill "$LISTENER_PID" 2>/dev/null
+        wait "$LISTENER_PID" 2>/dev/null
+        LISTENER_PID=
+    fi
+    return 0
+}
+
+# wait_notify_lines N: until the listener has printed N lines (2 s at most); prints them.
+wait_notify_lines() {
+    for _ in $(seq 100); do
+        [ "$(wc -l <"$NOTIFY_OUT")" -ge "$1" ] && break
+        sleep 0.02
+    done
+    cat "$NOTIFY_OUT"
 }
