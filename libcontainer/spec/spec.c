@@ -270,8 +270,9 @@ static int parse_io_priority(struct spec_ctx *c, yajl_val o, struct oci_io_prior
     return 0;
 }
 
-/* One "N" or "N-M" of a CPU list into SET; NULL when it is not one (or names a CPU this build
- * cannot address), else the text after it. */
+/* One "N" or "N-M" of a CPU list into SET (spaces around them allowed, as the schema's
+ * ^[0-9, -]*$ does); NULL when it is not one (or names a CPU this build cannot address), else
+ * the text after it. */
 static const char *cpu_range(const char *s, cpu_set_t *set)
 {
     unsigned long lo, hi;
@@ -282,8 +283,9 @@ static const char *cpu_range(const char *s, cpu_set_t *set)
     if (*s < '0' || *s > '9')
         return NULL;
     lo = hi = strtoul(s, &end, 10);
-    if (*end == '-') {
-        s = end + 1;
+    s = end + strspn(end, " ");
+    if (*s == '-') {
+        s += 1 + strspn(s + 1, " ");
         if (*s < '0' || *s > '9')
             return NULL;
         hi = strtoul(s, &end, 10);
