@@ -638,3 +638,22 @@ wait_notify_lines() {
     done
     cat "$NOTIFY_OUT"
 }
+
+# bg_ocirun ARGS...: "$OCIRUN" --root "$ROOT" ARGS in the background under a 30 s timeout;
+# BG_PID is the runtime's own pid (timeout's child), for checks of the runtime process itself.
+# wait_bg waits for it and returns its status.
+bg_ocirun() {
+    timeout --kill-after=5 30 "$OCIRUN" --root "$ROOT" "$@" </dev/null >/dev/null 2>&1 3>&- &
+    BG_TIMEOUT=$!
+    BG_PID=
+    for _ in $(seq 100); do
+        read -r BG_PID _ <"/proc/$BG_TIMEOUT/task/$BG_TIMEOUT/children" 2>/dev/null || true
+        [ -n "$BG_PID" ] && return 0
+        sleep 0.01
+    done
+    fail "the runtime did not start under timeout"
+}
+
+wait_bg() {
+    wait "$BG_TIMEOUT"
+}

@@ -61,12 +61,11 @@ MAINPID=$(container_pid "$ID")"
 @test "NOTIFY_SOCKET: run in the foreground relays READY with its own pid as MAINPID" {
     start_notify_listener
     update_config '.process.args = ["sh", "-c", "sdnotify send READY=1; sleep 0.5"]'
-    NOTIFY_SOCKET=$NOTIFY_SOCK "$OCIRUN" --root "$ROOT" run --bundle "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1 3>&- &
-    rt=$!
-    wait "$rt"
+    NOTIFY_SOCKET=$NOTIFY_SOCK bg_ocirun run --bundle "$BUNDLE" "$ID"
+    wait_bg
     run wait_notify_lines 2
     assert_output "READY=1
-MAINPID=$rt"
+MAINPID=$BG_PID"
 }
 
 @test "NOTIFY_SOCKET: an abstract socket (@name) gets READY too" {

@@ -160,11 +160,10 @@ load helpers
     assert_success
     assert_output $'Cpus_allowed_list:\t1'
     # the runtime itself, while it waits for its process (a foreground exec)
-    "$OCIRUN" --root "$ROOT" exec "$ID" sleep 2 </dev/null >/dev/null 2>&1 3>&- &
-    rt=$!
+    bg_ocirun exec "$ID" sleep 2
     sleep 0.5
-    rt_cpus=$(cpus_allowed "$rt")
-    wait "$rt"
+    rt_cpus=$(cpus_allowed "$BG_PID")
+    wait_bg
     [ "$rt_cpus" = 0 ] || fail "runtime on $rt_cpus"
     # initial alone: the process gets the container's CPUs back, not initial's
     echo '{"args": ["grep", "Cpus_allowed_list", "/proc/self/status"], "cwd": "/",
