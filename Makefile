@@ -149,8 +149,10 @@ $(ASAN)/tests/unit/%: $(ASAN)/obj/tests/unit/%.o $(ASAN)/libocirun.a
 	$(CC) $(ASAN_FLAGS) $(LINK_FLAGS) $(LDFLAGS) -o $@ $< $(ASAN)/libocirun.a $(CMOCKA_LIBS) $(PKG_LIBS)
 
 # Test programs the bats suites run; those copied into busybox rootfses are static (no libc there).
-STATIC_HELPERS := $(B)/tests/helpers/syscall-probe $(B)/tests/helpers/alloc
-HELPER_BINS := $(B)/tests/helpers/syscall-probe $(B)/tests/helpers/seccomp-agent $(B)/tests/helpers/recvtty
+STATIC_HELPERS := $(B)/tests/helpers/syscall-probe $(B)/tests/helpers/alloc $(B)/tests/helpers/keyring \
+                  $(B)/tests/helpers/sdnotify
+HELPER_BINS := $(B)/tests/helpers/syscall-probe $(B)/tests/helpers/seccomp-agent $(B)/tests/helpers/recvtty \
+               $(B)/tests/helpers/keyring $(B)/tests/helpers/sdnotify
 VM_HELPER_BINS := $(B)/tests/helpers/alloc
 
 $(STATIC_HELPERS): $(B)/tests/helpers/%: tests/helpers/%.c $(B)/.flags

@@ -27,6 +27,8 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 /* Exactly one positional ID after options, else a usage error. */
 int cli_take_id(const char *cmd, int argc, char **argv, int optind_, const char **id);
 int cli_parse_int(const char *cmd, const char *opt, const char *value, int *out);
+/* The caller's NOTIFY_SOCKET (create, run, start), NULL when unset or empty. */
+const char *cli_notify_socket(void);
 
 int cmd_create(struct cli_globals *g, int argc, char **argv);
 int cmd_start(struct cli_globals *g, int argc, char **argv);

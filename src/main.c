@@ -104,6 +104,13 @@ int cli_take_id(const char *cmd, int argc, char **argv, int optind_, const char 
     return 0;
 }
 
+const char *cli_notify_socket(void)
+{
+    const char *s = getenv("NOTIFY_SOCKET");
+
+    return s && *s ? s : NULL;
+}
+
 int cli_parse_int(const char *cmd, const char *opt, const char *value, int *out)
 {
     char *end;

@@ -26,7 +26,7 @@ int cmd_start(struct cli_globals *g, int argc, char **argv)
     }
     if (cli_take_id("start", argc, argv, optind, &id))
         return 1;
-    if (oci_container_start(g->root, id, &err) < 0)
+    if (oci_container_start(g->root, id, cli_notify_socket(), &err) < 0)
         return cli_fail(&err);
     return 0;
 }

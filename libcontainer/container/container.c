@@ -30,6 +30,7 @@
 #include "ocirun/state/state.h"
 #include "process/init.h"
 #include "process/namespaces.h"
+#include "process/notify.h"
 #include "process/relay.h"
 #include "process/terminal.h"
 #include "container/waits.h"
@@ -57,6 +58,7 @@ struct build {
     int tty_master;           /* process.terminal: the pty master the init sent, until handed on */
     int *bind_sources;        /* a new user namespace: mounts[]' bind sources opened for the init, or NULL */
     uint64_t host_mnt_id;     /* no mount namespace: the rootfs bound onto itself in ours (its id) */
+    struct oci_notify notify; /* NOTIFY_SOCKET: the container's socket (run) */
 };
 
 static void build_init(struct build *b, const struct oci_create_opts *o)
@@ -67,6 +69,7 @@ static void build_init(struct build *b, const struct oci_create_opts *o)
     b->cg.fd = -1;
     b->sync[0] = b->sync[1] = -1;
     b->tty_master = -1;
+    b->notify = (struct oci_notify) OCI_NOTIFY_INIT;
     for (int i = 0; i < OCI_NS_COUNT; i++)
         b->plan.join_fd[i] = -1;
 }
@@ -117,6 +120,7 @@ static void build_finish(struct build *b, bool destroy)
     close_fd(&b->tty_master);
     oci_rootfs_close_bind_sources(b->bind_sources, b->spec ? b->spec->n_mounts : 0);
     b->bind_sources = NULL;
+    oci_notify_close(&b->notify);
     oci_clone_stack_release(&b->stack);
     oci_spec_free(b->spec);
     free(b->bundle);
@@ -235,6 +239,7 @@ static pid_t clone_init(struct build *b, int fifo_fd, bool share, oci_err_t *err
             .tty_size_from_stdin = b->foreground && b->o->console_socket == NULL,
             .id = b->o->id,
             .hooks_sync = oci_hooks_need_sync(&b->spec->hooks),
+            .no_new_keyring = b->o->no_new_keyring,
         },
     };
     pid_t pid;
@@ -260,6 +265,7 @@ static void build_state(const struct build *b, struct oci_state *st)
         .annotations = b->spec->annotations,
         .cgroup_created = b->cg.created,
         .systemd_cgroup = b->o->systemd_cgroup,
+        .no_new_keyring = b->o->no_new_keyring,
         .poststart = b->spec->hooks.poststart,
         .poststop = b->spec->hooks.poststop,
         .start_hooks_ms = oci_hooks_timeout_ms(&b->spec->hooks, OCI_HOOK_START_CONTAINER),
@@ -437,6 +443,58 @@ static int prepare_rootfs_sources(struct build *b, oci_err_t *err)
     return 0;
 }
 
+/* The NOTIFY_SOCKET mount: ROOT/ID/notify at /run/notify, read-only (runc's options). */
+static void add_notify_mount(struct oci_spec *spec, char *source)
+{
+    static const char *const opts[] = { "bind", "nosuid", "noexec", "nodev", "ro" };
+    struct oci_mount *m;
+
+    spec->mounts = xrealloc(spec->mounts, (spec->n_mounts + 1) * sizeof(*spec->mounts));
+    m = &spec->mounts[spec->n_mounts++];
+    *m = (struct oci_mount) { .destination = xstrdup(OCI_NOTIFY_MOUNT), .source = source };
+    m->options.v = xzalloc((ARRAY_SIZE(opts) + 1) * sizeof(char *));
+    for (size_t i = 0; i < ARRAY_SIZE(opts); i++)
+        m->options.v[m->options.len++] = xstrdup(opts[i]);
+}
+
+/* The process's NOTIFY_SOCKET is the container's socket (an own one in process.env is replaced). */
+static void set_notify_env(struct oci_process *p)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < p->env.len; i++) {
+        if (strncmp(p->env.v[i], "NOTIFY_SOCKET=", 14) == 0)
+            free(p->env.v[i]);
+        else
+            p->env.v[n++] = p->env.v[i];
+    }
+    p->env.v = xrealloc(p->env.v, (n + 2) * sizeof(char *));
+    p->env.v[n++] = xstrdup(OCI_NOTIFY_ENV);
+    p->env.v[n] = NULL;
+    p->env.len = n;
+}
+
+/* NOTIFY_SOCKET set by the caller (podman --sdnotify=container, a systemd unit), as runc: the
+ * container's own socket directory ROOT/ID/notify, bound at /run/notify; run binds the socket
+ * now, before the process can send, create leaves that to start. */
+static int prepare_notify(struct build *b, bool with_fifo, oci_err_t *err)
+{
+    cleanup_free char *root = NULL;
+
+    if (b->o->notify_socket == NULL)
+        return 0;
+    if (mkdirat(b->state_dir, OCI_NOTIFY_DIR, 0755) < 0)
+        return oci_error_sys(err, "NOTIFY_SOCKET: mkdir %s/%s/%s", b->o->root, b->o->id, OCI_NOTIFY_DIR);
+    root = realpath(b->o->root, NULL);
+    if (root == NULL)
+        return oci_error_sys(err, "NOTIFY_SOCKET: state root %s", b->o->root);
+    add_notify_mount(b->spec, xasprintf("%s/%s/%s", root, b->o->id, OCI_NOTIFY_DIR));
+    set_notify_env(b->spec->process);
+    if (!with_fifo && oci_notify_bind(&b->notify, b->state_dir, b->o->notify_socket, err) < 0)
+        return -1;
+    return 0;
+}
+
 /* Everything up to an init that waits for start (fifo) or for our go (run). */
 static int build_container(struct build *b, bool with_fifo, oci_err_t *err)
 {
@@ -464,6 +522,8 @@ static int build_container(struct build *b, bool with_fifo, oci_err_t *err)
         if (fifo_fd < 0)
             return oci_error_sys(err, "open %s", OCI_EXEC_FIFO);
     }
+    if (prepare_notify(b, with_fifo, err) < 0)
+        return -1;
     oci_phase(&ph, "state dir");
     if (oci_cgroup_plan(b->spec, b->o->id, b->o->systemd_cgroup, &b->cg, err) < 0 ||
         save_creating_state(b, err) < 0)
@@ -573,6 +633,18 @@ static void remove_container(const char *root, const char *id, const struct oci_
     oci_state_remove_dir(root, id, NULL);
 }
 
+/* run --detach and start: the caller hears READY (MAINPID: the init) once the process says it,
+ * or nothing if it exits first. */
+static void notify_wait_init(struct oci_notify *n, pid_t init)
+{
+    cleanup_close int pidfd = (int) syscall(SYS_pidfd_open, init, 0);
+
+    n->mainpid = init;
+    if (pidfd >= 0)
+        oci_notify_wait(n, pidfd);
+    oci_notify_close(n);
+}
+
 int oci_container_run(const struct oci_create_opts *o, bool detach, bool keep, int *exit_status, oci_err_t *err)
 {
     struct oci_tty_saved saved_tty = { .fd = -1 };
@@ -602,6 +674,8 @@ int oci_container_run(const struct oci_create_opts *o, bool detach, bool keep, i
         close_fd(&b.state_dir);
         build_hooks_warn(&b, OCI_HOOK_POSTSTART);
     }
+    if (ret == 0 && detach && b.notify.fd >= 0)
+        notify_wait_init(&b.notify, b.init);
     if (ret < 0 || detach) {
         build_finish(&b, ret < 0);
         if (!detach)
@@ -612,7 +686,8 @@ int oci_container_run(const struct oci_create_opts *o, bool detach, bool keep, i
 
     if (b.tty_master >= 0)
         oci_terminal_raw(&saved_tty);
-    ret = oci_relay_until_exit(b.init, &set, b.tty_master, &status, err);
+    b.notify.mainpid = getpid();   /* we are what the caller waits for */
+    ret = oci_relay_until_exit(b.init, &set, b.tty_master, &b.notify, &status, err);
     oci_terminal_restore(&saved_tty);
     sigprocmask(SIG_SETMASK, &old, NULL);
     *exit_status = ret < 0 ? 1 : oci_exit_code(status);
@@ -749,8 +824,9 @@ static int await_fifo(int fifo, int pidfd, const struct oci_state *st, oci_err_t
     }
 }
 
-int oci_container_start(const char *root, const char *id, oci_err_t *err)
+int oci_container_start(const char *root, const char *id, const char *notify_socket, oci_err_t *err)
 {
+    struct oci_notify notify = OCI_NOTIFY_INIT;
     struct opened c;
     cleanup_close int fifo = -1;
     cleanup_close int pidfd = -1;
@@ -761,6 +837,12 @@ int oci_container_start(const char *root, const char *id, oci_err_t *err)
     if (c.status != OCI_STATUS_CREATED) {
         ret = oci_error_set(err, 0, "cannot start container \"%s\": container is %s (not created)", id,
                             oci_status_name(c.status));
+        goto out;
+    }
+    /* Bound before the process can run and send (runc's order; its error too when the container
+     * was created without NOTIFY_SOCKET). */
+    if (notify_socket && oci_notify_bind(&notify, c.dir, notify_socket, err) < 0) {
+        ret = oci_error_wrap(err, "cannot start container \"%s\"", id);
         goto out;
     }
     fifo = openat(c.dir, OCI_EXEC_FIFO, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -789,8 +871,13 @@ int oci_container_start(const char *root, const char *id, oci_err_t *err)
         /* Unlocked: a hook may well ask us about the container. */
         close_fd(&c.dir);
         oci_hooks_run_warn(&hooks, OCI_HOOK_POSTSTART, c.st, &x);
+        if (notify.fd >= 0 && pidfd >= 0) {
+            notify.mainpid = c.st->pid;
+            oci_notify_wait(&notify, pidfd);
+        }
     }
 out:
+    oci_notify_close(&notify);
     opened_close(&c);
     return ret;
 }

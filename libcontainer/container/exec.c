@@ -234,10 +234,14 @@ static int exec_child(void *arg)
     /* "0": ourselves, whatever our pid is in the namespace we already are in. */
     if (oci_cgroup_has_v1(&r->cg) && oci_cgroup_enter_v1(&r->cg, 0, &err) < 0)
         child_fail(r, &err);
+    if (oci_process_apply_cpu_affinity(p, OCI_AFFINITY_FINAL, &err) < 0)
+        child_fail(r, &err);
     if (ns_flags && setns(r->pidfd, ns_flags) < 0) {
         oci_error_sys(&err, "setns into the container's namespaces (flags 0x%x)", ns_flags);
         child_fail(r, &err);
     }
+    if (!r->st->no_new_keyring && oci_init_join_keyring(p, r->st->id, OCI_KEYRING_JOIN, &err) < 0)
+        child_fail(r, &err);
     if (p->terminal && child_terminal(r, &err) < 0)
         child_fail(r, &err);
     if (oci_init_apply_process(&l, &err) < 0)
@@ -280,6 +284,9 @@ static int clone_child(struct exec_run *r, oci_err_t *err)
         return oci_error_sys(err, "pidfd_open of ourselves");
     if ((r->ns_flags & CLONE_NEWPID) && setns(r->pidfd, CLONE_NEWPID) < 0)
         return oci_error_sys(err, "setns into the container's pid namespace");
+    /* Ours, before the child is cloned into the cgroup: it inherits it (we keep it too). */
+    if (oci_process_apply_cpu_affinity(r->spec->process, OCI_AFFINITY_INITIAL, err) < 0)
+        return -1;
     pid = oci_clone_run(&args, share, &r->stack, exec_child, r);
     if (pid < 0)
         return oci_error_sys(err, "clone3 into the container's cgroup");
@@ -408,7 +415,7 @@ int oci_exec(const struct oci_exec_opts *o, int *exit_status, oci_err_t *err)
     } else if (ret == 0) {
         if (r.tty_master >= 0)
             oci_terminal_raw(&saved_tty);
-        ret = oci_relay_until_exit(r.pid, &set, r.tty_master, &status, err);
+        ret = oci_relay_until_exit(r.pid, &set, r.tty_master, NULL, &status, err);
         oci_terminal_restore(&saved_tty);
         if (ret == 0)
             *exit_status = oci_exit_code(status);

@@ -64,6 +64,25 @@ int oci_init_fork_into_pid_ns(int sync_fd, oci_err_t *err)
     return 0;
 }
 
+int oci_init_join_keyring(const struct oci_process *p, const char *id, enum oci_keyring_perm perm, oci_err_t *err)
+{
+    if (oci_lsm_set_keycreate(p, false, err) < 0 || oci_process_join_keyring(id, perm, err) < 0)
+        return -1;
+    return oci_lsm_set_keycreate(p, true, err);
+}
+
+/* Right after the namespaces, as in runc: the createContainer and startContainer hooks run
+ * with the container's keyring too. In a user namespace the keyring is searchable by "other"
+ * rather than by its owner (runc's choice, so an exec there makes a keyring of its own). */
+static int join_keyring(struct oci_init_ctx *ctx, oci_err_t *err)
+{
+    enum oci_keyring_perm perm = ctx->plan->has[OCI_NS_USER] ? OCI_KEYRING_OTHER_SEARCH : OCI_KEYRING_OWNER_SEARCH;
+
+    if (ctx->no_new_keyring)
+        return 0;
+    return oci_init_join_keyring(ctx->spec->process, ctx->id, perm, err);
+}
+
 /* Without a uts namespace there are none (oci_spec_validate refused them). */
 static int set_names(const struct oci_spec *spec, oci_err_t *err)
 {
@@ -335,7 +354,8 @@ int oci_init_apply_process(struct oci_launch *l, oci_err_t *err)
     struct oci_caps caps = { 0 }, held;
     bool seccomp_late;
 
-    if (oci_process_apply_rlimits(p, err) < 0 || oci_process_enter_cwd(p, err) < 0 ||
+    if (oci_process_apply_rlimits(p, err) < 0 || oci_process_apply_scheduler(p, err) < 0 ||
+        oci_process_apply_io_priority(p, err) < 0 || oci_process_enter_cwd(p, err) < 0 ||
         oci_process_own_stdio(p, err) < 0)
         return -1;
     l->envp = oci_process_build_env(p);
@@ -428,7 +448,9 @@ __attribute__((noreturn)) void oci_init_main(struct oci_init_ctx *ctx)
     }
     if (enter_namespaces(ctx, &err) < 0)
         init_fail(ctx, &err);
-    oci_phase(&ctx->phases, "namespaces");
+    if (join_keyring(ctx, &err) < 0)
+        init_fail(ctx, &err);
+    oci_phase(&ctx->phases, "namespaces");   /* the keyring included */
     if (ctx->fifo_fd >= 0 && (proc_fd_dir = open_proc_fd_dir(&err)) < 0)
         init_fail(ctx, &err);
     if (set_names(ctx->spec, &err) < 0)

@@ -6,6 +6,7 @@
 #include "ocirun/cgroups/cgroup.h"
 #include "ocirun/security/capabilities.h"
 #include "ocirun/core/log.h"
+#include "ocirun/process/process.h"
 #include "ocirun/security/seccomp.h"
 #include "ocirun/spec/spec.h"
 #include "process/namespaces.h"
@@ -29,6 +30,7 @@ struct oci_init_ctx {
     struct oci_phases phases;    /* --debug: set-up step timings, reported with READY */
     const char *id;              /* the container's, for the hooks' state */
     bool hooks_sync;             /* prestart..startContainer hooks exist: OCI_SYNC_HOOKS handshake */
+    bool no_new_keyring;         /* --no-new-keyring: keep the caller's session keyring */
     pid_t host_pid;              /* our pid in the runtime's pid namespace (from that handshake) */
     int *bind_sources;           /* per mounts[] entry: its bind source as the runtime opened it
                                   * (OCI_SYNC_MOUNT_FD before GO), or -1; NULL without any */
@@ -51,6 +53,10 @@ struct oci_launch {
     char **envp;                                /* out: the final environment */
 };
 
+/* In the container's namespaces, as root: join the container's session keyring "_ses.ID" (the
+ * init with PERM making it searchable, exec with OCI_KEYRING_JOIN), labelled with P's SELinux
+ * label. */
+int oci_init_join_keyring(const struct oci_process *p, const char *id, enum oci_keyring_perm perm, oci_err_t *err);
 /* In the container's namespaces and root, as root: apply L->process (fills exe and envp). */
 int oci_init_apply_process(struct oci_launch *l, oci_err_t *err);
 /* Reset signal dispositions and mask, execve; a failure goes to L->sync_fd, then _exit(1). */

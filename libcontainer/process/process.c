@@ -15,6 +15,7 @@
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <linux/capability.h>
+#include <linux/keyctl.h>
 #include <linux/magic.h>
 #include "ocirun/core/procfs.h"
 #include "ocirun/core/utils.h"
@@ -22,6 +23,16 @@
 #include "ocirun/spec/validate.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+/* Key permission bits (the kernel's include/linux/key.h, not in the uapi headers). */
+#define KEY_POS_ALL 0x3f000000u
+#define KEY_USR_VIEW 0x00010000u
+#define KEY_USR_READ 0x00020000u
+#define KEY_USR_SEARCH 0x00080000u
+#define KEY_USR_LINK 0x00100000u
+#define KEY_OTH_SEARCH 0x00000008u
+/* What KEYCTL_JOIN_SESSION_KEYRING gives a keyring it creates. */
+#define KEYRING_JOIN_PERM (KEY_POS_ALL | KEY_USR_VIEW | KEY_USR_READ | KEY_USR_LINK)
 
 /* Raising a hard limit above the caller's needs CAP_SYS_RESOURCE (in the initial user
  * namespace: a new user namespace does not give it): the init's setrlimit fails with EPERM. */
@@ -77,6 +88,116 @@ int oci_process_check_rlimits(const struct oci_process *p, struct oci_report *re
         if (r->hard > cur.rlim_max && report_raise_refused(r, i, cur.rlim_max, rep) < 0)
             return -1;
     }
+    return 0;
+}
+
+int oci_process_join_keyring(const char *id, enum oci_keyring_perm perm, oci_err_t *err)
+{
+    char name[OCI_KEYRING_NAME_MAX];
+    uint32_t add = perm == OCI_KEYRING_OWNER_SEARCH ? KEY_USR_SEARCH : KEY_OTH_SEARCH;
+    long serial;
+
+    snprintf(name, sizeof(name), "_ses.%s", id);
+    serial = syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name, 0, 0, 0);
+    /* A kernel without keyrings: there are no session keys to share either (runc too). */
+    if (serial < 0 && errno == ENOSYS)
+        return 0;
+    if (serial < 0)
+        return oci_error_sys(err, "join a new session keyring \"%s\" (keyctl; --no-new-keyring keeps the caller's)",
+                             name);
+    /* Searchable, so that a later exec finds it by name (the runtime-created keyring's
+     * permissions are known: no KEYCTL_DESCRIBE round trip). */
+    if (perm != OCI_KEYRING_JOIN &&
+        syscall(SYS_keyctl, KEYCTL_SETPERM, serial, KEYRING_JOIN_PERM | add, 0, 0) < 0)
+        return oci_error_sys(err, "session keyring \"%s\": keyctl(KEYCTL_SETPERM)", name);
+    return 0;
+}
+
+/* The kernel's struct sched_attr (SCHED_ATTR_SIZE_VER1: with the utilization clamps); glibc
+ * before 2.41 has neither it nor a sched_setattr wrapper. */
+struct sched_attr_v1 {
+    uint32_t size;
+    uint32_t sched_policy;
+    uint64_t sched_flags;
+    int32_t sched_nice;
+    uint32_t sched_priority;
+    uint64_t sched_runtime, sched_deadline, sched_period;
+    uint32_t sched_util_min, sched_util_max;
+};
+
+int oci_process_apply_scheduler(const struct oci_process *p, oci_err_t *err)
+{
+    const struct oci_scheduler *s = p->scheduler;
+    struct sched_attr_v1 attr;
+
+    if (s == NULL)
+        return 0;
+    attr = (struct sched_attr_v1) {
+        .size = sizeof(attr),
+        .sched_policy = (uint32_t) s->policy_value,
+        .sched_flags = s->flag_bits,
+        .sched_nice = s->nice,
+        .sched_priority = (uint32_t) s->priority,
+        .sched_runtime = s->runtime,
+        .sched_deadline = s->deadline,
+        .sched_period = s->period,
+    };
+    if (syscall(SYS_sched_setattr, 0, &attr, 0) == 0)
+        return 0;
+    /* With CONFIG_RT_GROUP_SCHED a real-time policy also needs run time in the cpu cgroup. */
+    if (errno == EPERM && s->policy_value != SCHED_OTHER && s->policy_value != SCHED_BATCH &&
+        s->policy_value != SCHED_IDLE)
+        return oci_error_sys(err, "process.scheduler (policy %s, priority %d): sched_setattr (a real-time "
+                             "policy needs CAP_SYS_NICE, and real-time run time in the container's cpu cgroup: "
+                             "linux.resources.cpu.realtimeRuntime)", s->policy, (int) s->priority);
+    return oci_error_sys(err, "process.scheduler (policy %s, nice %d, priority %d): sched_setattr",
+                         s->policy, (int) s->nice, (int) s->priority);
+}
+
+#define IOPRIO_WHO_PROCESS 1
+#define IOPRIO_CLASS_SHIFT 13
+
+int oci_process_apply_io_priority(const struct oci_process *p, oci_err_t *err)
+{
+    const struct oci_io_priority *io = p->io_priority;
+
+    if (io == NULL)
+        return 0;
+    /* This process (the container's processes inherit it), as runc sets it. */
+    if (syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0, (io->class_value << IOPRIO_CLASS_SHIFT) | io->priority) < 0)
+        return oci_error_sys(err, "process.ioPriority (class %s, priority %d): ioprio_set", io->class_, io->priority);
+    return 0;
+}
+
+int oci_process_apply_cpu_affinity(const struct oci_process *p, enum oci_affinity_step step, oci_err_t *err)
+{
+    const struct oci_cpu_affinity *a = p->exec_cpu_affinity;
+    const char *field = step == OCI_AFFINITY_INITIAL ? "initial" : "final";
+    const cpu_set_t *set;
+    const char *list;
+    cpu_set_t all;
+
+    if (a == NULL)
+        return 0;
+    if (step == OCI_AFFINITY_INITIAL) {
+        if (!a->has_initial)
+            return 0;
+        set = &a->initial_set;
+        list = a->initial;
+    } else if (a->has_final) {
+        set = &a->final_set;
+        list = a->final_;
+    } else if (a->has_initial) {
+        /* initial alone: the container's CPUs once it is there (the kernel narrows "all" to its
+         * cpuset), not initial's. */
+        memset(&all, 0xff, sizeof(all));
+        set = &all;
+        list = "";
+    } else {
+        return 0;
+    }
+    if (sched_setaffinity(0, sizeof(*set), set) < 0)
+        return oci_error_sys(err, "process.execCPUAffinity.%s \"%s\": sched_setaffinity", field, list);
     return 0;
 }
 

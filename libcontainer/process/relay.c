@@ -7,6 +7,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include "ocirun/core/utils.h"
+#include "process/notify.h"
 #include "process/relay.h"
 #include "process/terminal.h"
 
@@ -57,17 +58,19 @@ static void drain(int master)
         ;
 }
 
-enum { R_PID, R_SIG, R_TTY, R_STDIN };
+enum { R_PID, R_SIG, R_TTY, R_STDIN, R_NOTIFY };
 
-int oci_relay_until_exit(pid_t pid, const sigset_t *set, int tty_master, int *status, oci_err_t *err)
+int oci_relay_until_exit(pid_t pid, const sigset_t *set, int tty_master, struct oci_notify *notify, int *status,
+                         oci_err_t *err)
 {
     cleanup_close int sfd = signalfd(-1, set, SFD_CLOEXEC);
     cleanup_close int pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
-    struct pollfd pfd[4] = {
+    struct pollfd pfd[5] = {
         [R_PID] = { .fd = pidfd, .events = POLLIN },
         [R_SIG] = { .fd = sfd, .events = POLLIN },
         [R_TTY] = { .fd = tty_master, .events = POLLIN },
         [R_STDIN] = { .fd = tty_master >= 0 ? STDIN_FILENO : -1, .events = POLLIN },
+        [R_NOTIFY] = { .fd = notify ? notify->fd : -1, .events = POLLIN },
     };
 
     if (sfd < 0)
@@ -93,6 +96,10 @@ int oci_relay_until_exit(pid_t pid, const sigset_t *set, int tty_master, int *st
         /* Our stdin ended: the terminal stays open for the process's output. */
         if (pfd[R_STDIN].revents & (POLLIN | POLLHUP | POLLERR) && !pump(STDIN_FILENO, tty_master))
             pfd[R_STDIN].fd = -1;
+        if (pfd[R_NOTIFY].revents) {
+            oci_notify_handle(notify);
+            pfd[R_NOTIFY].fd = notify->fd;   /* -1 once READY went on */
+        }
         if (pfd[R_PID].revents & POLLIN)
             break;
     }

@@ -262,3 +262,15 @@ int oci_lsm_apply_exec(const struct oci_process *p, oci_err_t *err)
         return oci_error_wrap(err, "process.selinuxLabel \"%s\"", p->selinux_label);
     return 0;
 }
+
+int oci_lsm_set_keycreate(const struct oci_process *p, bool reset, oci_err_t *err)
+{
+    cleanup_close int selffd = -1;
+
+    if (!is_set(p->selinux_label))
+        return 0;
+    selffd = open_self(err);
+    if (selffd < 0 || write_attr(selffd, "attr/keycreate", reset ? "" : p->selinux_label, err) < 0)
+        return oci_error_wrap(err, "process.selinuxLabel \"%s\": session keyring label", p->selinux_label);
+    return 0;
+}

@@ -106,16 +106,20 @@ static const struct { const char *name; int resource; } rlimit_names[] = {
     { "RLIMIT_SIGPENDING", RLIMIT_SIGPENDING }, { "RLIMIT_STACK", RLIMIT_STACK },
 };
 
+/* In the kernel's order: the index is the policy's number (SCHED_OTHER 0 ... SCHED_DEADLINE 6). */
+enum { POLICY_FIFO = 1, POLICY_RR = 2, POLICY_DEADLINE = 6 };
 static const char *const sched_policies[] = {
     "SCHED_OTHER", "SCHED_FIFO", "SCHED_RR", "SCHED_BATCH", "SCHED_ISO", "SCHED_IDLE", "SCHED_DEADLINE",
 };
 
+/* Bit i of the kernel's SCHED_FLAG_* is name i. */
 static const char *const sched_flags[] = {
     "SCHED_FLAG_RESET_ON_FORK", "SCHED_FLAG_RECLAIM", "SCHED_FLAG_DL_OVERRUN",
     "SCHED_FLAG_KEEP_POLICY", "SCHED_FLAG_KEEP_PARAMS", "SCHED_FLAG_UTIL_CLAMP_MIN",
     "SCHED_FLAG_UTIL_CLAMP_MAX",
 };
 
+/* IOPRIO_CLASS_* from 1. */
 static const char *const ioprio_classes[] = { "IOPRIO_CLASS_RT", "IOPRIO_CLASS_BE", "IOPRIO_CLASS_IDLE" };
 
 static int parse_user(struct spec_ctx *c, yajl_val o, struct oci_user *u)
@@ -127,6 +131,9 @@ static int parse_user(struct spec_ctx *c, yajl_val o, struct oci_user *u)
     SPEC_TRY(c, spec_field_u32(c, o, "gid", false, &u->gid));
     SPEC_TRY(c, spec_field_opt_u32(c, o, "umask", &u->umask));
     SPEC_TRY(c, spec_field_str(c, o, "username", false, &u->username));
+    if (u->username && *u->username)
+        SPEC_TRY(c, SPEC_AT_KEY(c, "username", spec_fail(c, "is for Windows containers (a Linux process runs as "
+                                                         "uid and gid)")));
     SPEC_TRY(c, spec_field_array(c, o, "additionalGids", &gids));
     n = spec_array_len(gids);
     if (n == 0)
@@ -212,44 +219,104 @@ static int parse_rlimits(struct spec_ctx *c, yajl_val arr, struct oci_process *p
     return 0;
 }
 
+/* The fields that only some policies take (runc's rules): the kernel would ignore or refuse them. */
+static int check_scheduler(struct spec_ctx *c, const struct oci_scheduler *s)
+{
+    bool rt = s->policy_value == POLICY_FIFO || s->policy_value == POLICY_RR;
+
+    if (s->priority != 0 && !rt)
+        return SPEC_AT_KEY(c, "priority", spec_fail(c, "only SCHED_FIFO and SCHED_RR take a priority, not %s",
+                                                    s->policy));
+    if (s->policy_value != POLICY_DEADLINE && (s->runtime || s->deadline || s->period))
+        return spec_fail(c, "runtime, deadline and period are for SCHED_DEADLINE only, not %s", s->policy);
+    return 0;
+}
+
 static int parse_scheduler(struct spec_ctx *c, yajl_val o, struct oci_scheduler **out)
 {
     struct oci_scheduler *s = *out = xzalloc(sizeof(*s));
     int64_t nice = 0;
+    bool bad = false;
 
-    SPEC_TRY(c, spec_field_enum(c, o, "policy", true, sched_policies, ARRAY_SIZE(sched_policies),
-                                "scheduler policy", NULL, &s->policy));
+    SPEC_TRY(c, spec_track(&bad, spec_field_enum(c, o, "policy", true, sched_policies, ARRAY_SIZE(sched_policies),
+                                                 "scheduler policy", &s->policy_value, &s->policy)));
     SPEC_TRY(c, spec_field_int(c, o, "nice", false, -20, 19, NULL, &nice, NULL));
-    SPEC_TRY(c, spec_field_i32(c, o, "priority", false, &s->priority));
+    SPEC_TRY(c, spec_track(&bad, spec_field_i32(c, o, "priority", false, &s->priority)));
     SPEC_TRY(c, spec_field_strv(c, o, "flags", &s->flags));
     SPEC_TRY(c, spec_check_strv_enum(c, "flags", &s->flags, sched_flags, ARRAY_SIZE(sched_flags), "scheduler flag"));
-    SPEC_TRY(c, spec_field_u64(c, o, "runtime", false, &s->runtime));
-    SPEC_TRY(c, spec_field_u64(c, o, "deadline", false, &s->deadline));
-    SPEC_TRY(c, spec_field_u64(c, o, "period", false, &s->period));
+    SPEC_TRY(c, spec_track(&bad, spec_field_u64(c, o, "runtime", false, &s->runtime)));
+    SPEC_TRY(c, spec_track(&bad, spec_field_u64(c, o, "deadline", false, &s->deadline)));
+    SPEC_TRY(c, spec_track(&bad, spec_field_u64(c, o, "period", false, &s->period)));
     s->nice = (int32_t) nice;
-    return 0;
+    for (size_t i = 0; i < s->flags.len; i++) {
+        int f = spec_lookup(sched_flags, ARRAY_SIZE(sched_flags), s->flags.v[i]);
+        if (f >= 0)
+            s->flag_bits |= 1ULL << f;
+    }
+    return bad ? -1 : check_scheduler(c, s);
 }
 
 static int parse_io_priority(struct spec_ctx *c, yajl_val o, struct oci_io_priority **out)
 {
     struct oci_io_priority *io = *out = xzalloc(sizeof(*io));
     int64_t prio = 0;
+    int cls = -1;
 
     SPEC_TRY(c, spec_field_enum(c, o, "class", true, ioprio_classes, ARRAY_SIZE(ioprio_classes),
-                                "I/O priority class", NULL, &io->class_));
+                                "I/O priority class", &cls, &io->class_));
     SPEC_TRY(c, spec_field_int(c, o, "priority", false, 0, 7, NULL, &prio, NULL));
+    io->class_value = cls + 1;
     io->priority = (int) prio;
     return 0;
 }
 
-/* "0-3,7": the schema's ^[0-9, -]*$ */
-static int check_cpu_list(struct spec_ctx *c, const char *key, const char *list)
+/* One "N" or "N-M" of a CPU list into SET (spaces around them allowed, as the schema's
+ * ^[0-9, -]*$ does); NULL when it is not one (or names a CPU this build cannot address), else
+ * the text after it. */
+static const char *cpu_range(const char *s, cpu_set_t *set)
+{
+    unsigned long lo, hi;
+    char *end;
+
+    while (*s == ' ')
+        s++;
+    if (*s < '0' || *s > '9')
+        return NULL;
+    lo = hi = strtoul(s, &end, 10);
+    s = end + strspn(end, " ");
+    if (*s == '-') {
+        s += 1 + strspn(s + 1, " ");
+        if (*s < '0' || *s > '9')
+            return NULL;
+        hi = strtoul(s, &end, 10);
+    }
+    if (lo > hi || hi >= CPU_SETSIZE)
+        return NULL;
+    for (unsigned long cpu = lo; cpu <= hi; cpu++)
+        CPU_SET(cpu, set);
+    while (*end == ' ')
+        end++;
+    return end;
+}
+
+/* "0-3,7" (the schema's ^[0-9, -]*$, ranges low-high) into *set; "" gives no set (*has false). */
+static int parse_cpu_list(struct spec_ctx *c, const char *key, const char *list, bool *has, cpu_set_t *set)
 {
     struct spec_vbuf vb;
+    const char *p = list;
 
-    if (list == NULL || list[strspn(list, "0123456789, -")] == '\0')
+    CPU_ZERO(set);
+    *has = false;
+    if (list == NULL || list[strspn(list, " ")] == '\0')
         return 0;
-    return SPEC_AT_KEY(c, key, spec_fail(c, "invalid CPU list %s", spec_render_str(list, &vb)));
+    while ((p = cpu_range(p, set)) != NULL && *p == ',')
+        p++;
+    if (p == NULL || *p != '\0')
+        return SPEC_AT_KEY(c, key, spec_fail(c, "invalid CPU list %s (expected CPU numbers and low-high ranges "
+                                             "below %d, comma-separated, e.g. \"0-3,7\")",
+                                             spec_render_str(list, &vb), CPU_SETSIZE));
+    *has = true;
+    return 0;
 }
 
 static int parse_cpu_affinity(struct spec_ctx *c, yajl_val o, struct oci_cpu_affinity **out)
@@ -257,9 +324,9 @@ static int parse_cpu_affinity(struct spec_ctx *c, yajl_val o, struct oci_cpu_aff
     struct oci_cpu_affinity *a = *out = xzalloc(sizeof(*a));
 
     SPEC_TRY(c, spec_field_str(c, o, "initial", false, &a->initial));
-    SPEC_TRY(c, check_cpu_list(c, "initial", a->initial));
+    SPEC_TRY(c, parse_cpu_list(c, "initial", a->initial, &a->has_initial, &a->initial_set));
     SPEC_TRY(c, spec_field_str(c, o, "final", false, &a->final_));
-    SPEC_TRY(c, check_cpu_list(c, "final", a->final_));
+    SPEC_TRY(c, parse_cpu_list(c, "final", a->final_, &a->has_final, &a->final_set));
     return 0;
 }
 
@@ -324,6 +391,9 @@ static int parse_process_body(struct spec_ctx *c, yajl_val o, struct oci_process
         SPEC_TRY(c, SPEC_AT_KEY(c, "args", spec_fail(c, "must not be empty")));
     SPEC_TRY(c, spec_field_strv(c, o, "env", &p->env));
     SPEC_TRY(c, spec_field_str(c, o, "commandLine", false, &p->command_line));
+    if (p->command_line && *p->command_line)
+        SPEC_TRY(c, SPEC_AT_KEY(c, "commandLine", spec_fail(c, "is for Windows containers (a Linux process "
+                                                            "runs args)")));
     SPEC_TRY(c, spec_field_bool(c, o, "noNewPrivileges", &p->no_new_privileges, NULL));
     SPEC_TRY(c, spec_field_str(c, o, "apparmorProfile", false, &p->apparmor_profile));
     SPEC_TRY(c, spec_field_str(c, o, "selinuxLabel", false, &p->selinux_label));

@@ -53,6 +53,31 @@ static int check_unsupported(const struct oci_spec *spec, struct oci_report *r)
     return 0;
 }
 
+/* Fields for a namespace the container does not create would be ignored: refused (runc 1.1
+ * drops such id maps unseen; the time offsets as runc 1.2, which has time namespaces, refuses
+ * them). */
+static int check_namespace_fields(const struct oci_spec *spec, struct oci_report *r)
+{
+    const struct oci_linux *lx = spec->linux_;
+    const struct oci_namespace *time_ns = oci_spec_namespace(spec, OCI_NS_TIME);
+
+    if (lx == NULL)
+        return 0;
+    if ((lx->uid_mappings.len || lx->gid_mappings.len) && oci_spec_namespace(spec, OCI_NS_USER) == NULL &&
+        oci_report_add(r, 0, "config.json: linux.%s: id mappings are set, but linux.namespaces has no user "
+                       "namespace", lx->uid_mappings.len ? "uidMappings" : "gidMappings") < 0)
+        return -1;
+    if (lx->n_time_offsets && time_ns == NULL &&
+        oci_report_add(r, 0, "config.json: linux.timeOffsets: time offsets are set, but linux.namespaces has "
+                       "no time namespace") < 0)
+        return -1;
+    if (lx->n_time_offsets && time_ns && time_ns->path &&
+        oci_report_add(r, 0, "config.json: linux.timeOffsets: the time namespace is joined (path \"%s\"): its "
+                       "offsets are set already, only a new one takes them", time_ns->path) < 0)
+        return -1;
+    return 0;
+}
+
 /* sethostname/setdomainname in the host's uts namespace would rename the host. */
 static int check_names(const struct oci_spec *spec, struct oci_report *r)
 {
@@ -139,7 +164,7 @@ int oci_spec_check_personality(const struct oci_spec *spec, struct oci_report *r
 int oci_spec_validate(const struct oci_spec *spec, struct oci_report *r)
 {
     if (check_required(spec, r) < 0 || check_no_mount_ns(spec, r) < 0 || check_unsupported(spec, r) < 0 ||
-        check_names(spec, r) < 0 ||
+        check_names(spec, r) < 0 || check_namespace_fields(spec, r) < 0 ||
         check_user_namespace(spec, r) < 0 || oci_spec_check_personality(spec, r) < 0)
         return -1;
     return 0;

@@ -458,6 +458,8 @@ int oci_state_write(int dirfd, const struct oci_state *st, oci_err_t *err)
         gen_key_int(g, "startHooksTimeoutMs", st->start_hooks_ms);
     if (st->host_rootfs_mount)
         gen_key_int(g, "hostRootfsMount", (long long) st->host_rootfs_mount);
+    if (st->no_new_keyring)
+        gen_key_bool(g, "noNewKeyring", true);
     yajl_gen_map_close(g);
     text = oci_json_gen_finish(g, &len);
     if (write_file_atomic_at(dirfd, OCI_STATE_FILE, text, len, 0600, err) < 0)
@@ -618,6 +620,8 @@ static int state_from_tree(yajl_val root, struct oci_state *st, oci_err_t *err)
             return -1;
         st->host_rootfs_mount = (uint64_t) mnt;
     }
+    if (field(root, "noNewKeyring") && read_bool(root, "noNewKeyring", &st->no_new_keyring, err) < 0)
+        return -1;
     if (pid > INT32_MAX)
         return oci_error_set(err, 0, "pid: %lld out of range", pid);
     st->pid = (pid_t) pid;

@@ -638,3 +638,77 @@ with_caps() {
     list="[${list%,}]"
     update_config ".process.capabilities = {bounding: $list, effective: $list, permitted: $list}"
 }
+
+# ---------------------------------------------------------------------------------------------
+# Session keyrings, process attributes, NOTIFY_SOCKET (process-attrs.bats, notify.bats; issue 21)
+
+# add_helper NAME [ROOTFS]: the static test helper NAME as /bin/NAME of the rootfs.
+add_helper() {
+    cp "$HELPERS/$1" "${2:-$ROOTFS}/bin/$1"
+}
+
+# proc_stat_fields PID N...: fields N of /proc/PID/stat (1-based, after the comm), space-separated.
+proc_stat_fields() {
+    local pid=$1 stat f out=()
+    shift
+    stat=$(cat "/proc/$pid/stat") || return 1
+    read -r -a f <<<"${stat##*) }"
+    for n in "$@"; do
+        out+=("${f[n - 3]}")
+    done
+    echo "${out[*]}"
+}
+
+# cpus_allowed PID: the Cpus_allowed_list of a process.
+cpus_allowed() {
+    awk '/^Cpus_allowed_list:/ {print $2}' "/proc/$1/status"
+}
+
+# start_notify_listener [SOCKET]: a datagram socket at SOCKET (default $BATS_TEST_TMPDIR/n.sock)
+# printing what it receives to $NOTIFY_OUT; sets NOTIFY_SOCK and LISTENER_PID.
+start_notify_listener() {
+    NOTIFY_SOCK=${1:-$BATS_TEST_TMPDIR/n.sock}
+    NOTIFY_OUT="$BATS_TEST_TMPDIR/notify.out"
+    "$HELPERS/sdnotify" listen "$NOTIFY_SOCK" >"$NOTIFY_OUT" 2>&1 3>&- &
+    LISTENER_PID=$!
+    [[ "$NOTIFY_SOCK" == @* ]] && { sleep 0.1; return 0; }
+    for _ in $(seq 100); do [ -S "$NOTIFY_SOCK" ] && return 0; sleep 0.02; done
+    fail "notify listener did not bind $NOTIFY_SOCK"
+}
+
+stop_notify_listener() {
+    if [ -n "${LISTENER_PID:-}" ]; then
+        kill "$LISTENER_PID" 2>/dev/null
+        wait "$LISTENER_PID" 2>/dev/null
+        LISTENER_PID=
+    fi
+    return 0
+}
+
+# wait_notify_lines N: until the listener has printed N lines (2 s at most); prints them.
+wait_notify_lines() {
+    for _ in $(seq 100); do
+        [ "$(wc -l <"$NOTIFY_OUT")" -ge "$1" ] && break
+        sleep 0.02
+    done
+    cat "$NOTIFY_OUT"
+}
+
+# bg_ocirun ARGS...: "$OCIRUN" --root "$ROOT" ARGS in the background under a 30 s timeout;
+# BG_PID is the runtime's own pid (timeout's child), for checks of the runtime process itself.
+# wait_bg waits for it and returns its status.
+bg_ocirun() {
+    timeout --kill-after=5 30 "$OCIRUN" --root "$ROOT" "$@" </dev/null >/dev/null 2>&1 3>&- &
+    BG_TIMEOUT=$!
+    BG_PID=
+    for _ in $(seq 100); do
+        read -r BG_PID _ <"/proc/$BG_TIMEOUT/task/$BG_TIMEOUT/children" 2>/dev/null || true
+        [ -n "$BG_PID" ] && return 0
+        sleep 0.01
+    done
+    fail "the runtime did not start under timeout"
+}
+
+wait_bg() {
+    wait "$BG_TIMEOUT"
+}

@@ -200,6 +200,29 @@ static void test_validate_user_namespace_maps(void **state)
     validate_lines("{" BASE ", {'type': 'user', 'path': '/proc/1/ns/user'}]}}", NULL, 0);
 }
 
+/* Fields of a namespace the container does not create are refused, not ignored. */
+static void test_validate_namespace_fields(void **state)
+{
+    static const char *const want[] = {
+        "config.json: linux.gidMappings: id mappings are set, but linux.namespaces has no user namespace",
+        "config.json: linux.timeOffsets: time offsets are set, but linux.namespaces has no time namespace",
+    };
+    static const char *const joined[] = {
+        "config.json: linux.timeOffsets: the time namespace is joined (path \"/proc/1/ns/time\"): its offsets are "
+        "set already, only a new one takes them",
+    };
+
+    (void) state;
+    validate_lines("{" BASE "], 'gidMappings': [{'containerID': 0, 'hostID': 100000, 'size': 1}],"
+                   " 'timeOffsets': {'boottime': {'secs': 1}}}}", want, ARRAY_SIZE(want));
+    validate_lines("{" BASE ", {'type': 'time', 'path': '/proc/1/ns/time'}], 'timeOffsets': {'boottime': {'secs': 1}}}}",
+                   joined, ARRAY_SIZE(joined));
+    validate_lines("{" BASE ", {'type': 'time'}], 'timeOffsets': {'boottime': {'secs': 1}}}}", NULL, 0);
+    /* a joined user namespace: the maps describe it (runc 1.1 takes them too) */
+    validate_lines("{" BASE ", {'type': 'user', 'path': '/proc/1/ns/user'}],"
+                   " 'uidMappings': [{'containerID': 0, 'hostID': 100000, 'size': 1}]}}", NULL, 0);
+}
+
 /* A first-problem report stops at the first rule that fails, with create's text. */
 static void test_validate_first(void **state)
 {
@@ -263,6 +286,7 @@ int main(void)
         cmocka_unit_test(test_validate_required),
         cmocka_unit_test(test_validate_cross_fields),
         cmocka_unit_test(test_validate_user_namespace_maps),
+        cmocka_unit_test(test_validate_namespace_fields),
         cmocka_unit_test(test_validate_first),
     };
 

@@ -322,6 +322,64 @@ static void check_full_process(const struct oci_process *p)
     assert_int_equal(p->io_priority->priority, 7);
     assert_string_equal(p->exec_cpu_affinity->initial, "7");
     assert_string_equal(p->exec_cpu_affinity->final_, "0-3,7");
+    /* the kernel's numbers, as sched_setattr and ioprio_set take them */
+    assert_int_equal(p->scheduler->policy_value, 6);
+    assert_int_equal(p->scheduler->flag_bits, 0x01);
+    assert_int_equal(p->io_priority->class_value, 2);
+    assert_true(p->exec_cpu_affinity->has_initial);
+    assert_int_equal(CPU_COUNT(&p->exec_cpu_affinity->initial_set), 1);
+    assert_true(CPU_ISSET(7, &p->exec_cpu_affinity->initial_set));
+    assert_true(p->exec_cpu_affinity->has_final);
+    assert_int_equal(CPU_COUNT(&p->exec_cpu_affinity->final_set), 5);
+    for (int cpu = 0; cpu <= 3; cpu++)
+        assert_true(CPU_ISSET(cpu, &p->exec_cpu_affinity->final_set));
+}
+
+/* process.scheduler's numbers and runc's rules, process.ioPriority's class, CPU lists. */
+static void test_process_attributes(void **state)
+{
+    static const struct { const char *json; int policy; uint64_t flags; } sched[] = {
+        { "{'policy': 'SCHED_OTHER', 'nice': 19}", 0, 0 },
+        { "{'policy': 'SCHED_FIFO', 'priority': 99}", 1, 0 },
+        { "{'policy': 'SCHED_RR', 'priority': 1, 'flags': ['SCHED_FLAG_UTIL_CLAMP_MAX', 'SCHED_FLAG_RECLAIM']}", 2, 0x42 },
+        { "{'policy': 'SCHED_BATCH', 'flags': ['SCHED_FLAG_KEEP_POLICY', 'SCHED_FLAG_KEEP_PARAMS']}", 3, 0x18 },
+        { "{'policy': 'SCHED_IDLE', 'flags': ['SCHED_FLAG_DL_OVERRUN', 'SCHED_FLAG_UTIL_CLAMP_MIN']}", 5, 0x24 },
+        { "{'policy': 'SCHED_DEADLINE', 'runtime': 1, 'deadline': 2, 'period': 3}", 6, 0 },
+    };
+    static const struct { const char *cls; int value; } io[] = {
+        { "IOPRIO_CLASS_RT", 1 }, { "IOPRIO_CLASS_BE", 2 }, { "IOPRIO_CLASS_IDLE", 3 },
+    };
+    static const struct { const char *list; int count; int last; } cpus[] = {
+        { "0", 1, 0 }, { "1023", 1, 1023 }, { " 0 - 2 , 5 ", 4, 5 }, { "4,4,2-3", 3, 4 }, { "0-1023", 1024, 1023 },
+    };
+    (void) state;
+
+    for (size_t i = 0; i < ARRAY_SIZE(sched); i++) {
+        cleanup_free char *json = xasprintf("{'ociVersion': '1.3.0', 'process': {'cwd': '/', 'args': ['sh'], "
+                                            "'scheduler': %s}}", sched[i].json);
+        struct oci_spec *s = parse_ok(json);
+        assert_int_equal(s->process->scheduler->policy_value, sched[i].policy);
+        assert_int_equal(s->process->scheduler->flag_bits, sched[i].flags);
+        oci_spec_free(s);
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(io); i++) {
+        cleanup_free char *json = xasprintf("{'ociVersion': '1.3.0', 'process': {'cwd': '/', 'args': ['sh'], "
+                                            "'ioPriority': {'class': '%s', 'priority': 3}}}", io[i].cls);
+        struct oci_spec *s = parse_ok(json);
+        assert_int_equal(s->process->io_priority->class_value, io[i].value);
+        oci_spec_free(s);
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(cpus); i++) {
+        cleanup_free char *json = xasprintf("{'ociVersion': '1.3.0', 'process': {'cwd': '/', 'args': ['sh'], "
+                                            "'execCPUAffinity': {'initial': '%s', 'final': ''}}}", cpus[i].list);
+        struct oci_spec *s = parse_ok(json);
+        const struct oci_cpu_affinity *a = s->process->exec_cpu_affinity;
+        assert_true(a->has_initial);
+        assert_false(a->has_final);   /* empty: none */
+        assert_int_equal(CPU_COUNT(&a->initial_set), cpus[i].count);
+        assert_true(CPU_ISSET(cpus[i].last, &a->initial_set));
+        oci_spec_free(s);
+    }
 }
 
 static void check_full_resources(const struct oci_resources *r)
@@ -799,8 +857,25 @@ static void test_value_errors(void **state)
                        "process.ioPriority.class: unknown I/O priority class \"IOPRIO_CLASS_NONE\"");
     assert_parse_error(PC("'ioPriority': {'class': 'IOPRIO_CLASS_RT', 'priority': 8}"),
                        "process.ioPriority.priority: expected an integer from 0 to 7, got 8");
+    assert_parse_error(PC("'scheduler': {'policy': 'SCHED_BATCH', 'priority': 1}"),
+                       "process.scheduler.priority: only SCHED_FIFO and SCHED_RR take a priority, not SCHED_BATCH");
+    assert_parse_error(PC("'scheduler': {'policy': 'SCHED_OTHER', 'period': 1}"),
+                       "process.scheduler: runtime, deadline and period are for SCHED_DEADLINE only, not SCHED_OTHER");
+    assert_parse_error(PC("'commandLine': 'cmd /c dir'"),
+                       "process.commandLine: is for Windows containers (a Linux process runs args)");
+    assert_parse_error(PC("'user': {'uid': 0, 'gid': 0, 'username': 'u'}"),
+                       "process.user.username: is for Windows containers (a Linux process runs as uid and gid)");
+    static const char *const bad_lists[] = { "1-0", "1024", "0,", ",0", "0,,1", "-1", "0-", "1 2", "0-3-5" };
+    for (size_t i = 0; i < ARRAY_SIZE(bad_lists); i++) {
+        cleanup_free char *json = xasprintf("{'ociVersion': '1.3.0', 'process': {'cwd': '/', 'args': ['sh'], "
+                                            "'execCPUAffinity': {'final': '%s'}}}", bad_lists[i]);
+        cleanup_free char *want = xasprintf("process.execCPUAffinity.final: invalid CPU list \"%s\" (expected CPU "
+                                            "numbers and low-high ranges below 1024, comma-separated, e.g. "
+                                            "\"0-3,7\")", bad_lists[i]);
+        assert_parse_error(json, want);
+    }
     assert_parse_error(PC("'execCPUAffinity': {'initial': 'all'}"),
-                       "process.execCPUAffinity.initial: invalid CPU list \"all\"");
+                       "process.execCPUAffinity.initial: invalid CPU list \"all\" (expected CPU numbers and low-high ranges below 1024, comma-separated, e.g. \"0-3,7\")");
 }
 
 static void test_process_parse(void **state)
@@ -944,7 +1019,7 @@ static void test_partial_free(void **state)
         "linux.seccomp.syscalls[1].action: unknown seccomp action \"bad\"",
         "linux.netDevices.c.name: expected a string, got 5",
         "linux.timeOffsets.monotonic.secs: expected a 64-bit integer, got \"x\"",
-        "process.execCPUAffinity.final: invalid CPU list \"x\"",
+        "process.execCPUAffinity.final: invalid CPU list \"x\" (expected CPU numbers and low-high ranges below 1024, comma-separated, e.g. \"0-3,7\")",
         "linux.maskedPaths[0]: expected a string, got 1",
     };
     for (size_t i = 0; i < ARRAY_SIZE(late); i++)
@@ -989,6 +1064,7 @@ int main(void)
         cmocka_unit_test(test_required_fields),
         cmocka_unit_test(test_value_errors),
         cmocka_unit_test(test_process_parse),
+        cmocka_unit_test(test_process_attributes),
         cmocka_unit_test(test_load),
         cmocka_unit_test(test_namespace_helpers),
         cmocka_unit_test(test_partial_free),

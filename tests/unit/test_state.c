@@ -571,7 +571,8 @@ static void test_status(void **state)
 }
 
 /* A state written half way through create: creating while its create holds the lock, stopped
- * once that create is gone; the field survives a round trip and is absent otherwise. */
+ * once that create is gone; the field survives a round trip and is absent otherwise (so is
+ * noNewKeyring). */
 static void test_status_creating(void **state)
 {
     struct fixture *f = *state;
@@ -601,9 +602,18 @@ static void test_status_creating(void **state)
     assert_int_equal(oci_state_write(dir, st, &err), 0);
     assert_int_equal(read_file_at(dir, "state.json", &text, NULL, &err), 0);
     assert_null(strstr(text, "creating"));
+    assert_null(strstr(text, "noNewKeyring"));
     assert_int_equal(oci_state_read(dir, "c2", &back, &err), 0);
     assert_false(back->creating);
+    assert_false(back->no_new_keyring);
     free(text);
+    oci_state_free(back);
+
+    /* create --no-new-keyring: kept for exec */
+    st->no_new_keyring = true;
+    assert_int_equal(oci_state_write(dir, st, &err), 0);
+    assert_int_equal(oci_state_read(dir, "c2", &back, &err), 0);
+    assert_true(back->no_new_keyring);
     oci_state_free(back);
     oci_state_free(st);
     close(dir);

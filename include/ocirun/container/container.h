@@ -22,16 +22,20 @@ struct oci_create_opts {
     bool no_new_keyring;
     int preserve_fds;
     bool systemd_cgroup;
+    const char *notify_socket;   /* the caller's NOTIFY_SOCKET (environment), NULL when unset */
 };
 
 /* create: returns once the container's init waits for `start`. */
 int oci_container_create(const struct oci_create_opts *o, oci_err_t *err);
 
-/* run: create + start; with detach returns once the process runs, else waits for it,
- * sets *exit_status (128+N for signal N) and deletes the container unless keep. */
+/* run: create + start; with detach returns once the process runs (with o->notify_socket: once
+ * it sent READY, or exited), else waits for it, sets *exit_status (128+N for signal N) and
+ * deletes the container unless keep. */
 int oci_container_run(const struct oci_create_opts *o, bool detach, bool keep, int *exit_status, oci_err_t *err);
 
-int oci_container_start(const char *root, const char *id, oci_err_t *err);
+/* start; with NOTIFY_SOCKET (the caller's, may be NULL) it returns once the process sent READY
+ * (relayed) or exited. */
+int oci_container_start(const char *root, const char *id, const char *notify_socket, oci_err_t *err);
 /* The runtime-spec state JSON (indented) of one container. */
 int oci_container_state_json(const char *root, const char *id, char **json, oci_err_t *err);
 int oci_container_kill(const char *root, const char *id, int sig, bool all, oci_err_t *err);

@@ -6,6 +6,30 @@
 #include "ocirun/core/report.h"
 #include "ocirun/spec/spec.h"
 
+/* The container's own session keyring, as runc gives it unless --no-new-keyring: kernel
+ * keyrings are not namespaced, so the caller's (the host's) session keys would otherwise be
+ * the container's too. KEYCTL_JOIN_SESSION_KEYRING with the name "_ses.ID" joins the keyring
+ * of that name the caller may search, else creates it: the init creates it and makes it
+ * searchable (OWNER_SEARCH, or OTHER_SEARCH in a user namespace, runc's bits), an exec joins
+ * it (JOIN). A kernel without keyrings (ENOSYS) is not an error. */
+enum oci_keyring_perm { OCI_KEYRING_JOIN, OCI_KEYRING_OWNER_SEARCH, OCI_KEYRING_OTHER_SEARCH };
+#define OCI_KEYRING_NAME_MAX 272   /* "_ses." + an id (OCI_ID_MAX) + NUL */
+int oci_process_join_keyring(const char *id, enum oci_keyring_perm perm, oci_err_t *err);
+
+/* process.scheduler (sched_setattr) and process.ioPriority (ioprio_set of this process), for
+ * the init and exec alike, before the user switch (a real-time policy or class needs
+ * CAP_SYS_NICE / CAP_SYS_ADMIN). */
+int oci_process_apply_scheduler(const struct oci_process *p, oci_err_t *err);
+int oci_process_apply_io_priority(const struct oci_process *p, oci_err_t *err);
+
+/* process.execCPUAffinity of an exec'd process (the runtime-spec: not the init's): INITIAL in
+ * the runtime before the process enters the container's cgroup (it inherits it), FINAL in the
+ * process once it is there. With only initial, FINAL gives back every CPU the container's
+ * cpuset allows (moving into a cgroup does not always reset the affinity). Nothing without
+ * the field. */
+enum oci_affinity_step { OCI_AFFINITY_INITIAL, OCI_AFFINITY_FINAL };
+int oci_process_apply_cpu_affinity(const struct oci_process *p, enum oci_affinity_step step, oci_err_t *err);
+
 /* process.rlimits (before the user switch: raising a hard limit needs privilege). */
 int oci_process_apply_rlimits(const struct oci_process *p, oci_err_t *err);
 /* check: the rlimits whose hard limit the init could not raise (above this runtime's own, which

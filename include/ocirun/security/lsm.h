@@ -22,6 +22,11 @@ int oci_lsm_check_report(const struct oci_spec *spec, struct oci_report *r);
  * written to /proc/thread-self/attr/... through a checked procfs. */
 int oci_lsm_apply_exec(const struct oci_process *p, oci_err_t *err);
 
+/* process.selinuxLabel as the label of the keys the process creates next (attr/keycreate): the
+ * container's session keyring gets it, as in runc; RESET clears it again afterwards. Nothing
+ * without a label (the label itself was checked against the host by oci_lsm_check). */
+int oci_lsm_set_keycreate(const struct oci_process *p, bool reset, oci_err_t *err);
+
 /* Whether a new filesystem of TYPE gets linux.mountLabel as a context= option (tmpfs, devpts,
  * ...; not proc, sysfs, cgroup, nor mqueue, which is labelled after the mount). */
 bool oci_lsm_mount_takes_label(const char *type);

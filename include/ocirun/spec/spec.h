@@ -2,6 +2,7 @@
 #ifndef OCIRUN_SPEC_H
 #define OCIRUN_SPEC_H
 
+#include <sched.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -59,17 +60,29 @@ struct oci_user {
     char *username;       /* windows only; kept for completeness */
 };
 
-struct oci_io_priority { char *class_; int priority; };
+struct oci_io_priority {
+    char *class_;         /* IOPRIO_CLASS_RT ... */
+    int class_value;      /* IOPRIO_CLASS_RT (1), _BE (2), _IDLE (3) */
+    int priority;         /* 0..7 */
+};
 
 struct oci_scheduler {
     char *policy;         /* SCHED_OTHER ... */
+    int policy_value;     /* the kernel's number: SCHED_OTHER 0 ... SCHED_DEADLINE 6 */
     int32_t nice;
     int32_t priority;
     struct oci_strv flags;
+    uint64_t flag_bits;   /* SCHED_FLAG_* of flags */
     uint64_t runtime, deadline, period;
 };
 
-struct oci_cpu_affinity { char *initial; char *final_; };
+/* "0-3,7" lists, as given and as CPU sets; an empty list counts as none. */
+struct oci_cpu_affinity {
+    char *initial;
+    char *final_;
+    bool has_initial, has_final;
+    cpu_set_t initial_set, final_set;
+};
 
 struct oci_console_size { uint32_t height; uint32_t width; };
 

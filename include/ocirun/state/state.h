@@ -55,6 +55,7 @@ struct oci_state {
      * them, no cgroup.kill there) */
     struct oci_strv cgroup_preexisting;
     bool systemd_cgroup;
+    bool no_new_keyring;        /* create --no-new-keyring: exec joins no "_ses.ID" keyring either */
     /* hooks.poststart and hooks.poststop, for start and delete: config.json is read once, at
      * create (changes to it after create must not affect the container; the bundle may be gone) */
     struct oci_hooks_list poststart, poststop;
