@@ -268,6 +268,9 @@ int oci_spec_parse_report(const char *json, size_t len, struct oci_spec **out, s
  * file's basename ("config.json: process.cwd: missing required field"); a file that
  * cannot be read gives "open <path>: No such file or directory" with errno kept. */
 int oci_spec_load(const char *path, struct oci_spec **out, oci_err_t *err);
+/* The same for PATH under DIRFD; with TEXT non-NULL, the file's bytes as read (NUL-terminated,
+ * *LEN without the NUL; the caller frees) are kept too: create saves them for exec. */
+int oci_spec_load_at(int dirfd, const char *path, struct oci_spec **out, char **text, size_t *len, oci_err_t *err);
 
 /* Parse a standalone process object (exec --process FILE); error paths are relative
  * to it ("cwd: must be an absolute path, got \"tmp\""), the caller adds the file name. */
