@@ -9,6 +9,11 @@
 #include "ocirun/core/error.h"
 #include "ocirun/core/report.h"
 
+/* The runtime-spec version ocirun implements: --version's "spec:" line, the ociVersion of the
+ * state (state, hooks, seccomp agents) and of `ocirun spec`'s config.json, features'
+ * ociVersionMax. */
+#define OCI_SPEC_VERSION "1.3.0"
+
 /* Optional scalars: `set` tells whether the key was present. */
 struct oci_opt_i64 { bool set; int64_t value; };
 struct oci_opt_u64 { bool set; uint64_t value; };

@@ -11,8 +11,6 @@
 #include "ocirun/core/report.h"
 #include "ocirun/spec/spec.h"
 
-#define OCI_SPEC_VERSION "1.3.0"
-
 /* The name (comm) the container's init carries until it execs the container's program: while
  * the exec fifo exists, it tells an init that waits for start from one that has gone on. */
 #define OCI_INIT_COMM "ocirun:[INIT]"
