@@ -2,6 +2,7 @@
 #
 # Works right after clone; `./configure` (optional) writes config.mk with the same knobs:
 #   PREFIX=/usr/local DESTDIR=  WITH_SELINUX=yes|no  WITH_SECCOMP=yes|no  STATIC_LIBS=yes|no  SANITIZE=<cc flags>
+#   SBINDIR MANDIR BASHCOMPDIR (default $(PREFIX)/share/bash-completion/completions)
 # `make install` strips the installed binary (STRIP=strip; INSTALL_STRIP= installs it unstripped).
 
 -include config.mk
@@ -11,6 +12,7 @@ SHELL := /bin/bash
 PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 WITH_SELINUX ?= yes
 WITH_SECCOMP ?= yes
 SANITIZE ?=
@@ -192,9 +194,11 @@ install: $(B)/ocirun $(if $(HAVE_MD2MAN),man)
 	    $(INSTALL) -D -m 0644 $$p $(DESTDIR)$(MANDIR)/man8/$${p##*/}; \
 	done
 	$(if $(HAVE_MD2MAN),,@echo "note: $(GO_MD2MAN) not found, man pages not installed")
+	$(INSTALL) -D -m 0644 contrib/completions/bash/ocirun $(DESTDIR)$(BASHCOMPDIR)/ocirun
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/ocirun
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/ocirun
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MAN_PAGES)))
 
 clean:

@@ -40,6 +40,8 @@
 struct build {
     const struct oci_create_opts *o;
     struct oci_spec *spec;
+    char *config_text;        /* config.json's bytes as read, saved for exec (then freed) */
+    size_t config_len;
     char *bundle;
     char *rootfs;
     int state_dir;
@@ -123,6 +125,7 @@ static void build_finish(struct build *b, bool destroy)
     oci_notify_close(&b->notify);
     oci_clone_stack_release(&b->stack);
     oci_spec_free(b->spec);
+    free(b->config_text);
     free(b->bundle);
     free(b->rootfs);
 }
@@ -146,7 +149,7 @@ static int resolve_paths(struct build *b, oci_err_t *err)
     if (b->bundle == NULL)
         return oci_error_sys(err, "bundle \"%s\": cannot open %s/config.json", bundle, bundle);
     config = xasprintf("%s/config.json", b->bundle);
-    if (oci_spec_load(config, &b->spec, err) < 0)
+    if (oci_spec_load_at(AT_FDCWD, config, &b->spec, &b->config_text, &b->config_len, err) < 0)
         return -1;
     if (validate_spec(b->spec, err) < 0)
         return -1;
@@ -564,6 +567,12 @@ static int build_container(struct build *b, bool with_fifo, oci_err_t *err)
             return oci_error_set(err, 0, "container setup process exited unexpectedly");
         oci_phase(&ph, "id maps+v1 cgroups");
     }
+    /* exec's configuration (never the bundle's again), while the init sets itself up; before
+     * the state.json that lets exec in. */
+    if (oci_state_save_config(b->state_dir, b->config_text, b->config_len, err) < 0)
+        return -1;
+    free(steal_pointer(&b->config_text));
+    oci_phase(&ph, "save config");
     if (wait_ready(b, err) < 0)
         return -1;
     oci_phase(&ph, b->shared_init ? "setup report" : "container setup");
@@ -759,13 +768,37 @@ static int open_container(const char *root, const char *id, enum lock_mode lock,
     return 0;
 }
 
-int oci_container_open_live(const char *root, const char *id, bool ignore_paused, struct oci_state **st, int *pidfd,
-                            oci_err_t *err)
+/* exec's configuration: the one create saved. A container of an ocirun from before it was saved
+ * has none (an ocirun that saves it writes it before the state.json that lets exec in): the
+ * bundle's then, as that ocirun's exec read it. */
+static int load_saved_config(const char *root, int dir, const struct oci_state *st, struct oci_spec **spec,
+                             oci_err_t *err)
+{
+    cleanup_free char *config = NULL;
+
+    if (oci_state_load_config(dir, spec, err) == 0)
+        return 0;
+    if (oci_error_errno(err) != ENOENT)
+        return oci_error_wrap(err, "container \"%s\": its saved configuration (%s/%s/%s)", st->id, root, st->id,
+                              OCI_CONFIG_FILE);
+    oci_error_free(err);
+    config = xasprintf("%s/config.json", st->bundle);
+    oci_debug("container \"%s\": no %s in its state directory (created by an older ocirun): using %s", st->id,
+              OCI_CONFIG_FILE, config);
+    if (oci_spec_load(config, spec, err) < 0)
+        return oci_error_wrap(err, "container \"%s\" has no saved configuration (%s/%s/%s; created by an older "
+                              "ocirun?) and its bundle's cannot be used", st->id, root, st->id, OCI_CONFIG_FILE);
+    return 0;
+}
+
+int oci_container_open_live(const char *root, const char *id, bool ignore_paused, struct oci_state **st,
+                            struct oci_spec **spec, int *pidfd, oci_err_t *err)
 {
     struct opened c;
     int ret = 0;
 
     *pidfd = -1;
+    *spec = NULL;
     if (open_container(root, id, LOCK_NONE, &c, err) < 0)
         return -1;
     /* As runc: a created container (its init waiting for start) can be entered too. */
@@ -773,6 +806,8 @@ int oci_container_open_live(const char *root, const char *id, bool ignore_paused
         ret = oci_error_set(err, 0, "cannot exec in a stopped container");
     else if (c.status == OCI_STATUS_PAUSED && !ignore_paused)
         ret = oci_error_set(err, 0, "cannot exec in a paused container (use --ignore-paused to override)");
+    else
+        ret = load_saved_config(root, c.dir, c.st, spec, err);
     if (ret < 0 && *pidfd >= 0) {
         close(*pidfd);
         *pidfd = -1;

@@ -80,15 +80,13 @@ static int load_process_file(const char *path, struct oci_process **out, oci_err
     return 0;
 }
 
-/* config.json of the bundle (seccomp, personality, and the base process without --process). */
+/* The container's configuration as create saved it (seccomp, personality, labels, and the base
+ * process without --process). */
 static int build_process(struct exec_run *r, oci_err_t *err)
 {
     const struct oci_exec_opts *o = r->o;
-    cleanup_free char *config = xasprintf("%s/config.json", r->st->bundle);
     struct oci_process *p;
 
-    if (oci_spec_load(config, &r->spec, err) < 0)
-        return -1;
     if (o->process_file) {
         if (load_process_file(o->process_file, &p, err) < 0)
             return -1;
@@ -359,7 +357,7 @@ static void kill_and_reap(struct exec_run *r)
 
 static int prepare(struct exec_run *r, struct oci_phases *ph, oci_err_t *err)
 {
-    if (oci_container_open_live(r->o->root, r->o->id, r->o->ignore_paused, &r->st, &r->pidfd, err) < 0)
+    if (oci_container_open_live(r->o->root, r->o->id, r->o->ignore_paused, &r->st, &r->spec, &r->pidfd, err) < 0)
         return -1;
     if (build_process(r, err) < 0 || check_process(r, err) < 0)
         return -1;

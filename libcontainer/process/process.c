@@ -243,7 +243,7 @@ int oci_process_apply_personality(const struct oci_spec *spec, oci_err_t *err)
 
     if (p == NULL)
         return 0;
-    /* exec applies it too, from the bundle's config as it is now. */
+    /* exec applies it too, from the configuration create saved (checked again: it is read again). */
     if (oci_spec_check_personality(spec, &r) < 0)
         return -1;
     persona = strcmp(p->domain, "LINUX32") == 0 ? PER_LINUX32 : PER_LINUX;

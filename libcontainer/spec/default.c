@@ -62,7 +62,7 @@ static const char paths_json[] =
 char *oci_spec_default_json(bool rootless, uid_t uid, gid_t gid)
 {
     if (!rootless)
-        return xasprintf("{\n  \"ociVersion\": \"1.2.0\",\n%s"
+        return xasprintf("{\n  \"ociVersion\": \"" OCI_SPEC_VERSION "\",\n%s"
                          "  \"root\": {\"path\": \"rootfs\", \"readonly\": true},\n"
                          "  \"hostname\": \"ocirun\",\n"
                          "  \"mounts\": [\n%s%s  ],\n"
@@ -74,7 +74,7 @@ char *oci_spec_default_json(bool rootless, uid_t uid, gid_t gid)
                          "    ],\n%s"
                          "  }\n}\n",
                          process_json, common_mounts, root_mounts, paths_json);
-    return xasprintf("{\n  \"ociVersion\": \"1.2.0\",\n%s"
+    return xasprintf("{\n  \"ociVersion\": \"" OCI_SPEC_VERSION "\",\n%s"
                      "  \"root\": {\"path\": \"rootfs\", \"readonly\": true},\n"
                      "  \"hostname\": \"ocirun\",\n"
                      "  \"mounts\": [\n%s%s  ],\n"

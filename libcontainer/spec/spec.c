@@ -651,6 +651,12 @@ void oci_resources_free(struct oci_resources *r)
 
 int oci_spec_load(const char *path, struct oci_spec **out, oci_err_t *err)
 {
+    return oci_spec_load_at(AT_FDCWD, path, out, NULL, NULL, err);
+}
+
+int oci_spec_load_at(int dirfd, const char *path, struct oci_spec **out, char **text_out, size_t *len_out,
+                     oci_err_t *err)
+{
     cleanup_free char *text = NULL;
     const char *base = strrchr(path, '/');
     size_t len;
@@ -658,16 +664,21 @@ int oci_spec_load(const char *path, struct oci_spec **out, oci_err_t *err)
 
     *out = NULL;
     base = base ? base + 1 : path;
-    ret = read_file_at(AT_FDCWD, path, &text, &len, err);
+    ret = read_file_at(dirfd, path, &text, &len, err);
     if (ret < 0)
         return ret;   /* "open <path>: No such file or directory", errno kept */
-    /* read_file_at NUL-terminates: parse in place, no copy. */
+    /* read_file_at NUL-terminates: parse in place, no copy (the parse leaves the text as it is). */
     if (memchr(text, '\0', len) != NULL) {
         oci_error_set(err, 0, "parse error: NUL byte in JSON text");
     } else {
         struct oci_report r = OCI_REPORT_FIRST(err);
-        if (spec_parse_cstr(text, out, &r) == 0)
+        if (spec_parse_cstr(text, out, &r) == 0) {
+            if (text_out) {
+                *text_out = steal_pointer(&text);
+                *len_out = len;
+            }
             return 0;
+        }
     }
     return oci_error_wrap(err, "%s", base);
 }

@@ -630,6 +630,18 @@ static int state_from_tree(yajl_val root, struct oci_state *st, oci_err_t *err)
     return 0;
 }
 
+int oci_state_save_config(int dirfd, const char *text, size_t len, oci_err_t *err)
+{
+    if (write_file_at(dirfd, OCI_CONFIG_FILE, text, len, 0600, err) < 0)
+        return oci_error_wrap(err, "save the container's configuration");
+    return 0;
+}
+
+int oci_state_load_config(int dirfd, struct oci_spec **spec, oci_err_t *err)
+{
+    return oci_spec_load_at(dirfd, OCI_CONFIG_FILE, spec, NULL, NULL, err);
+}
+
 int oci_state_read(int dirfd, const char *id, struct oci_state **out, oci_err_t *err)
 {
     cleanup_free char *text = NULL;

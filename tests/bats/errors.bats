@@ -150,7 +150,7 @@ load helpers
     assert_success
     # run: the init shares our memory and goes on to exec while we sleep (one phase for it all)
     run jq -r 'select(.level == "debug") | .msg' "$log"
-    assert_line --regexp '^create: parse config [0-9]+ us, state dir [0-9]+ us, cgroup [0-9]+ us, .*clone\+setup\+exec [0-9]+ us, setup report [0-9]+ us, save state [0-9]+ us$'
+    assert_line --regexp '^create: parse config [0-9]+ us, state dir [0-9]+ us, cgroup [0-9]+ us, .*clone\+setup\+exec [0-9]+ us, save config [0-9]+ us, setup report [0-9]+ us, save state [0-9]+ us$'
     assert_line --regexp '^container setup process: namespaces [0-9]+ us, mounts [0-9]+ us, .*process attributes [0-9]+ us'
     refute_line --partial 'go to exec'
     # create (and run with hooks before start): the init is a copy that waits for us
@@ -158,7 +158,7 @@ load helpers
     run ocirun --debug --log "$log" --log-format json create --bundle "$BUNDLE" "$ID"
     assert_success
     run jq -r 'select(.level == "debug") | .msg' "$log"
-    assert_line --regexp '^create: parse config [0-9]+ us, state dir [0-9]+ us, cgroup [0-9]+ us, .*clone [0-9]+ us, .*container setup [0-9]+ us, save state [0-9]+ us$'
+    assert_line --regexp '^create: parse config [0-9]+ us, state dir [0-9]+ us, cgroup [0-9]+ us, .*clone [0-9]+ us, .*save config [0-9]+ us, container setup [0-9]+ us, save state [0-9]+ us$'
     ocirun delete --force "$ID"
     rm -f "$log"
     update_config '.hooks.startContainer = [{"path": "/bin/true"}]'

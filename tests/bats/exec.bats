@@ -519,3 +519,124 @@ in"
     assert_success
     assert_output "HOME=/"
 }
+
+# ---- exec's configuration is the container's, saved at create (issue 21) ---------------------
+
+# in_ctr_attrs: what exec gives a process, one line each: $FROM, the NOFILE limit, CapEff, the
+# seccomp mode, then mkdir's error (the profile of config_with_attrs refuses mkdir). (NOFILE's
+# soft limit is its hard one: runc 1.1's Go runtime raises the soft one of a created container's
+# exec to the hard one.)
+in_ctr_attrs() {
+    in_ctr 'echo "from=$FROM"; ulimit -n; grep -E "^(CapEff|Seccomp):" /proc/self/status; mkdir /tmp/x 2>&1; echo end'
+}
+
+config_with_attrs() {
+    update_config '.process.args = ["sleep", "1000"] | .root.readonly = false
+        | .process.env = ["PATH=/bin:/usr/bin", "FROM=create"]
+        | .process.rlimits = [{type: "RLIMIT_NOFILE", soft: 123, hard: 123}]
+        | .process.capabilities = {bounding: ["CAP_CHOWN"], effective: ["CAP_CHOWN"], permitted: ["CAP_CHOWN"]}
+        | .linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW",
+            syscalls: [{names: ["mkdir", "mkdirat"], action: "SCMP_ACT_ERRNO", errnoRet: 1}]}'
+}
+
+assert_attrs_of_create() {
+    assert_success
+    assert_line --index 0 "from=create"
+    assert_line --index 1 123
+    assert_line "CapEff:	0000000000000001"
+    assert_line --regexp '^Seccomp:\s+2$'
+    assert_line --partial "Operation not permitted"
+}
+
+@test "exec: the container's seccomp profile is create's, whatever the bundle's config.json says now" {
+    config_with_attrs
+    create_container
+    update_config 'del(.linux.seccomp)'
+    in_ctr 'mkdir /tmp/x 2>&1; grep ^Seccomp: /proc/self/status'
+    assert_success
+    assert_line --partial "Operation not permitted"
+    assert_line --regexp '^Seccomp:\s+2$'
+}
+
+@test "exec uses the configuration of create: the bundle's config.json edited, then removed, changes nothing" {
+    runc_differs "runc 1.1's exec takes the process (env, rlimits, capabilities) from the bundle's config.json as it is now, and fails once it is gone; only seccomp, labels, cgroups and namespaces come from its state"
+    config_with_attrs
+    create_container
+    in_ctr_attrs
+    assert_attrs_of_create
+    # the bundle now says: no seccomp, more capabilities, another env and NOFILE limit
+    update_config 'del(.linux.seccomp) | .process.env = ["PATH=/bin:/usr/bin", "FROM=edited"]
+        | .process.rlimits = [{type: "RLIMIT_NOFILE", soft: 777, hard: 777}]
+        | .process.capabilities = {bounding: ["CAP_CHOWN", "CAP_KILL"], effective: ["CAP_CHOWN", "CAP_KILL"],
+                                   permitted: ["CAP_CHOWN", "CAP_KILL"]}'
+    in_ctr_attrs
+    assert_attrs_of_create
+    rm "$BUNDLE/config.json"
+    in_ctr_attrs
+    assert_attrs_of_create
+    # --process replaces the process, the container's seccomp profile stays
+    echo '{"args": ["sh", "-c", "mkdir /tmp/y 2>&1; grep ^Seccomp: /proc/self/status"], "cwd": "/"}' \
+        >"$BATS_TEST_TMPDIR/proc.json"
+    run ocirun exec --process "$BATS_TEST_TMPDIR/proc.json" "$ID"
+    assert_success
+    assert_line --partial "Operation not permitted"
+    assert_line --regexp '^Seccomp:\s+2$'
+}
+
+@test "exec needs nothing in the bundle directory but the rootfs (the container's mount namespace holds it)" {
+    runc_differs "runc 1.1's exec reads the process from the bundle's config.json (JSON specification file config.json not found)"
+    config_with_attrs
+    run_sleeper
+    find "$BUNDLE" -mindepth 1 -maxdepth 1 ! -name rootfs -exec rm -rf {} +
+    in_ctr_attrs
+    assert_attrs_of_create
+    run ocirun exec -d --pid-file "$BATS_TEST_TMPDIR/p" "$ID" sleep 100
+    assert_success
+    pid_alive "$(cat "$BATS_TEST_TMPDIR/p")"
+}
+
+@test "exec needs no bundle directory: it renamed away, exec still runs with create's configuration" {
+    runc_differs "runc 1.1's exec changes into the bundle directory first (chdir BUNDLE: no such file or directory)"
+    config_with_attrs
+    run_sleeper
+    rm "$BUNDLE/config.json"
+    mv "$BUNDLE" "$BUNDLE.moved"
+    # (the bundle's name is back before any assertion: teardown finds leftovers by it)
+    in_ctr_attrs
+    local st=$status out=$output
+    run ocirun exec -d --pid-file "$BATS_TEST_TMPDIR/p" "$ID" sleep 100
+    local st_d=$status
+    mv "$BUNDLE.moved" "$BUNDLE"
+    status=$st output=$out
+    readarray -t lines <<<"$output"
+    assert_attrs_of_create
+    assert_equal "$st_d" 0
+    pid_alive "$(cat "$BATS_TEST_TMPDIR/p")"
+}
+
+@test "exec of a container without a saved configuration (an older ocirun's) uses the bundle's; with neither it fails clearly" {
+    runc_differs "runc keeps the configuration in state.json, there is no file of its own to remove"
+    run_sleeper
+    cmp "$ROOT/$ID/config.json" "$BUNDLE/config.json"
+    rm "$ROOT/$ID/config.json"
+    update_config '.process.env = ["PATH=/bin:/usr/bin", "FROM=bundle"]'
+    run --separate-stderr ocirun --debug exec "$ID" sh -c 'echo "from=$FROM"'
+    assert_success
+    assert_output "from=bundle"
+    [[ "$stderr" == *"no config.json in its state directory (created by an older ocirun): using $BUNDLE/config.json"* ]] ||
+        fail "stderr: $stderr"
+    rm "$BUNDLE/config.json"
+    run --separate-stderr ocirun exec "$ID" sh -c 'echo started'
+    assert_failure 255
+    assert_output ""
+    [[ "$stderr" == *"container \"$ID\" has no saved configuration ($ROOT/$ID/config.json; created by an older ocirun?) and its bundle's cannot be used: open $BUNDLE/config.json: No such file or directory"* ]] ||
+        fail "stderr: $stderr"
+    # nothing was started: the init is alone in its cgroup
+    assert_equal "$(cat "$CG_MOUNT$CG_PARENT/$ID/cgroup.procs")" "$(container_pid "$ID")"
+    # a saved configuration that is not valid any more is an error naming it, not a fallback
+    echo '{"ociVersion": "1.0.0"' >"$ROOT/$ID/config.json"
+    run --separate-stderr ocirun exec "$ID" true
+    assert_failure 255
+    [[ "$stderr" == *"container \"$ID\": its saved configuration ($ROOT/$ID/config.json): config.json: parse error"* ]] ||
+        fail "stderr: $stderr"
+}

@@ -327,3 +327,23 @@ load helpers
         fail "stderr: $stderr"
     assert_equal "$(container_status "$ID")" running
 }
+
+@test "the state directory keeps config.json as create read it (0600) for exec; delete removes it" {
+    runc_differs "runc keeps the configuration in state.json"
+    update_config '.process.args = ["sleep", "1000"]'
+    create_container
+    cmp "$ROOT/$ID/config.json" "$BUNDLE/config.json"
+    assert_equal "$(stat -c %a "$ROOT/$ID/config.json")" 600
+    cp "$BUNDLE/config.json" "$BATS_TEST_TMPDIR/created.json"
+    update_config '.process.args = ["sleep", "999"]'
+    run ocirun start "$ID"
+    assert_success
+    cmp "$ROOT/$ID/config.json" "$BATS_TEST_TMPDIR/created.json"
+    run ocirun delete --force "$ID"
+    assert_success
+    [ ! -e "$ROOT/$ID" ]
+    # run (whose init may share our memory) saves it too
+    run ocirun run -d --bundle "$BUNDLE" "$ID"
+    assert_success
+    cmp "$ROOT/$ID/config.json" "$BUNDLE/config.json"
+}

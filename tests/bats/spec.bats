@@ -48,3 +48,23 @@ load helpers
                 (.mounts[] | select(.destination == "/sys") | .source), (.linux | has("resources"))]' "$b/config.json"
     assert_output "[$(id -u),$(id -g),[\"pid\",\"ipc\",\"uts\",\"mount\",\"cgroup\",\"user\"],\"/sys\",false]"
 }
+
+@test "spec writes the ociVersion that --version reports as its spec version (the state's too)" {
+    local b="$BATS_TEST_TMPDIR/specv" v
+    run "$OCIRUN" --version
+    assert_success
+    v=$(sed -n 's/^spec: //p' <<<"$output")
+    [ -n "$v" ] || fail "no spec: line in --version: $output"
+    mkdir -p "$b/rootless"
+    run ocirun spec --bundle "$b"
+    assert_success
+    run ocirun spec --rootless --bundle "$b/rootless"
+    assert_success
+    assert_equal "$(jq -r .ociVersion "$b/config.json")" "$v"
+    assert_equal "$(jq -r .ociVersion "$b/rootless/config.json")" "$v"
+    update_config '.process.args = ["sleep", "1000"]'
+    create_container
+    run ocirun state "$ID"
+    assert_success
+    assert_equal "$(jq -r .ociVersion <<<"$output")" "$v"
+}

@@ -388,6 +388,45 @@ static void test_remove(void **state)
     free(sock_path);
 }
 
+/* exec's config.json: the bytes given, 0600, parsed back; missing is ENOENT (the older-ocirun
+ * fallback keys on it), a broken one is a parse error naming the file. */
+static void test_saved_config(void **state)
+{
+    static const char text[] = "{\"ociVersion\": \"1.2.0\", \"process\": {\"args\": [\"sh\"], \"cwd\": \"/\", "
+                               "\"env\": [\"A=1\"]}, \"root\": {\"path\": \"rootfs\"}}";
+    struct fixture *f = *state;
+    struct oci_spec *spec = NULL;
+    oci_err_t err = NULL;
+    char *back = NULL;
+    size_t len = 0;
+    struct stat sb;
+    int dir = -1;
+
+    assert_int_equal(oci_state_create_dir(f->root, "cfg", &dir, &err), 0);
+    assert_true(oci_state_load_config(dir, &spec, &err) < 0);
+    assert_int_equal(oci_error_errno(&err), ENOENT);
+    assert_null(spec);
+    oci_error_free(&err);
+
+    assert_int_equal(oci_state_save_config(dir, text, strlen(text), &err), 0);
+    assert_int_equal(fstatat(dir, OCI_CONFIG_FILE, &sb, 0), 0);
+    assert_int_equal(sb.st_mode & 07777, 0600);
+    assert_int_equal(read_file_at(dir, OCI_CONFIG_FILE, &back, &len, &err), 0);
+    assert_int_equal(len, strlen(text));
+    assert_memory_equal(back, text, len);
+    assert_int_equal(oci_state_load_config(dir, &spec, &err), 0);
+    assert_string_equal(spec->process->env.v[0], "A=1");
+    oci_spec_free(spec);
+
+    assert_int_equal(write_file_at(dir, OCI_CONFIG_FILE, "{", 1, 0600, &err), 0);
+    assert_true(oci_state_load_config(dir, &spec, &err) < 0);
+    assert_non_null(strstr(err->msg, "config.json: parse error"));
+    assert_int_not_equal(oci_error_errno(&err), ENOENT);
+    oci_error_free(&err);
+    free(back);
+    close(dir);
+}
+
 static void test_list(void **state)
 {
     struct fixture *f = *state;
@@ -743,6 +782,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_open_missing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_locking, setup, teardown),
         cmocka_unit_test_setup_teardown(test_remove, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_saved_config, setup, teardown),
         cmocka_unit_test_setup_teardown(test_list, setup, teardown),
         cmocka_unit_test(test_proc_stat_self),
         cmocka_unit_test(test_proc_stat_dead),

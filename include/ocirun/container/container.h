@@ -52,9 +52,12 @@ int oci_container_open_cgroup(const char *root, const char *id, struct oci_cgrou
 int oci_container_events(const char *root, const char *id, bool stats_once, uint64_t interval_ms, FILE *out,
                          oci_err_t *err);
 /* exec: the state of a container that can be entered (created, running; paused only with
- * ignore_paused) and a pidfd of its init, checked against the state (runc's error texts). */
-int oci_container_open_live(const char *root, const char *id, bool ignore_paused, struct oci_state **st, int *pidfd,
-                            oci_err_t *err);
+ * ignore_paused), the configuration create saved in its state directory (the bundle is not read:
+ * it may have changed or gone since; only a container of an older ocirun, which saved none, falls
+ * back to the bundle's config.json, with a debug line) and a pidfd of its init, checked against
+ * the state (runc's error texts). */
+int oci_container_open_live(const char *root, const char *id, bool ignore_paused, struct oci_state **st,
+                            struct oci_spec **spec, int *pidfd, oci_err_t *err);
 /* pause (freeze = true) a running container, or resume a paused one. */
 int oci_container_freeze(const char *root, const char *id, bool freeze, oci_err_t *err);
 

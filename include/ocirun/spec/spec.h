@@ -10,6 +10,11 @@
 #include "ocirun/core/error.h"
 #include "ocirun/core/report.h"
 
+/* The runtime-spec version ocirun implements: --version's "spec:" line, the ociVersion of the
+ * state (state, hooks, seccomp agents) and of `ocirun spec`'s config.json, features'
+ * ociVersionMax. */
+#define OCI_SPEC_VERSION "1.3.0"
+
 /* Optional scalars: `set` tells whether the key was present. */
 struct oci_opt_i64 { bool set; int64_t value; };
 struct oci_opt_u64 { bool set; uint64_t value; };
@@ -281,6 +286,9 @@ int oci_spec_parse_report(const char *json, size_t len, struct oci_spec **out, s
  * file's basename ("config.json: process.cwd: missing required field"); a file that
  * cannot be read gives "open <path>: No such file or directory" with errno kept. */
 int oci_spec_load(const char *path, struct oci_spec **out, oci_err_t *err);
+/* The same for PATH under DIRFD; with TEXT non-NULL, the file's bytes as read (NUL-terminated,
+ * *LEN without the NUL; the caller frees) are kept too: create saves them for exec. */
+int oci_spec_load_at(int dirfd, const char *path, struct oci_spec **out, char **text, size_t *len, oci_err_t *err);
 
 /* Parse a standalone process object (exec --process FILE); error paths are relative
  * to it ("cwd: must be an absolute path, got \"tmp\""), the caller adds the file name. */

@@ -11,8 +11,6 @@
 #include "ocirun/core/report.h"
 #include "ocirun/spec/spec.h"
 
-#define OCI_SPEC_VERSION "1.3.0"
-
 /* The name (comm) the container's init carries until it execs the container's program: while
  * the exec fifo exists, it tells an init that waits for start from one that has gone on. */
 #define OCI_INIT_COMM "ocirun:[INIT]"
@@ -20,6 +18,10 @@
 /* Files inside ROOT/ID. */
 #define OCI_STATE_FILE "state.json"
 #define OCI_EXEC_FIFO "exec.fifo"
+/* The bundle's config.json as create read it (the bytes, not re-generated): exec's process
+ * defaults, seccomp profile, capabilities, rlimits and labels come from here, never from the
+ * bundle again (it may have been edited or removed since). */
+#define OCI_CONFIG_FILE "config.json"
 
 /* Longest accepted container id. */
 #define OCI_ID_MAX 255   /* a directory name under --root */
@@ -70,7 +72,7 @@ struct oci_state {
 /* Frees a state returned by oci_state_read (every string and the annotations). NULL is fine. */
 void oci_state_free(struct oci_state *st);
 
-/* Ids: 1..1024 of [A-Za-z0-9_+.-], not "." or "..", not starting with '-'.
+/* Ids: 1..OCI_ID_MAX of [A-Za-z0-9_+.-], not "." or "..", not starting with '-'.
  * Error: `invalid container id "a/b": character '/' is not allowed (...)`. err may be NULL. */
 int oci_id_validate(const char *id, oci_err_t *err);
 
@@ -96,6 +98,15 @@ int oci_state_open_dir_unlocked(const char *root, const char *id, int *dirfd, oc
 
 /* state.json, atomic temp+rename, no fsync. */
 int oci_state_write(int dirfd, const struct oci_state *st, oci_err_t *err);
+
+/* ROOT/ID/config.json (0600): a new file in the directory create just made, written before the
+ * state.json that makes the container enterable (whose rename publishes it: no reader looks
+ * for it before), so no temp+rename of its own. */
+int oci_state_save_config(int dirfd, const char *text, size_t len, oci_err_t *err);
+
+/* Parse ROOT/ID/config.json. A missing file (a container created by an ocirun older than the
+ * file) gives errno ENOENT: `open config.json: No such file or directory`. */
+int oci_state_load_config(int dirfd, struct oci_spec **spec, oci_err_t *err);
 
 /* Read state.json. A missing file (create still running or failed half way) gives
  * `container "ID" does not exist: open state.json: No such file or directory` with errno ENOENT;
