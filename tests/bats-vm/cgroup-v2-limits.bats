@@ -204,6 +204,7 @@ wait_cg_stat() {
 
 @test "vm: update replaces the eBPF device filter: the new rules hold and the old ones are gone" {
     runc_differs "runc 1.1 update leaves the device rules as they were (it skips devices)"
+    with_caps CAP_MKNOD CAP_SYSLOG
     update_config '.linux.resources.devices = [{"allow": false, "access": "rwm"},
                    {"allow": true, "type": "c", "major": 1, "minor": 11, "access": "r"}]'
     run_sleeper
