@@ -501,6 +501,7 @@ static int prepare_notify(struct build *b, bool with_fifo, oci_err_t *err)
 /* Everything up to an init that waits for start (fifo) or for our go (run). */
 static int build_container(struct build *b, bool with_fifo, oci_err_t *err)
 {
+    bool cached = false;
     cleanup_close int fifo_fd = -1;
     struct oci_phases ph;
 
@@ -536,9 +537,10 @@ static int build_container(struct build *b, bool with_fifo, oci_err_t *err)
     oci_phase(&ph, "cgroup");
     if (oci_ns_plan_build(b->spec, &b->plan, err) < 0)
         return -1;
-    if (b->spec->linux_ && oci_seccomp_compile(b->spec->linux_->seccomp, &b->seccomp, err) < 0)
+    if (b->spec->linux_ && oci_seccomp_compile_cached(b->o->root, b->spec->linux_->seccomp, &b->seccomp, &cached,
+                                                      err) < 0)
         return -1;
-    oci_phase(&ph, "seccomp compile");
+    oci_phase(&ph, cached ? "seccomp (cached)" : "seccomp compile");
     if (oci_sync_pair(b->sync, err) < 0)
         return -1;
     if (b->plan.need_fork && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)

@@ -357,6 +357,7 @@ static void kill_and_reap(struct exec_run *r)
 
 static int prepare(struct exec_run *r, struct oci_phases *ph, oci_err_t *err)
 {
+    bool cached = false;
     if (oci_container_open_live(r->o->root, r->o->id, r->o->ignore_paused, &r->st, &r->spec, &r->pidfd, err) < 0)
         return -1;
     if (build_process(r, err) < 0 || check_process(r, err) < 0)
@@ -366,9 +367,10 @@ static int prepare(struct exec_run *r, struct oci_phases *ph, oci_err_t *err)
         return -1;
     if (open_cgroups(r, err) < 0)
         return -1;
-    if (r->spec->linux_ && oci_seccomp_compile(r->spec->linux_->seccomp, &r->seccomp, err) < 0)
+    if (r->spec->linux_ && oci_seccomp_compile_cached(r->o->root, r->spec->linux_->seccomp, &r->seccomp, &cached,
+                                                      err) < 0)
         return -1;
-    oci_phase(ph, "namespaces+cgroups+seccomp compile");
+    oci_phase(ph, cached ? "namespaces+cgroups+seccomp (cached)" : "namespaces+cgroups+seccomp compile");
     r->listen_fds = oci_process_listen_fds();
     if (oci_sync_pair(r->sync, err) < 0)
         return -1;

@@ -354,3 +354,48 @@ notify_starts() {
     assert_output "$ID
 running"
 }
+
+# ---- the cache of compiled programs (issue 19) --------------------------------------------
+
+@test "seccomp: a compiled profile is kept under the state root and used again, for run and exec; a damaged copy is not" {
+    runc_differs "runc compiles the profile at every create and exec"
+    seccomp '{"defaultAction": "SCMP_ACT_ALLOW",
+              "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 18}]}'
+    update_config '.process.args = ["sh", "-c", "mkdir /tmp/x 2>&1; true"]'
+    run --separate-stderr ocirun --debug run --bundle "$BUNDLE" "$ID"
+    assert_success
+    assert_output --partial "Invalid cross-device link"
+    [[ "$stderr" == *"seccomp compile"* ]] || fail "stderr: $stderr"
+    local dir="$ROOT/seccomp@cache" file
+    [ "$(stat -c %a "$dir")" = 700 ] || fail "cache directory mode $(stat -c %a "$dir")"
+    file=$(ls "$dir")
+    [ "$(echo "$file" | wc -l)" = 1 ] && [[ "$file" =~ ^[0-9a-f]{64}$ ]] || fail "cache: $file"
+    [ "$(stat -c %a "$dir/$file")" = 600 ]
+    # the same profile: the program comes from the cache, and it filters as before
+    run --separate-stderr ocirun --debug run --bundle "$BUNDLE" "$ID"
+    assert_success
+    assert_output --partial "Invalid cross-device link"
+    [[ "$stderr" == *"seccomp (cached)"* ]] || fail "stderr: $stderr"
+    # exec uses it too
+    update_config '.process.args = ["sleep", "1000"]'
+    run ocirun run --detach --bundle "$BUNDLE" "$ID"
+    assert_success
+    run --separate-stderr ocirun --debug exec "$ID" sh -c 'mkdir /tmp/x 2>&1; true'
+    assert_success
+    assert_output --partial "Invalid cross-device link"
+    [[ "$stderr" == *"seccomp (cached)"* ]] || fail "stderr: $stderr"
+    run ocirun delete --force "$ID"
+    # a damaged copy is compiled again, never loaded (the program would otherwise be garbage)
+    printf 'x' | dd of="$dir/$file" bs=1 seek=100 conv=notrunc 2>/dev/null
+    update_config '.process.args = ["sh", "-c", "mkdir /tmp/x 2>&1; true"]'
+    run --separate-stderr ocirun --debug run --bundle "$BUNDLE" "$ID"
+    assert_success
+    assert_output --partial "Invalid cross-device link"
+    [[ "$stderr" == *"seccomp compile"* ]] || fail "stderr: $stderr"
+    # list and state never take the cache for a container
+    run ocirun list -q
+    assert_success
+    assert_output ""
+    run ocirun state 'seccomp@cache'
+    assert_failure
+}

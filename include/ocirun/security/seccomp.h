@@ -25,6 +25,12 @@ void oci_seccomp_filter_free(struct oci_seccomp_filter *f);
 /* check: the profile compiles (oci_seccomp_compile's error otherwise); nothing is loaded. */
 int oci_seccomp_check(const struct oci_seccomp *s, struct oci_report *r);
 
+/* oci_seccomp_compile through the cache of compiled programs in the state ROOT
+ * (ROOT/seccomp@cache/SHA256-of-the-profile, checked before use; see seccomp_cache.c): *HIT
+ * says whether libseccomp was spared. Without ROOT, a plain compile. */
+int oci_seccomp_compile_cached(const char *root, const struct oci_seccomp *s, struct oci_seccomp_filter *out,
+                               bool *hit, oci_err_t *err);
+
 /* Load the program into the calling thread. *listener_fd gets the notify fd (or -1). */
 int oci_seccomp_load(const struct oci_seccomp_filter *f, int *listener_fd, oci_err_t *err);
 
