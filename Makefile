@@ -280,7 +280,7 @@ check-engines: $(B)/ocirun
 
 # Kubernetes' path: containerd's CRI plugin with an "ocirun" runtime handler, driven by
 # tests/cri/checks.py as the kubelet drives it (tests/cri/, root; installs containerd, the CNI
-# plugins and python3-grpcio + grpc-tools from apt when missing, ~5 s): ~25 s. RUNTIME=runc
+# plugins and python3-grpcio + grpc-tools from apt when missing, ~5 s): 20-45 s. RUNTIME=runc
 # checks the checks.
 check-cri: $(B)/ocirun $(B)/tests/helpers/pause
 	tests/cri/run.sh

@@ -1,6 +1,10 @@
-"""checks.py: the CRI tier's checks (run by tests/cri/cri.sh inside its namespaces): two pods
-driven through containerd's CRI as the kubelet drives them, with the runtime handler
-$CRI_HANDLER. Prints "ok - DESC" / "not ok - DESC" lines (cri.sh numbers them) and "#" lines.
+"""checks.py: the CRI tier's checks (run by tests/cri/cri.sh inside its namespaces): pods driven
+through containerd's CRI as the kubelet drives them, with the runtime handler $CRI_HANDLER:
+"shared" (two containers in the pod's namespaces: probes, logs, updates, stats, stops), "jobs"
+(exit reasons, security contexts, seccomp, volumes, tty, restarts, log rotation, a stop of the
+pod with containers running), "burst" (8 containers at once), "crash" (the pause process
+killed) and "node" (hostNetwork). Prints "ok - DESC" / "not ok - DESC" lines (cri.sh numbers
+them and counts the failures) and "#" lines; exits non-zero only when it broke.
 
 Environment (set by cri.sh): CRI_SOCK, CRI_HANDLER, CRI_IMAGE (busybox), CRI_PAUSE (the
 sandbox image), CRI_CGROUP_ROOT (the pods' cgroups go below it), CRI_CALLS (the runtime wrapper's
@@ -31,16 +35,11 @@ MiB = 1 << 20
 
 # ---- TAP ---------------------------------------------------------------------------------------
 
-failed = 0
-
-
 def ok(desc):
     print(f"ok - {desc}")
 
 
 def not_ok(desc, *diag):
-    global failed
-    failed += 1
     print(f"not ok - {desc}")
     for d in diag:
         for line in str(d).splitlines():
@@ -121,7 +120,7 @@ def status_field(pid, name):
     return None
 
 
-def cap_names(mask_hex):
+def cap_set(mask_hex):
     """The capability numbers of a /proc status mask."""
     mask = int(mask_hex, 16)
     return {i for i in range(64) if mask >> i & 1}
@@ -496,18 +495,18 @@ def jobs_pod():
              (status_field(pids["user"], "NoNewPrivs"), status_field(pids["plain"], "NoNewPrivs")))
     check_eq("jobs: runAsUserName nobody: the image's uid 65534", "65534", status_field(pids["nobody"], "Uid").split()[0])
 
-    eff = cap_names(status_field(pids["caps"], "CapEff"))
+    eff = cap_set(status_field(pids["caps"], "CapEff"))
     check_eq("jobs: capabilities add NET_ADMIN, drop CHOWN: containerd's default set changed so",
              (DEFAULT_CAPS - {0}) | {12}, eff)
     rc, out, err = exec_out(c["caps"], ["sh", "-c", "grep CapEff /proc/self/status; chown 1 /tmp"])
     check("jobs: CHOWN dropped: chown fails in an exec, which has the container's capabilities",
           rc != 0 and "not permitted" in err and out.split()[1:] == [status_field(pids["caps"], "CapEff")], (rc, out, err))
     check_eq("jobs: a container without them has the default set", DEFAULT_CAPS,
-             cap_names(status_field(pids["plain"], "CapEff")))
+             cap_set(status_field(pids["plain"], "CapEff")))
 
     priv = pids["privileged"]
     check_eq("jobs: privileged: every capability of the host's bounding set",
-             cap_names(status_field(os.getpid(), "CapBnd")), cap_names(status_field(priv, "CapEff")))
+             cap_set(status_field(os.getpid(), "CapBnd")), cap_set(status_field(priv, "CapEff")))
     check_eq("jobs: privileged: no seccomp filter", "0", status_field(priv, "Seccomp"))
 
     def proc_paths(name):
@@ -687,7 +686,6 @@ def main():
             left = part(f"{pod.name}: teardown", pod.teardown)
             if left:
                 print(f"# {pod.name}: cgroup directories left: {left}")
-    # failures are counted by cri.sh from the lines; a non-zero status means checks.py broke
     sys.exit(0)
 
 

@@ -103,6 +103,8 @@ state = "$T/state"
       [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.ocirun.options]
         BinaryName = "$CRI_RT"
         Root = "$T/runc"
+        # cgroupfs; the systemd driver (when ocirun has one) is for a VM tier with systemd, with
+        # pod cgroup parents as slices and a guard that accepts them
         SystemdCgroup = false
   [plugins."io.containerd.grpc.v1.cri".cni]
     bin_dir = "/usr/lib/cni"
