@@ -4,7 +4,8 @@
 #
 # Environment: RUNTIME (default build/ocirun; a bare name is looked up in $PATH, e.g.
 # RUNTIME=runc), ENG_TIMEOUT (seconds per engine command, default 60), ENG_KEEP=1 keeps the
-# temp dir. Logs (daemons, every runtime call with its status) go to build/tests/engines/NAME/.
+# temp dir. Logs (daemons, every runtime call with its status) go to build/tests/engines/NAME/
+# (ENG_OUT/NAME/ when ENG_OUT is set: tests/cri/ uses build/tests/cri/).
 # shellcheck shell=bash
 
 ENG_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -36,7 +37,7 @@ eng_enter() {
 # eng_setup NAME: temp dir (a private bind mount of itself), runtime wrapper, cleanup trap.
 eng_setup() {
     ENG_NAME=$1
-    ENG_LOGS=$ENG_REPO/build/tests/engines/$ENG_NAME
+    ENG_LOGS=${ENG_OUT:-$ENG_REPO/build/tests/engines}/$ENG_NAME
     rm -rf "$ENG_LOGS"
     mkdir -p "$ENG_LOGS"
     ENG_TMP=$(mktemp -d "/tmp/ocirun-eng-$ENG_NAME-XXXXXX")
@@ -153,19 +154,27 @@ eng_pids_named() {
 # save archive (manifest.json: docker load). Besides busybox it holds /bin/notexec, a file
 # without execute permission (exit code 126).
 eng_build_image() {
-    local out=$1 d=$ENG_TMP/image
+    local d=$ENG_TMP/image-rootfs
+    busybox_rootfs "$d"
+    printf '#!/bin/sh\necho not executable\n' >"$d/bin/notexec"
+    chmod 644 "$d/bin/notexec"
+    eng_pack_image "$d" "$ENG_IMAGE" '{"Env": ["PATH=/usr/sbin:/usr/bin:/sbin:/bin"], "Cmd": ["sh"]}' "$1"
+    rm -rf "$d"
+}
+
+# eng_pack_image ROOTFS NAME CONFIG OUT.tar: ROOTFS as the one layer of image NAME (CONFIG: the
+# image config's "config" object, JSON), in an archive of both forms (see eng_build_image).
+eng_pack_image() {
+    local rootfs=$1 name=$2 config=$3 out=$4 d=$ENG_TMP/image
     mkdir -p "$d/blobs/sha256"
-    busybox_rootfs "$d/rootfs"
-    printf '#!/bin/sh\necho not executable\n' >"$d/rootfs/bin/notexec"
-    chmod 644 "$d/rootfs/bin/notexec"
-    tar --sort=name --numeric-owner --owner=0 --group=0 --mtime=@0 -C "$d/rootfs" -cf "$d/layer.tar" .
+    tar --sort=name --numeric-owner --owner=0 --group=0 --mtime=@0 -C "$rootfs" -cf "$d/layer.tar" .
     local ldig lsize cdig csize mdig msize
     ldig=$(sha256sum "$d/layer.tar" | cut -d' ' -f1)
     lsize=$(stat -c %s "$d/layer.tar")
     mv "$d/layer.tar" "$d/blobs/sha256/$ldig"
-    jq -cn --arg diff "sha256:$ldig" '{
+    jq -cn --arg diff "sha256:$ldig" --argjson config "$config" '{
         architecture: "amd64", os: "linux", created: "1970-01-01T00:00:00Z",
-        config: {Env: ["PATH=/usr/sbin:/usr/bin:/sbin:/bin"], Cmd: ["sh"]},
+        config: $config,
         rootfs: {type: "layers", diff_ids: [$diff]},
         history: [{created: "1970-01-01T00:00:00Z", created_by: "tests/engines/lib.sh"}]
     }' >"$d/config.json"
@@ -180,7 +189,7 @@ eng_build_image() {
     mdig=$(sha256sum "$d/manifest" | cut -d' ' -f1)
     msize=$(stat -c %s "$d/manifest")
     mv "$d/manifest" "$d/blobs/sha256/$mdig"
-    jq -cn --arg m "sha256:$mdig" --argjson ms "$msize" --arg name "$ENG_IMAGE" '{
+    jq -cn --arg m "sha256:$mdig" --argjson ms "$msize" --arg name "$name" '{
         schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json",
         manifests: [{mediaType: "application/vnd.oci.image.manifest.v1+json", digest: $m,
                      size: $ms, platform: {architecture: "amd64", os: "linux"},
@@ -188,7 +197,7 @@ eng_build_image() {
                                    "org.opencontainers.image.ref.name": "latest"}}]
     }' >"$d/index.json"
     echo '{"imageLayoutVersion":"1.0.0"}' >"$d/oci-layout"
-    jq -cn --arg c "blobs/sha256/$cdig" --arg l "blobs/sha256/$ldig" --arg name "$ENG_IMAGE" \
+    jq -cn --arg c "blobs/sha256/$cdig" --arg l "blobs/sha256/$ldig" --arg name "$name" \
         '[{Config: $c, RepoTags: [$name], Layers: [$l]}]' >"$d/manifest.json"
     tar -C "$d" -cf "$out" oci-layout index.json manifest.json blobs
     rm -rf "$d"
