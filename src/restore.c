@@ -26,7 +26,7 @@ static const char restore_help[] =
     "      --empty-ns NS        create the namespace NS without its contents (only \"network\", always so)\n"
     "      --auto-dedup         deduplicate memory images\n"
     "      --lazy-pages         fetch the memory pages lazily from CRIU's lazy-pages daemon\n"
-    "      --lsm-profile T:NAME the LSM profile for the restored processes (apparmor:NAME, selinux:LABEL)\n"
+    "      --lsm-profile T:NAME  the LSM profile of the restored processes (apparmor:NAME, selinux:LABEL)\n"
     "      --lsm-mount-context C  the SELinux mount context for the restored mounts\n"
     "  -h, --help               print this help\n";
 

@@ -729,13 +729,21 @@ run_with_pipes() {
     fail "ocirun $* failed ($rc): $(cat "$PIPE_OUT")"
 }
 
-# wait_count_above N [SECONDS]: the counter in $ROOTFS/tmp/count goes above N.
+# wait_count_above N [FILE] [SECONDS]: the counter in FILE (default $ROOTFS/tmp/count) goes above N.
 wait_count_above() {
-    local end=$((SECONDS + ${2:-20})) v
+    local f=${2:-$ROOTFS/tmp/count} end=$((SECONDS + ${3:-20})) v
     while [ "$SECONDS" -le "$end" ]; do
-        v=$(cat "$ROOTFS/tmp/count" 2>/dev/null)
+        v=$(cat "$f" 2>/dev/null)
         [ "${v:-0}" -gt "$1" ] && return 0
         sleep 0.1
     done
-    fail "the counter is ${v:-missing}, expected above $1"
+    fail "the counter in $f is ${v:-missing}, expected above $1"
+}
+
+# assert_count_stopped [FILE]: the counter no longer moves (its process is gone or frozen).
+assert_count_stopped() {
+    local f=${1:-$ROOTFS/tmp/count} before
+    before=$(<"$f")
+    sleep 0.5
+    assert_equal "$(<"$f")" "$before"
 }
