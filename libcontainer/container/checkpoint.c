@@ -134,7 +134,7 @@ int oci_container_checkpoint(const char *root, const char *id, const struct oci_
     int ret;
 
     if (!oci_criu_built_in())
-        return oci_error_set(err, ENOTSUP, "cannot checkpoint container \"%s\": %s", id, OCI_CRIU_NOT_BUILT);
+        return oci_error_set_code(err, ENOTSUP, "cannot checkpoint container \"%s\": %s", id, OCI_CRIU_NOT_BUILT);
     if (oci_state_open_dir(root, id, true, &dir, err) < 0 || oci_state_read(dir, id, &d.st, err) < 0)
         return -1;
     status = oci_state_status(dir, d.st);

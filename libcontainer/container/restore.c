@@ -305,7 +305,8 @@ int oci_container_restore(const struct oci_restore_opts *o, int *exit_status, oc
 
     *exit_status = 1;
     if (!oci_criu_built_in())
-        return oci_error_set(err, ENOTSUP, "cannot restore container \"%s\": %s", o->create.id, OCI_CRIU_NOT_BUILT);
+        return oci_error_set_code(err, ENOTSUP, "cannot restore container \"%s\": %s", o->create.id,
+                                  OCI_CRIU_NOT_BUILT);
     /* Signals for the restored process queue from the start, none is lost. */
     if (r.foreground && oci_relay_block_signals(&set, &old) < 0)
         return oci_error_sys(err, "sigprocmask");
