@@ -1,4 +1,4 @@
-/* checkpoint.c: `ocirun checkpoint`: save a running container with CRIU (runc's flags); the criu flags restore shares. */
+/* checkpoint.c: `ocirun checkpoint`: save a running container with CRIU (runc's flags), the flags restore shares. */
 #include <getopt.h>
 #include <sched.h>
 #include <stdio.h>

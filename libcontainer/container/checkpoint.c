@@ -1,4 +1,4 @@
-/* checkpoint.c: `checkpoint`: a running container dumped by CRIU into an image directory (runc's flags and behaviour). */
+/* checkpoint.c: `checkpoint`: a running container dumped by CRIU into an image directory (runc's behaviour). */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -24,7 +24,8 @@ static int check_parent(const struct oci_criu_opts *o, int images_fd, oci_err_t 
     if (o->parent_path == NULL)
         return 0;
     if (o->parent_path[0] == '/')
-        return oci_error_set(err, EINVAL, "--parent-path \"%s\": must be relative to --image-path", o->parent_path);
+        return oci_error_set_code(err, EINVAL, "--parent-path \"%s\": must be relative to --image-path",
+                                  o->parent_path);
     if (fstatat(images_fd, o->parent_path, &st, 0) < 0)
         return oci_error_sys(err, "--parent-path \"%s\" (in \"%s\")", o->parent_path, o->image_path);
     if (!S_ISDIR(st.st_mode))
@@ -43,7 +44,7 @@ static int check_status_fd(const struct oci_criu_opts *o, oci_err_t *err)
     if (fl < 0)
         return oci_error_sys(err, "--status-fd %d", o->status_fd);
     if ((fl & O_ACCMODE) == O_RDONLY)
-        return oci_error_set(err, EBADF, "--status-fd %d: not open for writing", o->status_fd);
+        return oci_error_set_code(err, EBADF, "--status-fd %d: not open for writing", o->status_fd);
     return 0;
 }
 

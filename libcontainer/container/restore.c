@@ -131,13 +131,14 @@ static int restore_notify(void *arg, const char *script, pid_t pid, int fd, oci_
 
     if (strcmp(script, "orphan-pts-master") == 0) {
         if (fd < 0)
-            return oci_error_set(err, EPROTO, "criu sent the terminal without its fd");
+            return oci_error_set_code(err, EPROTO, "criu sent the terminal without its fd");
         return oci_terminal_hand_over(r->o->create.console_socket, fd, &r->tty_master, err);
     }
     if (fd >= 0)
         close(fd);
     if (strcmp(script, "setup-namespaces") == 0 &&
-        (oci_hooks_has(&r->spec->hooks, OCI_HOOK_PRESTART) || oci_hooks_has(&r->spec->hooks, OCI_HOOK_CREATE_RUNTIME))) {
+        (oci_hooks_has(&r->spec->hooks, OCI_HOOK_PRESTART) ||
+         oci_hooks_has(&r->spec->hooks, OCI_HOOK_CREATE_RUNTIME))) {
         struct oci_hook_exec x = oci_hook_exec_runtime(r->bundle);
         struct oci_state st;
         char created[64];
@@ -209,9 +210,9 @@ static int run_criu(struct restore *r, oci_err_t *err)
     if (pid > 0)
         r->init = pid;
     if (r->init <= 0)
-        return oci_error_set(err, EPROTO, "criu restore answered without the restored init's pid");
+        return oci_error_set_code(err, EPROTO, "criu restore answered without the restored init's pid");
     if (oci_proc_stat(r->init, &r->start_time, &state) < 0)
-        return oci_error_set(err, ESRCH, "the restored init %d exited at once", r->init);
+        return oci_error_set_code(err, ESRCH, "the restored init %d exited at once", r->init);
     return 0;
 }
 

@@ -1,4 +1,4 @@
-/* describe.c: what CRIU must be told about a container: external mounts, joined namespaces, cgroups, its config file. */
+/* describe.c: what CRIU is told about a container: external mounts, joined namespaces, cgroups, its config file. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -106,14 +106,14 @@ int oci_criu_parse_cg_mode(const char *s, enum oci_criu_cg_mode *out, oci_err_t 
             return 0;
         }
     }
-    return oci_error_set(err, EINVAL, "--manage-cgroups-mode \"%s\": use soft, full, strict or ignore", s);
+    return oci_error_set_code(err, EINVAL, "--manage-cgroups-mode \"%s\": use soft, full, strict or ignore", s);
 }
 
 int oci_criu_parse_empty_ns(const char *s, uint32_t *mask, oci_err_t *err)
 {
     /* runc leaves the network to others (CNI, the engine) and so accepts only it */
     if (strcmp(s, "network") != 0)
-        return oci_error_set(err, EINVAL, "--empty-ns \"%s\": namespace is not supported (only \"network\")", s);
+        return oci_error_set_code(err, EINVAL, "--empty-ns \"%s\": namespace is not supported (only \"network\")", s);
     *mask |= CLONE_NEWNET;
     return 0;
 }
@@ -268,14 +268,14 @@ static const char *ext_key(enum oci_ns_type t)
 int criu_check_restorable(const struct oci_spec *spec, oci_err_t *err)
 {
     if (!has_ns(spec, OCI_NS_MOUNT))
-        return oci_error_set(err, EINVAL, "config.json: linux.namespaces: the container has no mount namespace "
+        return oci_error_set_code(err, EINVAL, "config.json: linux.namespaces: the container has no mount namespace "
                              "of its own: CRIU cannot checkpoint or restore it");
     for (size_t i = 0; spec->linux_ && i < spec->linux_->n_namespaces; i++) {
         const struct oci_namespace *ns = &spec->linux_->namespaces[i];
 
         if (ns->path == NULL || ns->type == OCI_NS_NETWORK || ns->type == OCI_NS_PID || join_name(ns->type))
             continue;
-        return oci_error_set(err, EINVAL, "config.json: linux.namespaces[%zu]: a %s namespace joined by path "
+        return oci_error_set_code(err, EINVAL, "config.json: linux.namespaces[%zu]: a %s namespace joined by path "
                              "(\"%s\") cannot be restored by CRIU", i, oci_ns_type_name(ns->type), ns->path);
     }
     return 0;

@@ -1,4 +1,4 @@
-/* images.c: the image directory: --image-path and --work-path opened, the init's stdio recorded (descriptors.json) and handed back. */
+/* images.c: --image-path and --work-path opened; the init's stdio recorded (descriptors.json) and handed back. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -84,7 +84,7 @@ int criu_inherit_stdio(struct criu_req *r, int images_fd, const char *image_path
     tree = yajl_tree_parse(text, ebuf, sizeof(ebuf));
     if (tree == NULL || !YAJL_IS_ARRAY(tree)) {
         yajl_tree_free(tree);
-        return oci_error_set(err, EINVAL, "--image-path \"%s\": %s is not a JSON array", image_path,
+        return oci_error_set_code(err, EINVAL, "--image-path \"%s\": %s is not a JSON array", image_path,
                              CRIU_DESCRIPTORS);
     }
     for (size_t i = 0; i < tree->u.array.len && i < 3; i++) {

@@ -1,4 +1,4 @@
-/* images.h: the image and work directories, and the container init's stdio recorded at checkpoint (descriptors.json). */
+/* images.h: the image and work directories, and the init's stdio recorded at checkpoint (descriptors.json). */
 #ifndef OCIRUN_CRIU_IMAGES_H
 #define OCIRUN_CRIU_IMAGES_H
 

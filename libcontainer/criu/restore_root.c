@@ -1,4 +1,4 @@
-/* restore_root.c: the rootfs made ready for CRIU's restore, inside criu's own mount namespace: a mount point, with every mountpoint. */
+/* restore_root.c: the rootfs made ready for CRIU's restore in criu's own mount namespace: mount point, mountpoints. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

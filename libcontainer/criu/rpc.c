@@ -57,9 +57,13 @@ static char *log_last_error(const char *dir, const char *file)
 static int wrap_with_log(const struct criu_run *run, oci_err_t *err)
 {
     cleanup_free char *last = NULL;
+    cleanup_free char *path = NULL;
 
     if (run->log_dir == NULL)
         return -1;
+    path = xasprintf("%s/%s", run->log_dir, run->log_file);
+    if (access(path, F_OK) < 0)
+        return -1;   /* criu failed before it wrote one */
     last = log_last_error(run->log_dir, run->log_file);
     if (last && strstr((*err)->msg, strstr(last, "Error (")))
         free(steal_pointer(&last));   /* CRIU's answer said it already */
@@ -143,7 +147,7 @@ static int page_server(const char *s, struct packed *p, oci_err_t *err)
     int64_t port;
 
     if (colon == NULL || colon == s || parse_int64(colon + 1, &port) < 0 || port <= 0 || port > 65535)
-        return oci_error_set(err, EINVAL, "--page-server \"%s\": use ADDRESS:PORT", s);
+        return oci_error_set_code(err, EINVAL, "--page-server \"%s\": use ADDRESS:PORT", s);
     p->ps_address = xstrndup(s, (size_t) (colon - s));
     if (p->ps_address[0] == '[' && p->ps_address[strlen(p->ps_address) - 1] == ']') {
         memmove(p->ps_address, p->ps_address + 1, strlen(p->ps_address));
@@ -377,7 +381,7 @@ static int read_child(int ctl, int *sock, oci_err_t *err)
             if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
                 memcpy(sock, CMSG_DATA(c), sizeof(int));
         if (n == 0)
-            return *sock >= 0 ? 0 : oci_error_set(err, EPIPE, "the criu child exited before its exec");
+            return *sock >= 0 ? 0 : oci_error_set_code(err, EPIPE, "the criu child exited before its exec");
         if (*sock < 0 || n != 1) {
             buf[n] = '\0';
             return oci_error_set(err, 0, "%s", buf);
@@ -436,7 +440,7 @@ static int recv_resp(int sock, CriuResp **resp, int *fd, oci_err_t *err)
         r = poll(&pfd, 1, CRIU_MSG_WAIT_MS);
     while (r < 0 && errno == EINTR);
     if (r == 0)
-        return oci_error_set(err, ETIMEDOUT, "criu sent nothing for %d s", CRIU_MSG_WAIT_MS / 1000);
+        return oci_error_set_code(err, ETIMEDOUT, "criu sent nothing for %d s", CRIU_MSG_WAIT_MS / 1000);
     do
         n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
     while (n < 0 && errno == EINTR);
@@ -446,12 +450,12 @@ static int recv_resp(int sock, CriuResp **resp, int *fd, oci_err_t *err)
         if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
             memcpy(fd, CMSG_DATA(c), sizeof(int));
     if (n == 0)
-        return oci_error_set(err, EPIPE, "criu exited without an answer");
+        return oci_error_set_code(err, EPIPE, "criu exited without an answer");
     if (mh.msg_flags & MSG_TRUNC)
-        return oci_error_set(err, EMSGSIZE, "criu's answer is larger than %zu bytes", sizeof(buf));
+        return oci_error_set_code(err, EMSGSIZE, "criu's answer is larger than %zu bytes", sizeof(buf));
     *resp = criu_resp__unpack(NULL, (size_t) n, buf);
     if (*resp == NULL)
-        return oci_error_set(err, EPROTO, "criu's answer cannot be decoded");
+        return oci_error_set_code(err, EPROTO, "criu's answer cannot be decoded");
     return 0;
 }
 
@@ -486,15 +490,15 @@ static int converse(int sock, const struct criu_req *req, const struct criu_run 
         if (resp->type == CRIU_REQ_TYPE__NOTIFY && resp->notify) {
             const char *script = resp->notify->script ? resp->notify->script : "";
             pid_t pid = resp->notify->has_pid ? resp->notify->pid : 0;
-            int ok = 0;
+            int r = 0;
 
             oci_debug("criu %s: notify %s (pid %d)", kind_name(req->kind), script, pid);
             if (run->notify && notify_err == NULL)
-                ok = run->notify(run->arg, script, pid, fd, &notify_err);
+                r = run->notify(run->arg, script, pid, fd, &notify_err);
             else if (fd >= 0)
                 close(fd);
             criu_resp__free_unpacked(resp, NULL);
-            if (reply_notify(sock, ok == 0, err) < 0)
+            if (reply_notify(sock, r == 0, err) < 0)
                 return -1;
             continue;
         }
@@ -534,7 +538,7 @@ static int reap_criu(pid_t pid, bool failed, oci_err_t *err)
             return failed ? -1 : oci_error_sys(err, "wait for criu");
         if (deadline_ms_left(deadline) == 0) {
             oci_kill_reap(pid, 0);
-            return failed ? -1 : oci_error_set(err, ETIMEDOUT, "criu did not exit within %d s of its answer",
+            return failed ? -1 : oci_error_set_code(err, ETIMEDOUT, "criu did not exit within %d s of its answer",
                                                CRIU_EXIT_WAIT_MS / 1000);
         }
         usleep(2000);

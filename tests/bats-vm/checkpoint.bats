@@ -91,6 +91,22 @@ run_counter() {
     assert_no_leftovers "$ID"
 }
 
+@test "restore without --detach waits for the container, exits with its status and deletes it" {
+    run_counter
+    run ocirun checkpoint --image-path "$IMG" "$ID"
+    assert_success
+    before=$(<"$ROOTFS/tmp/count")
+    bg_ocirun restore --image-path "$IMG" --bundle "$BUNDLE" "$ID"
+    wait_for_status "$ID" running
+    wait_count_above "$before"
+    run ocirun kill "$ID" KILL
+    assert_success
+    rc=0
+    wait_bg || rc=$?
+    assert_equal "$rc" 137
+    assert_no_leftovers "$ID"
+}
+
 @test "checkpoint --pre-dump leaves it running; a dump with --parent-path restores" {
     run_counter
     run ocirun checkpoint --pre-dump --image-path "$IMG/pre" "$ID"
