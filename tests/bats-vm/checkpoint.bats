@@ -57,7 +57,7 @@ run_counter() {
     assert_equal "$(<"$cg/memory.max")" 67108864
 }
 
-@test "restore: a normal container again (state, exec, pause, kill, delete); checkpoint and restore it once more" {
+@test "restore: a normal container again (state, exec, pause, kill, delete); checkpoint it paused and restore it again" {
     run_counter
     run ocirun checkpoint --image-path "$IMG" "$ID"
     assert_success
@@ -78,6 +78,9 @@ run_counter() {
     run ocirun resume "$ID"
     assert_success
     wait_count_above "$(<"$ROOTFS/tmp/count")"
+    # a paused container can be checkpointed too
+    run ocirun pause "$ID"
+    assert_success
     run ocirun checkpoint --image-path "$IMG.2" "$ID"
     assert_success
     before=$(<"$ROOTFS/tmp/count")
