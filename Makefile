@@ -1,7 +1,8 @@
 # Makefile: builds ocirun (build/ocirun, build/libocirun.a), its tests, man pages and benchmarks.
 #
 # Works right after clone; `./configure` (optional) writes config.mk with the same knobs:
-#   PREFIX=/usr/local DESTDIR=  WITH_SELINUX=yes|no  WITH_SECCOMP=yes|no  STATIC_LIBS=yes|no  SANITIZE=<cc flags>
+#   PREFIX=/usr/local DESTDIR=  WITH_SELINUX=yes|no  WITH_SECCOMP=yes|no  WITH_CRIU=yes|no  STATIC_LIBS=yes|no
+#   SANITIZE=<cc flags>  CRIU_PROTO=/usr/include/criu/rpc.proto
 #   SBINDIR MANDIR BASHCOMPDIR (default $(PREFIX)/share/bash-completion/completions)
 # `make install` strips the installed binary (STRIP=strip; INSTALL_STRIP= installs it unstripped).
 
@@ -44,6 +45,22 @@ else
 PKGS += libseccomp
 endif
 
+# checkpoint/restore talk to CRIU over its RPC (criu swrk): C code generated at build time from
+# the rpc.proto of Debian's criu package (protoc-c), linked with libprotobuf-c. Default: yes
+# when protoc-c, libprotobuf-c and the proto are there (`make deps` installs them); with no,
+# checkpoint and restore say that this build has no CRIU support.
+PROTOC_C ?= protoc-c
+CRIU_PROTO ?= /usr/include/criu/rpc.proto
+WITH_CRIU ?= $(shell command -v $(PROTOC_C) >/dev/null 2>&1 && $(PKG_CONFIG) --exists libprotobuf-c 2>/dev/null && \
+                     test -r $(CRIU_PROTO) && echo yes || echo no)
+CRIU_GEN := $(B)/gen/criu
+CRIU_GEN_OBJS :=
+ifeq ($(WITH_CRIU),yes)
+FEATURE_DEFS += -DHAVE_CRIU -I$(CRIU_GEN)
+PKGS += libprotobuf-c
+CRIU_GEN_OBJS := $(OBJ)/gen/criu/rpc.pb-c.o
+endif
+
 # SELinux needs no library (selinuxfs and xattrs are used directly); "auto" is kept for old
 # config.mk files.
 ifneq ($(WITH_SELINUX),no)
@@ -58,7 +75,7 @@ PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 STATIC_LIBS ?= yes
 ifeq ($(STATIC_LIBS),yes)
 static_archive = $(filter /%,$(shell $(CC) -print-file-name=$(1)))
-PKG_LIBS := $(foreach l,$(PKG_LIBS),$(or $(if $(filter -lyajl,$(l)),$(call static_archive,libyajl_s.a)),$(if $(filter -lcap -lseccomp,$(l)),$(call static_archive,lib$(l:-l%=%).a)),$(l)))
+PKG_LIBS := $(foreach l,$(PKG_LIBS),$(or $(if $(filter -lyajl,$(l)),$(call static_archive,libyajl_s.a)),$(if $(filter -lcap -lseccomp -lprotobuf-c,$(l)),$(call static_archive,lib$(l:-l%=%).a)),$(l)))
 endif
 CMOCKA_CFLAGS := $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
@@ -85,7 +102,7 @@ MAN_SRCS := $(wildcard man/*.8.md)
 LIB_OBJS := $(LIB_SRCS:%.c=$(OBJ)/%.o)
 CLI_OBJS := $(CLI_SRCS:%.c=$(OBJ)/%.o)
 TEST_BINS := $(TEST_SRCS:%.c=$(B)/%)
-ASAN_LIB_OBJS := $(LIB_SRCS:%.c=$(ASAN)/obj/%.o)
+ASAN_LIB_OBJS := $(LIB_SRCS:%.c=$(ASAN)/obj/%.o) $(CRIU_GEN_OBJS:$(OBJ)/%=$(ASAN)/obj/%)
 ASAN_TEST_BINS := $(TEST_SRCS:%.c=$(ASAN)/%)
 MAN_PAGES := $(MAN_SRCS:man/%.md=$(B)/man/%)
 
@@ -129,7 +146,25 @@ $(OBJ)/tests/%.o: tests/%.c $(B)/.flags | $(VERSION_H)
 	@mkdir -p $(@D)
 	$(CC) $(OCI_CFLAGS) $(SANITIZE) $(CMOCKA_CFLAGS) $(DEP_FLAGS) -c $< -o $@
 
-$(B)/libocirun.a: $(LIB_OBJS)
+# The CRIU RPC messages: generated into build/ (never committed), compiled without our -Werror
+# (protoc-c's output is not ours to fix); criu/rpc.c includes the header.
+$(CRIU_GEN)/rpc.pb-c.c $(CRIU_GEN)/rpc.pb-c.h: $(CRIU_PROTO)
+	@mkdir -p $(CRIU_GEN)
+	$(PROTOC_C) --c_out=$(CRIU_GEN) --proto_path=$(dir $(CRIU_PROTO)) $(notdir $(CRIU_PROTO))
+
+$(OBJ)/gen/criu/rpc.pb-c.o: $(CRIU_GEN)/rpc.pb-c.c $(B)/.flags
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 $(CFLAGS) $(SANITIZE) $(PKG_CFLAGS) -c $< -o $@
+
+$(ASAN)/obj/gen/criu/rpc.pb-c.o: $(CRIU_GEN)/rpc.pb-c.c $(ASAN)/.flags
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 $(CFLAGS) $(ASAN_FLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+ifeq ($(WITH_CRIU),yes)
+$(OBJ)/libcontainer/criu/rpc.o $(ASAN)/obj/libcontainer/criu/rpc.o: $(CRIU_GEN)/rpc.pb-c.h
+endif
+
+$(B)/libocirun.a: $(LIB_OBJS) $(CRIU_GEN_OBJS)
 	@mkdir -p $(@D)
 	@rm -f $@
 	$(AR) rcs $@ $^

@@ -3,8 +3,8 @@
 # Usage: scripts/install-deps.sh [bench]    (bench adds runc, crun and hyperfine)
 set -euo pipefail
 
-build=(gcc make pkg-config libyajl-dev libseccomp-dev libcap-dev go-md2man)
-test=(busybox-static bats bats-assert bats-support libcmocka-dev jq iproute2 util-linux procps)
+build=(gcc make pkg-config libyajl-dev libseccomp-dev libcap-dev libprotobuf-c-dev protobuf-c-compiler go-md2man)
+test=(busybox-static bats bats-assert bats-support libcmocka-dev jq iproute2 util-linux procps criu)
 bench=(runc crun hyperfine)
 
 case "${1:-}" in

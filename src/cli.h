@@ -46,5 +46,7 @@ int cmd_events(struct cli_globals *g, int argc, char **argv);
 int cmd_spec(struct cli_globals *g, int argc, char **argv);
 int cmd_check(struct cli_globals *g, int argc, char **argv);
 int cmd_features(struct cli_globals *g, int argc, char **argv);
+int cmd_checkpoint(struct cli_globals *g, int argc, char **argv);
+int cmd_restore(struct cli_globals *g, int argc, char **argv);
 
 #endif

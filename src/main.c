@@ -28,6 +28,8 @@ static const struct cli_command commands[] = {
     { "update", "change the resource limits of a container", cmd_update },
     { "ps", "list the processes of a container", cmd_ps },
     { "events", "print a container's stats and OOM events", cmd_events },
+    { "checkpoint", "checkpoint a running container (CRIU)", cmd_checkpoint },
+    { "restore", "restore a container from a checkpoint (CRIU)", cmd_restore },
     { "spec", "write a default config.json", cmd_spec },
     { "check", "check a bundle against the spec and this host", cmd_check },
     { "features", "print what this build supports (JSON)", cmd_features },
@@ -40,7 +42,7 @@ static void print_usage(FILE *out)
             "Usage: ocirun [GLOBAL OPTIONS] COMMAND [OPTIONS] [ARGS]\n\n"
             "An OCI container runtime.\n\nCommands:\n");
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+        fprintf(out, "  %-11s %s\n", commands[i].name, commands[i].summary);
     fprintf(out,
             "\nGlobal options:\n"
             "  --root DIR            state directory (default /run/ocirun)\n"

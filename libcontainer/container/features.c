@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/capability.h>
 #include "ocirun/container/features.h"
+#include "ocirun/criu/criu.h"
 #include "ocirun/core/utils.h"
 #include "ocirun/process/hooks.h"
 #include "ocirun/spec/mount_opts.h"
@@ -141,7 +142,7 @@ const char *oci_libseccomp_version(void)
 #endif
 }
 
-/* Keys in byte order, as runc's (a Go map marshalled): commit, version, then libseccomp's. */
+/* Keys in byte order, as runc's (a Go map marshalled): commit, version, libseccomp's, checkpoint. */
 static void annotations(yajl_gen g)
 {
     const char *seccomp_v = oci_libseccomp_version();
@@ -157,6 +158,11 @@ static void annotations(yajl_gen g)
     if (seccomp_v) {
         oci_json_gen_str(g, "io.github.seccomp.libseccomp.version");
         oci_json_gen_str(g, seccomp_v);
+    }
+    /* runc's key (1.2): checkpoint and restore talk to CRIU (not in a WITH_CRIU=no build) */
+    if (oci_criu_built_in()) {
+        oci_json_gen_str(g, "org.opencontainers.runc.checkpoint.enabled");
+        oci_json_gen_str(g, "true");
     }
     yajl_gen_map_close(g);
 }

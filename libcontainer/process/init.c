@@ -210,8 +210,14 @@ static int setup_rootfs(struct oci_init_ctx *ctx, oci_err_t *err)
     oci_phase(&ctx->phases, "mounts");
     if (oci_hooks_init_create(ctx, err) < 0)
         return -1;
-    if (ctx->spec->process->terminal && setup_terminal(ctx, err) < 0)
-        return -1;
+    if (ctx->spec->process->terminal) {
+        if (setup_terminal(ctx, err) < 0)
+            return -1;
+    } else if (setsid() < 0) {
+        /* a session of its own, as runc's init has (the terminal's attach makes one too):
+         * CRIU checkpoints only a session whose leader is inside the container */
+        return oci_error_sys(err, "setsid");
+    }
     if (oci_rootfs_finish(&ro, err) < 0)
         return -1;
     oci_phase(&ctx->phases, "terminal+root switch");

@@ -712,3 +712,38 @@ bg_ocirun() {
 wait_bg() {
     wait "$BG_TIMEOUT"
 }
+
+# ---------------------------------------------------------------------------------------------
+# checkpoint/restore (tests/bats-vm/checkpoint.bats)
+
+# run_with_pipes ARGS...: the runtime with pipes as its stdio (CRIU dumps pipes, but not files
+# of mounts outside the container): stdin at EOF, stdout and stderr appended to $PIPE_OUT by a
+# cat that ends with the last writer (the container). Fails the test, with the output, on error.
+run_with_pipes() {
+    local rc=0
+    PIPE_OUT="$BATS_TEST_TMPDIR/pipe.out"
+    timeout --kill-after=5 "${OCIRUN_TIMEOUT:-60}" "$OCIRUN" --root "$ROOT" "$@" \
+        < <(exec 3>&- true) > >(exec 3>&- cat >>"$PIPE_OUT") 2>&1 3>&- || rc=$?
+    [ "$rc" -eq 0 ] && return 0
+    sleep 0.5 # the cat's last lines
+    fail "ocirun $* failed ($rc): $(cat "$PIPE_OUT")"
+}
+
+# wait_count_above N [FILE] [SECONDS]: the counter in FILE (default $ROOTFS/tmp/count) goes above N.
+wait_count_above() {
+    local f=${2:-$ROOTFS/tmp/count} end=$((SECONDS + ${3:-20})) v
+    while [ "$SECONDS" -le "$end" ]; do
+        v=$(cat "$f" 2>/dev/null)
+        [ "${v:-0}" -gt "$1" ] && return 0
+        sleep 0.1
+    done
+    fail "the counter in $f is ${v:-missing}, expected above $1"
+}
+
+# assert_count_stopped [FILE]: the counter no longer moves (its process is gone or frozen).
+assert_count_stopped() {
+    local f=${1:-$ROOTFS/tmp/count} before
+    before=$(<"$f")
+    sleep 0.5
+    assert_equal "$(<"$f")" "$before"
+}
