@@ -111,7 +111,8 @@ HAVE_MD2MAN := $(shell command -v $(GO_MD2MAN) >/dev/null 2>&1 && echo yes)
 # ---- build ---------------------------------------------------------------------------------
 
 .PHONY: all man install uninstall clean deps demo check check-layers check-unit check-unit-asan check-bats \
-        check-vm check-engines check-cri check-summary bench FORCE
+        check-vm check-engines check-cri check-summary bench FORCE \
+        fuzz fuzz-build check-fuzz
 .DEFAULT_GOAL := all
 
 all: $(B)/ocirun $(if $(HAVE_MD2MAN),man)
@@ -320,15 +321,60 @@ check-engines: $(B)/ocirun
 check-cri: $(B)/ocirun $(B)/tests/helpers/pause
 	tests/cri/run.sh
 
+# ---- fuzzing (tests/fuzz/) -----------------------------------------------------------------
+# libFuzzer targets (clang + libclang-rt-14-dev) under ASan+UBSan, built from the folders the
+# parsers live in. `make fuzz` runs each for FUZZ_TIME seconds into build/fuzz/corpus/NAME (new
+# inputs kept there; copy a crash's input into tests/fuzz/corpus/NAME with its fix);
+# `make check-fuzz` (in `make check`) runs each over tests/fuzz/corpus/NAME and then
+# FUZZ_CHECK_TIME seconds of new inputs, two targets at a time.
+FUZZ_CC ?= clang
+FUZZ_TIME ?= 300
+FUZZ_CHECK_TIME ?= 30
+FUZZ := $(B)/fuzz
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_LIB_SRCS := $(filter-out libcontainer/core/sha256.c,$(wildcard libcontainer/core/*.c libcontainer/spec/*.c libcontainer/state/*.c \
+                            libcontainer/security/*.c))
+FUZZ_LIB_OBJS := $(FUZZ_LIB_SRCS:%.c=$(FUZZ)/obj/%.o)
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(FUZZ)/%)
+FUZZ_CFLAGS = $(OCI_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link
+
+$(FUZZ)/.flags: FORCE
+	@mkdir -p $(@D)
+	@echo '$(FUZZ_CC) $(FUZZ_CFLAGS)' | cmp -s - $@ || echo '$(FUZZ_CC) $(FUZZ_CFLAGS)' > $@
+
+$(FUZZ)/obj/%.o: %.c $(FUZZ)/.flags | $(VERSION_H)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(DEP_FLAGS) -c $< -o $@
+
+$(FUZZ)/libocirun-fuzz.a: $(FUZZ_LIB_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(FUZZ)/fuzz_%: $(FUZZ)/obj/tests/fuzz/fuzz_%.o $(FUZZ)/libocirun-fuzz.a
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< $(FUZZ)/libocirun-fuzz.a $(PKG_LIBS)
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: $(FUZZ_BINS)
+	@set -e; for t in $(FUZZ_BINS); do n=$${t##*/fuzz_}; mkdir -p $(FUZZ)/corpus/$$n; \
+	    echo "=== $$n: $(FUZZ_TIME) s"; \
+	    $$t -max_total_time=$(FUZZ_TIME) -print_final_stats=1 -artifact_prefix=$(FUZZ)/crash-$$n- \
+	        $(FUZZ)/corpus/$$n tests/fuzz/corpus/$$n; done
+
+check-fuzz: $(FUZZ_BINS)
+	@scripts/check-fuzz.sh $(FUZZ) $(FUZZ_CHECK_TIME) $(FUZZ_BINS)
+
 # Runs every suite even when one fails, then prints one total line; fails if anything failed.
 check: deps
 	@$(MAKE) --no-print-directory all
 	@rm -f $(B)/tests/unit/summary $(ASAN)/tests/unit/summary $(B)/tests/bats/summary $(B)/tests/vm/summary \
-	    $(B)/tests/engines/summary $(B)/tests/cri/summary $(B)/tests/layers/status
+	    $(B)/tests/engines/summary $(B)/tests/cri/summary $(B)/tests/layers/status $(FUZZ)/tests/summary
 	@rc=0; \
 	$(MAKE) --no-print-directory check-layers || rc=1; \
 	$(MAKE) --no-print-directory check-unit || rc=1; \
 	$(MAKE) --no-print-directory check-unit-asan || rc=1; \
+	$(MAKE) --no-print-directory check-fuzz || rc=1; \
 	$(MAKE) --no-print-directory check-bats || rc=1; \
 	$(MAKE) --no-print-directory check-vm || rc=1; \
 	$(MAKE) --no-print-directory check-engines || rc=1; \
@@ -342,7 +388,7 @@ check-summary:
 	if [ -r $(B)/tests/layers/status ]; then echo "layers: ok"; \
 	else echo "layers: FAILED (counted as 1 failure)"; tf=1; fi; \
 	for s in unit:$(B)/tests/unit unit-asan:$(ASAN)/tests/unit bats:$(B)/tests/bats vm:$(B)/tests/vm \
-	         engines:$(B)/tests/engines cri:$(B)/tests/cri; do \
+	         engines:$(B)/tests/engines cri:$(B)/tests/cri fuzz:$(FUZZ)/tests; do \
 	    name=$${s%%:*}; f=$${s#*:}/summary; \
 	    if [ -r "$$f" ]; then \
 	        read -r p x < "$$f"; \

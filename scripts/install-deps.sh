@@ -5,6 +5,8 @@ set -euo pipefail
 
 build=(gcc make pkg-config libyajl-dev libseccomp-dev libcap-dev libprotobuf-c-dev protobuf-c-compiler go-md2man)
 test=(busybox-static bats bats-assert bats-support libcmocka-dev jq iproute2 util-linux procps criu)
+# libFuzzer targets (make fuzz, make check-fuzz), the fault tier (tests/fault/)
+test+=(clang libclang-rt-14-dev strace)
 bench=(runc crun hyperfine)
 
 case "${1:-}" in

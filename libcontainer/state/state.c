@@ -642,19 +642,13 @@ int oci_state_load_config(int dirfd, struct oci_spec **spec, oci_err_t *err)
     return oci_spec_load_at(dirfd, OCI_CONFIG_FILE, spec, NULL, NULL, err);
 }
 
-int oci_state_read(int dirfd, const char *id, struct oci_state **out, oci_err_t *err)
+int oci_state_parse(const char *text, const char *id, struct oci_state **out, oci_err_t *err)
 {
-    cleanup_free char *text = NULL;
     struct oci_state *st;
     char errbuf[256] = "";
     yajl_val root;
     int ret;
 
-    if (read_file_at(dirfd, OCI_STATE_FILE, &text, NULL, err) < 0) {
-        if (oci_error_errno(err) == ENOENT)
-            return oci_error_wrap(err, "container \"%s\" does not exist", id);
-        return oci_error_wrap(err, "container \"%s\"", id);
-    }
     root = yajl_tree_parse(text, errbuf, sizeof(errbuf));
     if (root == NULL) {
         errbuf[strcspn(errbuf, "\n")] = '\0';
@@ -672,6 +666,18 @@ int oci_state_read(int dirfd, const char *id, struct oci_state **out, oci_err_t 
     }
     *out = st;
     return 0;
+}
+
+int oci_state_read(int dirfd, const char *id, struct oci_state **out, oci_err_t *err)
+{
+    cleanup_free char *text = NULL;
+
+    if (read_file_at(dirfd, OCI_STATE_FILE, &text, NULL, err) < 0) {
+        if (oci_error_errno(err) == ENOENT)
+            return oci_error_wrap(err, "container \"%s\" does not exist", id);
+        return oci_error_wrap(err, "container \"%s\"", id);
+    }
+    return oci_state_parse(text, id, out, err);
 }
 
 /* --- liveness and status ------------------------------------------------------------------- */
