@@ -547,8 +547,12 @@ static int parse_text(const char *text, spec_body_fn fn, void *obj, struct oci_r
     struct spec_ctx c = { .report = r };
     yajl_val tree;
 
-    if (parse_tree(text, &tree, r) < 0)
+    if (spec_json_scan(&c, text) < 0 || parse_tree(text, &tree, r) < 0)
         return -1;
+    if (spec_json_check_keys(&c, tree) < 0) {
+        yajl_tree_free(tree);
+        return -1;
+    }
     fn(&c, tree, obj);
     yajl_tree_free(tree);
     return 0;
