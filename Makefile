@@ -112,7 +112,7 @@ HAVE_MD2MAN := $(shell command -v $(GO_MD2MAN) >/dev/null 2>&1 && echo yes)
 
 .PHONY: all man install uninstall clean deps demo check check-layers check-unit check-unit-asan check-bats \
         check-vm check-engines check-cri check-summary bench FORCE \
-        fuzz fuzz-build check-fuzz
+        fuzz fuzz-build check-fuzz check-fault check-fault-full
 .DEFAULT_GOAL := all
 
 all: $(B)/ocirun $(if $(HAVE_MD2MAN),man)
@@ -321,6 +321,19 @@ check-engines: $(B)/ocirun
 check-cri: $(B)/ocirun $(B)/tests/helpers/pause
 	tests/cri/run.sh
 
+# ---- fault injection (tests/fault/) ----------------------------------------------------------
+# The runtime SIGKILLed at FAULT_CASES of the syscalls of create, run, start, exec and delete
+# (strace's inject, spread over each command's run), the init at each of its own set-up
+# syscalls; after each, state/list answer and delete --force leaves nothing. ~1.5 min;
+# `make check-fault-full` kills at every syscall (~4 min). Cases: build/tests/fault/cases.
+FAULT_CASES ?= 60
+check-fault: $(B)/ocirun $(HELPER_BINS)
+	@rm -f $(B)/tests/fault/cases
+	FAULT_CASES=$(FAULT_CASES) BATS_OUT=$(B)/tests/fault scripts/check-bats.sh tests/fault/*.bats
+
+check-fault-full:
+	@$(MAKE) --no-print-directory check-fault FAULT_CASES=all
+
 # ---- fuzzing (tests/fuzz/) -----------------------------------------------------------------
 # libFuzzer targets (clang + libclang-rt-14-dev) under ASan+UBSan, built from the folders the
 # parsers live in. `make fuzz` runs each for FUZZ_TIME seconds into build/fuzz/corpus/NAME (new
@@ -369,13 +382,15 @@ check-fuzz: $(FUZZ_BINS)
 check: deps
 	@$(MAKE) --no-print-directory all
 	@rm -f $(B)/tests/unit/summary $(ASAN)/tests/unit/summary $(B)/tests/bats/summary $(B)/tests/vm/summary \
-	    $(B)/tests/engines/summary $(B)/tests/cri/summary $(B)/tests/layers/status $(FUZZ)/tests/summary
+	    $(B)/tests/engines/summary $(B)/tests/cri/summary $(B)/tests/layers/status $(FUZZ)/tests/summary \
+	    $(B)/tests/fault/summary
 	@rc=0; \
 	$(MAKE) --no-print-directory check-layers || rc=1; \
 	$(MAKE) --no-print-directory check-unit || rc=1; \
 	$(MAKE) --no-print-directory check-unit-asan || rc=1; \
 	$(MAKE) --no-print-directory check-fuzz || rc=1; \
 	$(MAKE) --no-print-directory check-bats || rc=1; \
+	$(MAKE) --no-print-directory check-fault || rc=1; \
 	$(MAKE) --no-print-directory check-vm || rc=1; \
 	$(MAKE) --no-print-directory check-engines || rc=1; \
 	$(MAKE) --no-print-directory check-cri || rc=1; \
@@ -388,7 +403,8 @@ check-summary:
 	if [ -r $(B)/tests/layers/status ]; then echo "layers: ok"; \
 	else echo "layers: FAILED (counted as 1 failure)"; tf=1; fi; \
 	for s in unit:$(B)/tests/unit unit-asan:$(ASAN)/tests/unit bats:$(B)/tests/bats vm:$(B)/tests/vm \
-	         engines:$(B)/tests/engines cri:$(B)/tests/cri fuzz:$(FUZZ)/tests; do \
+	         engines:$(B)/tests/engines cri:$(B)/tests/cri fuzz:$(FUZZ)/tests \
+	         fault:$(B)/tests/fault; do \
 	    name=$${s%%:*}; f=$${s#*:}/summary; \
 	    if [ -r "$$f" ]; then \
 	        read -r p x < "$$f"; \
