@@ -651,9 +651,13 @@ int oci_state_parse(const char *text, const char *id, struct oci_state **out, oc
 
     root = yajl_tree_parse(text, errbuf, sizeof(errbuf));
     if (root == NULL) {
+        const char *msg = errbuf;
+
+        if (strncmp(msg, "parse error: ", 13) == 0)
+            msg += 13;
         errbuf[strcspn(errbuf, "\n")] = '\0';
         return oci_error_set(err, 0, "container \"%s\": %s: parse error: %s", id, OCI_STATE_FILE,
-                             errbuf[0] ? errbuf : "invalid JSON");
+                             msg[0] ? msg : "invalid JSON");
     }
     st = xzalloc(sizeof(*st));
     ret = state_from_tree(root, st, err);
