@@ -567,6 +567,38 @@ static int scan_fail(struct spec_ctx *c, const struct scan_frame *frames, size_t
     return ret;
 }
 
+/* Length of the UTF-8 sequence at P (its first byte >= 0x80), 0 when it is not one (overlong
+ * forms, surrogates and code points past U+10FFFF included), as RFC 3629 says. */
+static size_t utf8_len(const char *p)
+{
+    const unsigned char *u = (const unsigned char *) p;
+    unsigned char lo = 0x80, hi = 0xbf;
+    size_t n;
+
+    if (u[0] >= 0xc2 && u[0] <= 0xdf)
+        n = 2;
+    else if (u[0] >= 0xe0 && u[0] <= 0xef)
+        n = 3;
+    else if (u[0] >= 0xf0 && u[0] <= 0xf4)
+        n = 4;
+    else
+        return 0;
+    if (u[0] == 0xe0)
+        lo = 0xa0;
+    else if (u[0] == 0xed)
+        hi = 0x9f;
+    else if (u[0] == 0xf0)
+        lo = 0x90;
+    else if (u[0] == 0xf4)
+        hi = 0x8f;
+    if (u[1] < lo || u[1] > hi)
+        return 0;
+    for (size_t i = 2; i < n; i++)
+        if (u[i] < 0x80 || u[i] > 0xbf)
+            return 0;
+    return n;
+}
+
 int spec_json_scan(struct spec_ctx *c, const char *text)
 {
     struct scan_frame frames[SPEC_JSON_MAX_DEPTH];
@@ -597,6 +629,16 @@ int spec_json_scan(struct spec_ctx *c, const char *text)
             bool key = n > 0 && frames[n - 1].object && frames[n - 1].expect_key;
 
             for (; *p && *p != '"'; p++) {
+                if ((unsigned char) *p >= 0x80) {
+                    size_t n_utf8 = utf8_len(p);
+
+                    if (n_utf8 == 0)
+                        return scan_fail(c, frames, key ? n - 1 : n, key ?
+                                         "parse error: a key is not valid UTF-8" :
+                                         "parse error: the string is not valid UTF-8");
+                    p += n_utf8 - 1;
+                    continue;
+                }
                 if (*p != '\\')
                     continue;
                 if (p[1] == 'u' && strncmp(p + 2, "0000", 4) == 0)

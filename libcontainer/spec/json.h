@@ -76,6 +76,10 @@ static inline int spec_track(bool *failed, int r)
  * strings: the rest would be cut off unseen) is refused, with the path of where it is. After:
  * an object with the same key twice (yajl_tree keeps both, readers take one) is refused. */
 #define SPEC_JSON_MAX_DEPTH 128
+/* A document larger than this is refused before it is parsed: yajl's tree takes ~4 times the
+ * text (a 100 MB config.json: 410 MB), create would keep a copy in ROOT/ID and state.json its
+ * annotations; real configurations are a few KiB. */
+#define SPEC_JSON_MAX_BYTES (32 << 20)
 #define SPEC_STR(x) #x
 #define SPEC_XSTR(x) SPEC_STR(x)
 int spec_json_scan(struct spec_ctx *c, const char *text);

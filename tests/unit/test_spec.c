@@ -625,6 +625,34 @@ static void test_nul_and_depth_refused(void **state)
     oci_error_free(&err);
 }
 
+/* Invalid UTF-8 is refused with the path of its string (yajl's own error names no field);
+ * valid 2-, 3- and 4-byte forms pass. A document over 32 MiB is refused unparsed. */
+static void test_utf8_and_size_refused(void **state)
+{
+    (void) state;
+    static const char *const bad[] = { "\xc3\x28", "\xe0\x80\x80", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xff", "\xc3" };
+    size_t big = (32 << 20) + 1;
+    cleanup_free char *huge = xmalloc(big + 1);
+    struct oci_spec *spec = NULL;
+    oci_err_t err = NULL;
+
+    for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+        cleanup_free char *json = xasprintf("{'ociVersion': '1.0.0', 'hostname': 'a%s'}", bad[i]);
+        cleanup_free char *msg = parse_err(json);
+        assert_string_equal(msg, "hostname: parse error: the string is not valid UTF-8");
+    }
+    spec = parse_ok("{'ociVersion': '1.0.0', 'hostname': 'a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80'}");
+    assert_string_equal(spec->hostname, "a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80");
+    oci_spec_free(spec);
+    memset(huge, ' ', big);
+    huge[0] = '{';
+    huge[big - 1] = '}';
+    huge[big] = '\0';
+    assert_int_equal(oci_spec_parse(huge, big, &spec, &err), -1);
+    assert_string_equal(err->msg, "parse error: the document is 33554433 bytes, more than the 32 MiB accepted");
+    oci_error_free(&err);
+}
+
 static void test_versions(void **state)
 {
     (void) state;
@@ -1091,6 +1119,7 @@ int main(void)
         cmocka_unit_test(test_unknown_properties_ignored),
         cmocka_unit_test(test_duplicate_keys_refused),
         cmocka_unit_test(test_nul_and_depth_refused),
+        cmocka_unit_test(test_utf8_and_size_refused),
         cmocka_unit_test(test_versions),
         cmocka_unit_test(test_json_errors),
         cmocka_unit_test(test_type_errors),
