@@ -112,7 +112,7 @@ HAVE_MD2MAN := $(shell command -v $(GO_MD2MAN) >/dev/null 2>&1 && echo yes)
 
 .PHONY: all man install uninstall clean deps demo check check-layers check-unit check-unit-asan check-bats \
         check-vm check-engines check-cri check-summary bench FORCE \
-        fuzz fuzz-build check-fuzz check-fault check-fault-full
+        fuzz fuzz-build check-fuzz check-fault check-fault-full soak
 .DEFAULT_GOAL := all
 
 all: $(B)/ocirun $(if $(HAVE_MD2MAN),man)
@@ -333,6 +333,12 @@ check-fault: $(B)/ocirun $(HELPER_BINS)
 
 check-fault-full:
 	@$(MAKE) --no-print-directory check-fault FAULT_CASES=all
+
+# The long soak (tests/bats/soak.bats, whose 100-cycle version runs in check-bats): 1000
+# create/start/delete cycles, 300 execs, 100 pause/resume and 100 update rounds; ~30 s.
+SOAK_CYCLES ?= 1000
+soak: $(B)/ocirun $(HELPER_BINS)
+	SOAK_CYCLES=$(SOAK_CYCLES) BATS_OUT=$(B)/tests/soak scripts/check-bats.sh tests/bats/soak.bats
 
 # ---- fuzzing (tests/fuzz/) -----------------------------------------------------------------
 # libFuzzer targets (clang + libclang-rt-14-dev) under ASan+UBSan, built from the folders the
