@@ -243,8 +243,9 @@ int oci_state_open_dir_unlocked(const char *root, const char *id, int *dirfd, oc
     path = xasprintf("%s/%s", root, id);
     fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) {
+        /* ENOENT kept for callers (list: a container deleted meanwhile is no warning) */
         if (errno == ENOENT || errno == ENOTDIR)
-            return oci_error_set(err, 0, "container \"%s\" does not exist", id);
+            return oci_error_set_code(err, ENOENT, "container \"%s\" does not exist", id);
         return oci_error_sys(err, "open %s", path);
     }
     *dirfd = fd;
