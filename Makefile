@@ -354,7 +354,7 @@ check-asan-bats: $(ASAN)/ocirun $(HELPER_BINS)
 	@rm -rf $(B)/tests/asan-bats/reports; mkdir -p $(B)/tests/asan-bats/reports
 	@rc=0; ASAN_OPTIONS=detect_leaks=0:log_path=$(CURDIR)/$(B)/tests/asan-bats/reports/asan \
 	    UBSAN_OPTIONS=print_stacktrace=1:log_path=$(CURDIR)/$(B)/tests/asan-bats/reports/ubsan \
-	    OCIRUN_NO_SHARED_CLONE=1 BATS_OUT=$(B)/tests/asan-bats scripts/check-bats.sh $(CURDIR)/$(ASAN)/ocirun $(ASAN_BATS) || rc=1; \
+	    OCIRUN_ASAN=1 BATS_OUT=$(B)/tests/asan-bats scripts/check-bats.sh $(CURDIR)/$(ASAN)/ocirun $(ASAN_BATS) || rc=1; \
 	bad=$$(grep -l -E 'ERROR: AddressSanitizer|runtime error:' $(B)/tests/asan-bats/reports/* 2>/dev/null); \
 	if [ -n "$$bad" ]; then echo "check-asan-bats: sanitizer reports:"; head -n 30 $$bad; rc=1; \
 	else echo "check-asan-bats: no sanitizer error (warnings, e.g. the clone child's own stack, in $(B)/tests/asan-bats/reports)"; fi; \

@@ -149,9 +149,9 @@ load helpers
     run ocirun --debug --log "$log" --log-format json run --bundle "$BUNDLE" "$ID"
     assert_success
     # run: the init shares our memory and goes on to exec while we sleep (one phase for it all);
-    # an ASan build (make check-asan-bats sets OCIRUN_NO_SHARED_CLONE) never shares it
+    # an ASan build (make check-asan-bats sets OCIRUN_ASAN) never shares it
     run jq -r 'select(.level == "debug") | .msg' "$log"
-    if [ -z "${OCIRUN_NO_SHARED_CLONE:-}" ]; then
+    if [ -z "${OCIRUN_ASAN:-}" ]; then
         assert_line --regexp '^create: parse config [0-9]+ us, state dir [0-9]+ us, cgroup [0-9]+ us, .*clone\+setup\+exec [0-9]+ us, save config [0-9]+ us, setup report [0-9]+ us, save state [0-9]+ us$'
         refute_line --partial 'go to exec'
     else
