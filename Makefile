@@ -323,10 +323,10 @@ check-cri: $(B)/ocirun $(B)/tests/helpers/pause
 
 # ---- fault injection (tests/fault/) ----------------------------------------------------------
 # The runtime SIGKILLed at FAULT_CASES of the syscalls of create, run, start, exec and delete
-# (strace's inject, spread over each command's run), the init at each of its own set-up
-# syscalls; after each, state/list answer and delete --force leaves nothing. ~1.5 min;
-# `make check-fault-full` kills at every syscall (~4 min). Cases: build/tests/fault/cases.
-FAULT_CASES ?= 60
+# (strace's inject, spread over each command's run), the init at FAULT_CASES of its own set-up
+# syscalls; after each, state/list answer and delete --force leaves nothing. ~1 min;
+# `make check-fault-full` kills at every syscall (~6 min). Cases: build/tests/fault/cases.
+FAULT_CASES ?= 30
 check-fault: $(B)/ocirun $(HELPER_BINS)
 	@rm -f $(B)/tests/fault/cases
 	FAULT_CASES=$(FAULT_CASES) BATS_OUT=$(B)/tests/fault scripts/check-bats.sh tests/fault/*.bats

@@ -5,7 +5,7 @@
 # `state` and `list` answer, `delete --force` succeeds, and nothing is left: no state
 # directory (so no exec fifo), no cgroup in any hierarchy, no mount of the bundle, no process.
 #
-# Each command is traced once whole; FAULT_CASES (default 30) of its syscall invocations, spread
+# Each command is traced once whole; FAULT_CASES (default 30; make check-fault: 30) of its syscall invocations, spread
 # evenly over its run, are then killed in turn (FAULT_CASES=all: every one, for a long run).
 # Each test prints "# N cases injected (of M syscalls)"; the totals go to
 # build/tests/fault/cases (one line per test).
@@ -239,7 +239,12 @@ sweep() {
     awk '/^execve\(/ { exit } { print }' "$init" >"$d/init-setup"
     awk 'NR == FNR { skip[$1] = 1; next }
          /^[a-z_0-9]+\(/ { n = substr($0, 1, index($0, "(") - 1); c[n]++; if (!(n in skip)) print n, c[n] }' \
-        "$d/rt-names" "$d/init-setup" >"$d/plan"
+        "$d/rt-names" "$d/init-setup" >"$d/all"
+    # FAULT_CASES of them, spread evenly (all: every one)
+    awk -v want="$FAULT_CASES" '{ l[++t] = $0 }
+        END { if (want == "all" || want + 0 >= t) { for (i = 1; i <= t; i++) print l[i]; exit }
+              for (j = 0; j < want; j++) print l[1 + int(j * t / want)] }' "$d/all" >"$d/plan"
+    echo "# the init makes $(wc -l <"$d/all") set-up syscalls the runtime does not" >&3
     total=$(grep -c '^[a-z_0-9]*(' "$d/init-setup")
     [ -s "$d/plan" ] || fail "the init makes no syscall the runtime does not"
     while read -r name k; do
