@@ -4,7 +4,9 @@
 set -euo pipefail
 
 build=(gcc make pkg-config libyajl-dev libseccomp-dev libcap-dev libprotobuf-c-dev protobuf-c-compiler go-md2man)
-test=(busybox-static bats bats-assert bats-support libcmocka-dev jq iproute2 util-linux procps criu)
+# iptables: CRIU runs iptables-save to dump a container's network namespace (without it every
+# checkpoint of a container with its own netns fails; criu only recommends it).
+test=(busybox-static bats bats-assert bats-support libcmocka-dev jq iproute2 util-linux procps criu iptables)
 bench=(runc crun hyperfine)
 
 case "${1:-}" in
