@@ -204,6 +204,10 @@ $(B)/bench-timer: bench/timer.c $(B)/.flags
 	@mkdir -p $(@D)
 	$(CC) $(OCI_CFLAGS) $(DEP_FLAGS) -o $@ $<
 
+$(B)/bench-floor: bench/floor.c $(B)/.flags
+	@mkdir -p $(@D)
+	$(CC) $(OCI_CFLAGS) $(DEP_FLAGS) -o $@ $<
+
 $(B)/man/%: man/%.md
 	@mkdir -p $(@D)
 	$(GO_MD2MAN) -in $< -out $@
@@ -250,7 +254,7 @@ demo: deps
 
 bench:
 	scripts/install-deps.sh bench
-	$(MAKE) --no-print-directory all $(B)/bench-timer
+	$(MAKE) --no-print-directory all $(B)/bench-timer $(B)/bench-floor
 	bench/run.sh
 
 # ---- tests ---------------------------------------------------------------------------------
