@@ -55,6 +55,11 @@ static void capabilities(yajl_gen g)
 
 static void seccomp(yajl_gen g)
 {
+    oci_json_gen_str(g, "seccomp");
+    yajl_gen_map_open(g);
+#ifdef OCIRUN_NO_SECCOMP
+    key_bool(g, "enabled", false);
+#else
     static const char *const actions[] = { "SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL",
         "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG", "SCMP_ACT_NOTIFY", "SCMP_ACT_TRACE",
         "SCMP_ACT_TRAP" };
@@ -62,12 +67,6 @@ static void seccomp(yajl_gen g)
         "SCMP_CMP_MASKED_EQ", "SCMP_CMP_NE" };
     static const char *const flags[] = { "SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG",
         "SECCOMP_FILTER_FLAG_SPEC_ALLOW", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV" };
-
-    oci_json_gen_str(g, "seccomp");
-    yajl_gen_map_open(g);
-#ifdef OCIRUN_NO_SECCOMP
-    key_bool(g, "enabled", false);
-#else
     static const char *const archs[] = { "aarch64", "arm", "loongarch64", "m68k", "mips", "mips64", "mips64n32",
         "mipsel", "mipsel64", "mipsel64n32", "parisc", "parisc64", "ppc", "ppc64", "ppc64le", "riscv64", "s390",
         "s390x", "sh", "sheb", "x32", "x86", "x86_64" };
