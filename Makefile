@@ -338,7 +338,7 @@ check-cri: $(B)/ocirun $(B)/tests/helpers/pause
 # The runtime SIGKILLed at FAULT_CASES of the syscalls of create, run, start, exec and delete
 # (strace's inject, spread over each command's run), the init at FAULT_CASES of its own set-up
 # syscalls; after each, state/list answer and delete --force leaves nothing. ~1 min;
-# `make check-fault-full` kills at every syscall (~6 min). Cases: build/tests/fault/cases.
+# `make check-fault-full` kills at every syscall (1213 cases, ~8 min loaded). Cases: build/tests/fault/cases.
 FAULT_CASES ?= 30
 check-fault: $(B)/ocirun $(HELPER_BINS)
 	@rm -f $(B)/tests/fault/cases
