@@ -39,8 +39,9 @@ expect_bounded_error() {
 
 @test "hostile: 100000 mounts are parsed in bounded time; the bad last one is named" {
     local last n=100000
-    # yajl grows an array by one realloc per element: ASan's realloc always copies (quadratic)
-    [ -z "${OCIRUN_ASAN:-}" ] || n=20000
+    # yajl grows an array by one realloc per element: ASan's realloc always copies and keeps
+    # the old block in its quarantine (20000 mounts took 1.5 GB there)
+    [ -z "${OCIRUN_ASAN:-}" ] || n=5000
     update_config '.mounts += [range('$n') | {"destination": "/m\(.)", "type": "tmpfs", "source": "tmpfs"}] |
                    .mounts[-1].destination = 5'
     last=$(($(jq '.mounts | length' "$BUNDLE/config.json") - 1))
