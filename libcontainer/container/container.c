@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include "ocirun/cgroups/cgroup.h"
 #include "ocirun/container/container.h"
 #include "ocirun/core/log.h"
+#include "ocirun/core/rootless.h"
 #include "ocirun/core/utils.h"
 #include "ocirun/process/clone.h"
 #include "ocirun/process/hooks.h"
@@ -237,6 +239,7 @@ static pid_t clone_init(struct build *b, int fifo_fd, bool share, oci_err_t *err
             /* Only we can write its id maps; its v1 hierarchies (which CLONE_INTO_CGROUP
              * cannot do) it enters itself, unless its new user namespace forbids it. */
             .wait_for_go = b->plan.new_user,
+            .dumpable_for_maps = b->plan.new_user && (geteuid() != 0 || oci_in_user_namespace()),
             .v1_cgroups = !b->plan.new_user && oci_cgroup_has_v1(&b->cg) ? &b->cg : NULL,
             .shared_start_time = share ? &b->init_start_time : NULL,
             .tty_size_from_stdin = b->foreground && b->o->console_socket == NULL,
@@ -424,6 +427,10 @@ static int send_bind_sources(struct build *b, oci_err_t *err)
 {
     if (!(b->plan.clone_flags & CLONE_NEWNS) || b->spec->n_mounts == 0)
         return 0;
+    /* An unprivileged runtime may not enter that namespace (it is the init's user namespace's),
+     * and reaches nothing its init, root of a namespace mapped to this user, could not. */
+    if (geteuid() != 0 || oci_in_user_namespace())
+        return 0;
     if (oci_ns_in_mount_ns_of(b->child, open_bind_sources, b, err) < 0)
         return -1;
     for (size_t i = 0; b->bind_sources && i < b->spec->n_mounts; i++) {
@@ -530,6 +537,7 @@ static int build_container(struct build *b, bool with_fifo, oci_err_t *err)
         return -1;
     oci_phase(&ph, "state dir");
     if (oci_cgroup_plan(b->spec, b->o->id, b->o->systemd_cgroup, &b->cg, err) < 0 ||
+        (b->o->rootless && oci_cgroup_rootless_filter(b->spec, &b->cg, err) < 0) ||
         save_creating_state(b, err) < 0)
         return -1;
     if (oci_cgroup_make(b->spec, &b->cg, err) < 0)
@@ -1174,6 +1182,20 @@ out:
     return ret;
 }
 
+/* list's OWNER: the name of the state directory's owner, "#UID" without one (runc's). */
+static char *dir_owner(int dir)
+{
+    struct stat st;
+    struct passwd pw, *found = NULL;
+    char buf[1024];
+
+    if (fstat(dir, &st) < 0)
+        return xstrdup("");
+    if (getpwuid_r(st.st_uid, &pw, buf, sizeof(buf), &found) == 0 && found)
+        return xstrdup(found->pw_name);
+    return xasprintf("#%u", (unsigned) st.st_uid);
+}
+
 int oci_container_list(const char *root, struct oci_container_info **out, size_t *n, oci_err_t *err)
 {
     cleanup_strv char **ids = NULL;
@@ -1194,6 +1216,8 @@ int oci_container_list(const char *root, struct oci_container_info **out, size_t
         }
         list[used].state = st;
         list[used].status = status_of(dir, st, false);
+        free(st->owner);
+        st->owner = dir_owner(dir);
         used++;
     }
     *out = list;

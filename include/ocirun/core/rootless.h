@@ -1,0 +1,22 @@
+/* rootless.h: who runs ocirun: the default state root per user and runc's --rootless choice. */
+#ifndef OCIRUN_ROOTLESS_H
+#define OCIRUN_ROOTLESS_H
+
+#include <stdbool.h>
+#include "ocirun/core/error.h"
+
+#define OCI_DEFAULT_ROOT "/run/ocirun"
+
+/* The default --root: /run/ocirun for root; $XDG_RUNTIME_DIR/ocirun for any other user (and
+ * for root inside a user namespace with XDG_RUNTIME_DIR set and USER not root, as runc), else
+ * /run/ocirun. Malloc'd. */
+char *oci_default_root(void);
+
+/* Inside a user namespace other than the initial one (/proc/self/uid_map is not the identity
+ * map of all ids)? */
+bool oci_in_user_namespace(void);
+
+/* --rootless VALUE: "true", "false" or "auto" (euid != 0, or in a user namespace), as runc. */
+int oci_rootless_parse(const char *value, bool *rootless, oci_err_t *err);
+
+#endif
