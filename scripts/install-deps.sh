@@ -4,7 +4,8 @@
 set -euo pipefail
 
 build=(gcc make pkg-config libyajl-dev libseccomp-dev libcap-dev libprotobuf-c-dev protobuf-c-compiler go-md2man)
-test=(busybox-static bats bats-assert bats-support libcmocka-dev jq iproute2 util-linux procps criu)
+test=(busybox-static bats bats-assert bats-support libcmocka-dev jq iproute2 util-linux procps criu
+      uidmap)   # uidmap: newuidmap/newgidmap for tests/bats/rootless.bats
 bench=(runc crun hyperfine)
 
 case "${1:-}" in

@@ -405,7 +405,7 @@ int oci_cgroup_rootless_filter(const struct oci_spec *spec, struct oci_cgroup *c
             continue;
         }
         if (wants_limits(spec)) {
-            oci_error_set(err, EACCES, "rootless: linux.resources sets limits, but uid %u may not create "
+            oci_error_set(err, 0, "rootless: linux.resources sets limits, but uid %u may not create "
                           "cgroup %s (no delegation of the %s hierarchy): remove the limits or delegate "
                           "a cgroup to this user", (unsigned) geteuid(), d->path, d->key);
             for (size_t j = i; j < cg->n_dirs; j++)

@@ -18,7 +18,6 @@
 #include "ocirun/cgroups/cgroup.h"
 #include "ocirun/container/container.h"
 #include "ocirun/core/log.h"
-#include "ocirun/core/rootless.h"
 #include "ocirun/core/utils.h"
 #include "ocirun/process/clone.h"
 #include "ocirun/process/hooks.h"
@@ -239,7 +238,7 @@ static pid_t clone_init(struct build *b, int fifo_fd, bool share, oci_err_t *err
             /* Only we can write its id maps; its v1 hierarchies (which CLONE_INTO_CGROUP
              * cannot do) it enters itself, unless its new user namespace forbids it. */
             .wait_for_go = b->plan.new_user,
-            .dumpable_for_maps = b->plan.new_user && (geteuid() != 0 || oci_in_user_namespace()),
+            .dumpable_for_maps = b->plan.new_user && geteuid() != 0,
             .v1_cgroups = !b->plan.new_user && oci_cgroup_has_v1(&b->cg) ? &b->cg : NULL,
             .shared_start_time = share ? &b->init_start_time : NULL,
             .tty_size_from_stdin = b->foreground && b->o->console_socket == NULL,
@@ -428,8 +427,9 @@ static int send_bind_sources(struct build *b, oci_err_t *err)
     if (!(b->plan.clone_flags & CLONE_NEWNS) || b->spec->n_mounts == 0)
         return 0;
     /* An unprivileged runtime may not enter that namespace (it is the init's user namespace's),
-     * and reaches nothing its init, root of a namespace mapped to this user, could not. */
-    if (geteuid() != 0 || oci_in_user_namespace())
+     * and reaches nothing its init, root of a namespace mapped to this user, could not. (Root
+     * of a user namespace, as under rootless podman, owns the init's and may.) */
+    if (geteuid() != 0)
         return 0;
     if (oci_ns_in_mount_ns_of(b->child, open_bind_sources, b, err) < 0)
         return -1;
@@ -1049,8 +1049,10 @@ int oci_container_delete(const char *root, const char *id, bool force, oci_err_t
     int ret;
 
     if (open_container(root, id, LOCK_EXCLUSIVE, &c, err) < 0) {
-        /* runc: --force also clears a container whose state was never written. */
-        if (force && oci_id_validate(id, NULL) == 0) {
+        /* runc: --force also clears a container whose state was never written; not one this
+         * user may not touch (another's, EPERM; a directory it cannot open, EACCES). */
+        int e = oci_error_errno(err);
+        if (force && e != EPERM && e != EACCES && oci_id_validate(id, NULL) == 0) {
             oci_error_free(err);
             oci_state_remove_dir(root, id, NULL);
             return 0;
@@ -1125,7 +1127,11 @@ int oci_container_pids(const char *root, const char *id, pid_t **pids, size_t *n
         return 0;
     }
     cgroup_of(c.st, &cg);
-    ret = oci_cgroup_pids(&cg, pids, n, err);
+    /* No cgroup (rootless without delegation): the processes of the init's pid namespace. */
+    if (cg.n_dirs == 0)
+        ret = oci_ns_pid_members(c.st->pid, pids, n, err);
+    else
+        ret = oci_cgroup_pids(&cg, pids, n, err);
     oci_cgroup_release(&cg);
     opened_close(&c);
     return ret;
@@ -1141,8 +1147,6 @@ int oci_container_open_cgroup(const char *root, const char *id, struct oci_cgrou
         return -1;
     if (c.status == OCI_STATUS_STOPPED || oci_state_open_pidfd(c.st, pidfd) < 0)
         ret = oci_error_set(err, 0, "container \"%s\" is not running (status stopped)", id);
-    else if (c.st->cgroup_paths.len == 0)
-        ret = oci_error_set(err, 0, "container \"%s\" has no cgroup", id);
     if (ret == 0)
         cgroup_of(c.st, cg);
     else if (*pidfd >= 0) {

@@ -17,7 +17,6 @@
 #include "ocirun/container/container.h"
 #include "ocirun/container/exec.h"
 #include "ocirun/core/log.h"
-#include "ocirun/core/rootless.h"
 #include "ocirun/core/utils.h"
 #include "ocirun/process/clone.h"
 #include "ocirun/process/process.h"
@@ -283,7 +282,7 @@ static int clone_child(struct exec_run *r, oci_err_t *err)
         return oci_error_sys(err, "pidfd_open of ourselves");
     /* Unprivileged, we have rights over the container's pid namespace only inside its user
      * namespace (ours: we made it): we join both, and the child starts in them. */
-    if ((r->ns_flags & CLONE_NEWUSER) && (geteuid() != 0 || oci_in_user_namespace())) {
+    if ((r->ns_flags & CLONE_NEWUSER) && geteuid() != 0) {
         int flags = CLONE_NEWUSER | (r->ns_flags & CLONE_NEWPID);
         if (setns(r->pidfd, flags) < 0)
             return oci_error_sys(err, "setns into the container's user%s namespace",

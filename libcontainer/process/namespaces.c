@@ -6,11 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <dirent.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <linux/nsfs.h>
 #include "ocirun/core/procfs.h"
-#include "ocirun/core/rootless.h"
 #include "ocirun/process/hooks.h"
 #include "ocirun/core/utils.h"
 #include "process/namespaces.h"
@@ -239,7 +240,8 @@ int oci_ns_write_id_maps(pid_t pid, const struct oci_spec *spec, oci_err_t *err)
     const struct oci_linux *lx = spec->linux_;
     cleanup_close int procfd = -1;
     cleanup_free char *setgroups = xasprintf("%d/setgroups", pid);
-    bool privileged = geteuid() == 0 && !oci_in_user_namespace();
+    /* root, also of a user namespace (rootless podman's): CAP_SETUID over the ids it has */
+    bool privileged = geteuid() == 0;
 
     /* oci_spec_validate made sure both are there. */
     procfd = oci_procfs_open_root("/proc", err);
@@ -317,4 +319,41 @@ int oci_ns_in_mount_ns_of(pid_t pid, int (*fn)(void *arg, oci_err_t *err), void 
         return oci_error_sys(err, "back into our mount namespace, root and working directory");
     }
     return ret;
+}
+
+int oci_ns_pid_members(pid_t init, pid_t **pids, size_t *n, oci_err_t *err)
+{
+    char path[64];
+    struct stat theirs, ours;
+    cleanup_dir DIR *proc = NULL;
+    struct dirent *de;
+
+    *pids = NULL;
+    *n = 0;
+    snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int) init);
+    if (stat(path, &theirs) < 0)
+        return errno == ENOENT ? 0 : oci_error_sys(err, "stat %s", path);
+    if (stat("/proc/self/ns/pid", &ours) < 0)
+        return oci_error_sys(err, "stat /proc/self/ns/pid");
+    if (theirs.st_ino == ours.st_ino && theirs.st_dev == ours.st_dev) {
+        *pids = xmalloc(sizeof(**pids));
+        (*pids)[(*n)++] = init;
+        return 0;
+    }
+    proc = opendir("/proc");
+    if (proc == NULL)
+        return oci_error_sys(err, "opendir /proc");
+    while ((de = readdir(proc)) != NULL) {
+        struct stat st;
+        int64_t pid;
+
+        if (parse_int64(de->d_name, &pid) < 0 || pid <= 0)
+            continue;
+        snprintf(path, sizeof(path), "/proc/%lld/ns/pid", (long long) pid);
+        if (stat(path, &st) < 0 || st.st_ino != theirs.st_ino || st.st_dev != theirs.st_dev)
+            continue;
+        *pids = xrealloc(*pids, (*n + 1) * sizeof(**pids));
+        (*pids)[(*n)++] = (pid_t) pid;
+    }
+    return 0;
 }
