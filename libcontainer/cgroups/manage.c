@@ -395,6 +395,7 @@ static bool wants_limits(const struct oci_spec *spec)
 
 int oci_cgroup_rootless_filter(const struct oci_spec *spec, struct oci_cgroup *cg, oci_err_t *err)
 {
+    cleanup_free char *skipped = NULL;
     size_t kept = 0;
 
     for (size_t i = 0; i < cg->n_dirs; i++) {
@@ -413,8 +414,11 @@ int oci_cgroup_rootless_filter(const struct oci_spec *spec, struct oci_cgroup *c
             cg->n_dirs = kept;
             return -1;
         }
-        oci_debug("rootless: uid %u may not write cgroup %s: %s hierarchy skipped", (unsigned) geteuid(),
-                  d->path, d->key);
+        if (oci_log_debug_enabled()) {
+            char *more = xasprintf("%s%s%s", skipped ? skipped : "", skipped ? ", " : "", d->path);
+            free(skipped);
+            skipped = more;
+        }
         free(d->key);
         free(d->path);
         free(d->created_top);
@@ -423,6 +427,8 @@ int oci_cgroup_rootless_filter(const struct oci_spec *spec, struct oci_cgroup *c
     cg->created = false;
     for (size_t i = 0; i < cg->n_dirs; i++)
         cg->created |= cg->dirs[i].created;
+    if (skipped)
+        oci_debug("rootless: uid %u may not write these cgroups, skipped: %s", (unsigned) geteuid(), skipped);
     return 0;
 }
 

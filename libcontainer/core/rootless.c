@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include "ocirun/core/rootless.h"
 #include "ocirun/core/utils.h"
@@ -24,32 +25,41 @@ bool oci_in_user_namespace(void)
 
 /* runc honours XDG_RUNTIME_DIR for a non-root user, and for root in a user namespace unless
  * USER says root (sudo inside a rootless namespace keeps the real root's directory). */
-static bool honour_xdg(void)
+char *oci_default_root_for(uid_t euid, bool in_userns, const char *xdg, const char *user)
 {
-    const char *xdg = getenv("XDG_RUNTIME_DIR");
-    const char *user = getenv("USER");
+    bool honour = xdg && *xdg && (euid != 0 || (in_userns && (user == NULL || strcmp(user, "root") != 0)));
 
-    if (xdg == NULL || *xdg == '\0')
-        return false;
-    if (geteuid() != 0)
-        return true;
-    return oci_in_user_namespace() && (user == NULL || strcmp(user, "root") != 0);
+    return honour ? xasprintf("%s/ocirun", xdg) : xstrdup(OCI_DEFAULT_ROOT);
 }
 
 char *oci_default_root(void)
 {
-    if (honour_xdg())
-        return xasprintf("%s/ocirun", getenv("XDG_RUNTIME_DIR"));
-    return xstrdup(OCI_DEFAULT_ROOT);
+    uid_t euid = geteuid();
+
+    /* no /proc read for a plain root's commands (the usual case of engines) */
+    return oci_default_root_for(euid, euid == 0 && getenv("XDG_RUNTIME_DIR") && oci_in_user_namespace(),
+                                getenv("XDG_RUNTIME_DIR"), getenv("USER"));
 }
 
+static bool one_of(const char *value, const char *const *words)
+{
+    for (; *words; words++)
+        if (strcmp(value, *words) == 0)
+            return true;
+    return false;
+}
+
+/* runc's words: "" or auto in any case, and Go's strconv.ParseBool forms. */
 int oci_rootless_parse(const char *value, bool *rootless, oci_err_t *err)
 {
-    if (strcmp(value, "true") == 0) {
+    static const char *const yes[] = { "1", "t", "T", "true", "TRUE", "True", NULL };
+    static const char *const no[] = { "0", "f", "F", "false", "FALSE", "False", NULL };
+
+    if (one_of(value, yes)) {
         *rootless = true;
-    } else if (strcmp(value, "false") == 0) {
+    } else if (one_of(value, no)) {
         *rootless = false;
-    } else if (strcmp(value, "auto") == 0) {
+    } else if (*value == '\0' || strcasecmp(value, "auto") == 0) {
         *rootless = geteuid() != 0 || oci_in_user_namespace();
     } else {
         return oci_error_set(err, 0, "--rootless: \"%s\" is not true, false or auto", value);

@@ -98,6 +98,10 @@ rl_ocirun() {
     run rl_ocirun ps --format json "$ID"
     assert_success
     assert_equal "$output" "[$pid]"
+    # exec's process goes into the same cgroup (cloned into it from the user's own)
+    run rl_ocirun exec "$ID" cat /proc/self/cgroup
+    assert_success
+    assert_output "0::/"
     run rl_ocirun events --stats "$ID"
     assert_success
     assert_equal "$(jq -r .data.pids.limit <<<"$output")" 40
