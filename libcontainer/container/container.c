@@ -254,6 +254,10 @@ static pid_t clone_init(struct build *b, int fifo_fd, bool share, oci_err_t *err
         args.cgroup = (uint64_t) b->cg.fd;
     }
     pid = oci_clone_run(&args, share, &b->stack, init_child, &is);
+    if (pid < 0 && errno == EPERM && geteuid() != 0 && !b->plan.has[OCI_NS_USER])
+        return oci_error_sys(err, "clone3 (namespace flags 0x%x): uid %u may create namespaces only with a user "
+                             "namespace of its own (linux.namespaces \"user\" with uidMappings and gidMappings, as "
+                             "'ocirun spec --rootless' writes)", b->plan.clone_flags, (unsigned) geteuid());
     if (pid < 0)
         return oci_error_sys(err, "clone3 (namespace flags 0x%x)", b->plan.clone_flags);
     return pid;

@@ -218,7 +218,7 @@ rl_ocirun2() {
     [ ! -e "$ROOT/$ID" ]
 }
 
-@test "rootless: what the user cannot have is a clear error (limits, rlimits, uts sysctls), nothing left; its devices are bound, net sysctls set" {
+@test "rootless: what the user cannot have is a clear error (limits, rlimits, uts sysctls, no user namespace, a disk filesystem), nothing left; its devices are bound, net sysctls set" {
     update_config '.linux.resources = {memory: {limit: 104857600}}'
     run rl_ocirun run --bundle "$BUNDLE" "$ID"
     assert_failure
@@ -235,6 +235,22 @@ rl_ocirun2() {
     assert_failure
     assert_output --partial 'linux.sysctl "kernel.domainname" = "x": not writable from the container'"'"'s user namespace'
     [ ! -e "$ROOT/$ID" ]
+    # namespaces without a user namespace; a filesystem no user namespace may mount
+    update_config 'del(.linux.sysctl) | del(.linux.uidMappings, .linux.gidMappings)
+                   | .linux.namespaces |= map(select(.type != "user"))'
+    run rl_ocirun run --bundle "$BUNDLE" "$ID"
+    assert_failure
+    assert_output --partial "uid $RL_UID may create namespaces only with a user namespace of its own"
+    [ ! -e "$ROOT/$ID" ]
+    update_config ".linux.uidMappings = [{containerID: 0, hostID: $RL_UID, size: 1}]
+                   | .linux.gidMappings = [{containerID: 0, hostID: $RL_GID, size: 1}]
+                   | .linux.namespaces += [{type: \"user\"}]
+                   | .mounts += [{destination: \"/mnt\", type: \"ext4\", source: \"/dev/null\"}]"
+    run rl_ocirun run --bundle "$BUNDLE" "$ID"
+    assert_failure
+    assert_output --partial 'mount ext4: not a filesystem a user namespace may mount'
+    [ ! -e "$ROOT/$ID" ]
+    update_config 'del(.mounts[-1])'
     # a network namespace of its own: its net.* keys are the user's; a device is the host's node, bound
     update_config '.linux.sysctl = {"net.ipv4.ip_forward": "1"} | .linux.namespaces += [{type: "network"}]
                    | .linux.devices = [{path: "/dev/kmsg", type: "c", major: 1, minor: 11}]
