@@ -149,6 +149,10 @@ rl_ocirun2() {
     run rl_ocirun exec -t "$ID" sh -c 'test -t 0 && echo tty'
     assert_success
     assert_output --partial tty
+    # its map has one id: another is not there to switch to
+    run rl_ocirun exec --user 1000 "$ID" id
+    assert_failure
+    assert_output --partial "process.user.uid 1000 (not mapped in the container's user namespace): setresuid"
     run rl_ocirun list
     assert_success
     assert_line --regexp "^$ID +[0-9]+ +running +$BUNDLE +[^ ]+ +$RL_USER\$"
