@@ -396,6 +396,7 @@ static bool wants_limits(const struct oci_spec *spec)
 int oci_cgroup_rootless_filter(const struct oci_spec *spec, struct oci_cgroup *cg, oci_err_t *err)
 {
     cleanup_free char *skipped = NULL;
+    bool limits = wants_limits(spec);
     size_t kept = 0;
 
     for (size_t i = 0; i < cg->n_dirs; i++) {
@@ -405,7 +406,7 @@ int oci_cgroup_rootless_filter(const struct oci_spec *spec, struct oci_cgroup *c
             cg->dirs[kept++] = *d;
             continue;
         }
-        if (wants_limits(spec)) {
+        if (limits) {
             oci_error_set(err, 0, "rootless: linux.resources sets limits, but uid %u may not create "
                           "cgroup %s (no delegation of the %s hierarchy): remove the limits or delegate "
                           "a cgroup to this user", (unsigned) geteuid(), d->path, d->key);

@@ -12,8 +12,8 @@
 #include <sys/syscall.h>
 #include <linux/nsfs.h>
 #include "ocirun/core/procfs.h"
-#include "ocirun/process/hooks.h"
 #include "ocirun/core/utils.h"
+#include "ocirun/process/hooks.h"
 #include "process/namespaces.h"
 
 #ifndef CLONE_NEWTIME
