@@ -87,7 +87,7 @@ rl_ocirun() {
     return $rc
 }
 
-@test "vm rootless: in a delegated subtree the user's container gets its cgroup, limits, ps and events; delete removes it" {
+@test "vm rootless: in a delegated subtree the user's container gets its cgroup, limits, ps, exec, events, pause and resume; delete removes it" {
     run rl_ocirun run -d --bundle "$BUNDLE" "$ID"
     assert_success
     pid=$(rl_ocirun state "$ID" | jq -r .pid)
@@ -106,15 +106,7 @@ rl_ocirun() {
     assert_success
     assert_equal "$(jq -r .data.pids.limit <<<"$output")" 40
     [ "$(jq -r .data.memory.usage.usage <<<"$output")" -gt 0 ]
-    run rl_ocirun delete -f "$ID"
-    assert_success
-    [ ! -e "$CG" ]
-    [ ! -e "$ROOT/$ID" ]
-}
-
-@test "vm rootless: pause and resume freeze and thaw the user's container in its delegated cgroup" {
-    run rl_ocirun run -d --bundle "$BUNDLE" "$ID"
-    assert_success
+    # pause and resume: cgroup.freeze of the user's own directory
     run rl_ocirun pause "$ID"
     assert_success
     assert_equal "$(cat "$CG/cgroup.freeze")" 1
@@ -126,4 +118,5 @@ rl_ocirun() {
     run rl_ocirun delete -f "$ID"
     assert_success
     [ ! -e "$CG" ]
+    [ ! -e "$ROOT/$ID" ]
 }
