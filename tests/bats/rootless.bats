@@ -228,6 +228,10 @@ rl_ocirun2() {
     assert_failure
     assert_output --partial "rootless: linux.resources sets limits, but uid $RL_UID may not create cgroup"
     [ ! -e "$ROOT/$ID" ]
+    # check predicts it
+    run rl_ocirun check --bundle "$BUNDLE"
+    assert_failure
+    assert_output --partial "rootless: linux.resources sets limits, but uid $RL_UID may not create cgroup"
     update_config 'del(.linux.resources) | .process.rlimits = [{type: "RLIMIT_NOFILE", hard: 1073741816, soft: 1024}]'
     run rl_ocirun run --bundle "$BUNDLE" "$ID"
     assert_failure
