@@ -6,6 +6,19 @@
 
 load helpers
 
+# rl_useradd TAG: make a test user named ocirl-TAG-RANDOM (a free name), print the name.
+rl_useradd() {
+    local u i rc
+    for i in 1 2 3 4 5 6 7 8 9 10; do
+        u=ocirl-$1-$RANDOM
+        useradd --no-create-home --home-dir "$RL_BASE/home-$u" --shell /bin/sh "$u" 2>/dev/null
+        rc=$?
+        [ "$rc" -eq 0 ] && { echo "$u"; return 0; }
+        [ "$rc" -eq 9 ] || break
+    done
+    return 1
+}
+
 setup_file() {
     ensure_suite_fixtures
     command -v setpriv >/dev/null || skip "setpriv (util-linux) is not installed"
@@ -16,11 +29,12 @@ setup_file() {
     chmod 755 "$RL_BASE/bin/ocirun"
     # useradd gives each user a free range in /etc/subuid and /etc/subgid (login.defs)
     touch /etc/subuid /etc/subgid
-    RL_USER=ocirl-a$$
-    RL_USER2=ocirl-b$$
+    # names unique on this machine: other suites (in pid namespaces of their own, with the same
+    # $$) may be making theirs at the same time; useradd refuses a taken name (status 9)
+    RL_USER=$(rl_useradd a) || fail "useradd failed"
+    RL_USER2=$(rl_useradd b) || fail "useradd failed"
     local u
     for u in "$RL_USER" "$RL_USER2"; do
-        useradd --no-create-home --home-dir "$RL_BASE/home-$u" --shell /bin/sh "$u"
         mkdir -m 700 "$RL_BASE/home-$u" "$RL_BASE/xdg-$u"
         chown "$u:$u" "$RL_BASE/home-$u" "$RL_BASE/xdg-$u"
     done

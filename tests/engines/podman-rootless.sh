@@ -22,10 +22,18 @@ eng_runtime_wrapper
 chmod 666 "$ENG_CALLS"
 
 # useradd gives the user free subordinate ranges (login.defs); userdel takes them back
-RL_USER=ocirl-p$$
+# a name free on this machine ($$ is 1 here, in every engine run): useradd refuses a taken one
+# (status 9), and another run's user must never be ours to remove
 touch /etc/subuid /etc/subgid
-useradd --no-create-home --home-dir "$T/home" --shell /bin/sh "$RL_USER" ||
-    { eng_not_ok "create the test user" "useradd failed"; exit 1; }
+RL_USER=
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+    u=ocirl-p-$RANDOM
+    useradd --no-create-home --home-dir "$T/home" --shell /bin/sh "$u" 2>/dev/null
+    rc=$?
+    [ "$rc" -eq 0 ] && { RL_USER=$u; break; }
+    [ "$rc" -eq 9 ] || break
+done
+[ -n "$RL_USER" ] || { eng_not_ok "create the test user" "useradd failed"; exit 1; }
 remove_user() { id "$RL_USER" >/dev/null 2>&1 && userdel "$RL_USER"; }
 # after lib.sh's clean-up (its EXIT trap ends in exit): chained, not replaced
 trap 'remove_user; eng_finish' EXIT
