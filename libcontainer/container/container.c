@@ -972,6 +972,23 @@ static int signal_cgroup(const struct opened *c, int sig, oci_err_t *err)
     return ret;
 }
 
+/* --all without a cgroup (rootless): every process of the init's pid namespace (the init
+ * alone when it shares ours), the init first by its pidfd. */
+static int signal_pid_ns(const struct oci_state *st, int sig, oci_err_t *err)
+{
+    cleanup_free pid_t *pids = NULL;
+    size_t n = 0;
+
+    if (signal_init(st, sig, err) < 0)
+        return -1;
+    if (oci_ns_pid_members(st->pid, &pids, &n, err) < 0)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (pids[i] != st->pid && kill(pids[i], sig) < 0 && errno != ESRCH)
+            return oci_error_sys(err, "cannot kill container \"%s\": kill %d", st->id, (int) pids[i]);
+    return 0;
+}
+
 int oci_container_kill(const char *root, const char *id, int sig, bool all, oci_err_t *err)
 {
     struct opened c;
@@ -981,6 +998,8 @@ int oci_container_kill(const char *root, const char *id, int sig, bool all, oci_
         return -1;
     if (all && c.st->cgroup_paths.len)
         ret = signal_cgroup(&c, sig, err);   /* the init is in its cgroup too */
+    else if (all && c.status != OCI_STATUS_STOPPED)
+        ret = signal_pid_ns(c.st, sig, err);  /* no cgroup (rootless) */
     else if (c.status != OCI_STATUS_STOPPED)
         ret = signal_init(c.st, sig, err);
     else if (!all)
