@@ -9,6 +9,8 @@ build=(gcc make pkg-config libyajl-dev libseccomp-dev libprotobuf-c-dev protobuf
 test=(busybox-static bats bats-assert bats-support libcmocka-dev jq iproute2 util-linux procps criu iptables)
 # libFuzzer targets (make fuzz, make check-fuzz), the fault tier (tests/fault/)
 test+=(clang libclang-rt-14-dev strace)
+# uidmap: newuidmap/newgidmap for tests/bats/rootless.bats
+test+=(uidmap)
 bench=(runc crun hyperfine)
 
 case "${1:-}" in

@@ -56,6 +56,10 @@ int oci_cgroup_create(const struct oci_spec *spec, const char *id, bool systemd,
  * that fails removes what it made and releases CG. */
 int oci_cgroup_plan(const struct oci_spec *spec, const char *id, bool systemd, struct oci_cgroup *cg, oci_err_t *err);
 int oci_cgroup_make(const struct oci_spec *spec, struct oci_cgroup *cg, oci_err_t *err);
+/* --rootless, between plan and make: the hierarchies where this user may not make (or enter)
+ * the container's directory are dropped from CG with a debug line. A container that asks for
+ * limits (linux.resources other than device rules) gets an error instead: it cannot have them. */
+int oci_cgroup_rootless_filter(const struct oci_spec *spec, struct oci_cgroup *cg, oci_err_t *err);
 /* check: what oci_cgroup_create would refuse (the systemd driver, linux.cgroupsPath, a frozen
  * cgroup, a controller the hierarchy that takes a limit lacks, a limit this layout cannot
  * express), found the same way with nothing created or written. */
