@@ -186,6 +186,11 @@ int main(int argc, char **argv)
             return 1;
         }
     }
+    /* an empty root would put ROOT/ID at /ID: delete would remove a directory of the host */
+    if (*g.root == '\0') {
+        fprintf(stderr, "ocirun: --root: the state directory must not be empty\n");
+        return 1;
+    }
     if (strcmp(g.log_format, "json") == 0) {
         fmt = OCI_LOG_JSON;
     } else if (strcmp(g.log_format, "text") == 0) {

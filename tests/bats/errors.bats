@@ -81,6 +81,17 @@ load helpers
     assert_no_leftovers "$ID"
 }
 
+@test "--root \"\" is refused before any command runs (ROOT/ID would be /ID)" {
+    # (ocirun passes --root "$ROOT" first: the later empty one is the one that counts)
+    for cmd in "delete --force $ID" "state $ID" list "kill $ID" "run -b $BUNDLE $ID"; do
+        # shellcheck disable=SC2086
+        run --separate-stderr ocirun --root "" $cmd
+        assert_failure 1
+        [[ "$stderr" == *"--root: the state directory must not be empty"* ]]
+    done
+    assert_no_leftovers "$ID"
+}
+
 @test "a missing container id fails for every command that needs one" {
     for cmd in create start state kill delete run; do
         run --separate-stderr ocirun "$cmd"

@@ -102,7 +102,9 @@ common_setup() {
 
 common_teardown() {
     local d id
-    # 1. the runtime's own cleanup of whatever the test left in its root
+    # 1. the runtime's own cleanup of whatever the test left in its root (never with an empty
+    # ROOT: "$ROOT"/*/ would be the host's top directories)
+    [ -n "$ROOT" ] || fail "common_teardown: ROOT is empty"
     for d in "$ROOT"/*/; do
         [ -d "$d" ] || continue
         d=${d%/}
