@@ -3,7 +3,7 @@
 # Usage: scripts/install-deps.sh [bench]    (bench adds runc, crun and hyperfine)
 set -euo pipefail
 
-build=(gcc make pkg-config libyajl-dev libseccomp-dev libcap-dev libprotobuf-c-dev protobuf-c-compiler go-md2man)
+build=(gcc make pkg-config libyajl-dev libseccomp-dev libcap-dev libprotobuf-c-dev protobuf-c-compiler go-md2man libsystemd-dev)
 test=(busybox-static bats bats-assert bats-support libcmocka-dev jq iproute2 util-linux procps criu)
 bench=(runc crun hyperfine)
 

@@ -49,7 +49,7 @@ static void print_usage(FILE *out)
             "  --log FILE            write log lines to FILE instead of stderr\n"
             "  --log-format FORMAT   text (default) or json\n"
             "  --debug               log set-up steps with timings\n"
-            "  --systemd-cgroup      use the systemd cgroup driver (not available yet)\n"
+            "  --systemd-cgroup      use the systemd cgroup driver (cgroupsPath slice:prefix:name)\n"
             "  -v, --version         print the version\n"
             "  -h, --help            print this help\n\n"
             "Run 'ocirun COMMAND --help' for a command's options.\n");

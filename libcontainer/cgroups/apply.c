@@ -9,6 +9,7 @@
 #include "ocirun/cgroups/resources.h"
 #include "ocirun/core/utils.h"
 #include "cgroups/apply.h"
+#include "cgroups/driver.h"
 #include "cgroups/layout.h"
 
 /*
@@ -507,6 +508,8 @@ static int update_limits(const struct oci_cgroup *cg, const struct oci_resources
 
 int oci_cgroup_update(const struct oci_cgroup *cg, const struct oci_resources *r, oci_err_t *err)
 {
+    if (cgroup_driver_of(cg)->update(cg, r, err) < 0)
+        return -1;
     if (update_limits(cg, r, err) < 0)
         return -1;
     return update_devices(cg, r, err);

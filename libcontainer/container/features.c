@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
+#include "ocirun/cgroups/cgroup.h"
 #include "ocirun/container/features.h"
 #include "ocirun/criu/criu.h"
 #include "ocirun/core/utils.h"
@@ -108,7 +109,7 @@ static void linux_features(yajl_gen g)
     yajl_gen_map_open(g);
     key_bool(g, "v1", true);
     key_bool(g, "v2", true);
-    key_bool(g, "systemd", false);
+    key_bool(g, "systemd", oci_cgroup_systemd_available());
     key_bool(g, "systemdUser", false);
     key_bool(g, "rdma", true);
     yajl_gen_map_close(g);
