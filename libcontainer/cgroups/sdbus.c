@@ -48,7 +48,10 @@ int sdbus_stop_unit(const char *unit, oci_err_t *err)
 }
 
 #else
+#include <unistd.h>
 #include <systemd/sd-bus.h>
+
+#define SYSTEMD_PRIVATE "/run/systemd/private"
 
 bool sdbus_available(void)
 {
@@ -61,7 +64,7 @@ bool sdbus_available(void)
     X(sd_bus_message_append) X(sd_bus_message_append_array) X(sd_bus_message_open_container) \
     X(sd_bus_message_close_container) X(sd_bus_call) X(sd_bus_call_method) X(sd_bus_message_read) \
     X(sd_bus_message_unref) X(sd_bus_error_free) X(sd_bus_error_has_name) X(sd_bus_match_signal) \
-    X(sd_bus_process) X(sd_bus_wait) X(sd_bus_slot_unref)
+    X(sd_bus_process) X(sd_bus_wait) X(sd_bus_slot_unref) X(sd_bus_new) X(sd_bus_set_address) X(sd_bus_start)
 
 static struct {
 #define X(f) __typeof__(f) *f;
@@ -137,16 +140,38 @@ static int on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *ret_e
     return 0;
 }
 
+/* The system bus; without one (no dbus-daemon), systemd's own socket as systemctl uses it
+ * (root only). */
+static int bus_connect(struct bus *b, const char *unit, oci_err_t *err)
+{
+    int r, r2;
+
+    if (load(err) < 0)
+        return -1;
+    r = sd.sd_bus_open_system(&b->bus);
+    if (r >= 0)
+        return 0;
+    b->bus = NULL;
+    if (access(SYSTEMD_PRIVATE, F_OK) < 0)
+        return oci_error_set(err, -r, "systemd unit %s: connect to the system bus", unit);
+    if ((r2 = sd.sd_bus_new(&b->bus)) < 0 ||
+        (r2 = sd.sd_bus_set_address(b->bus, "unix:path=" SYSTEMD_PRIVATE)) < 0 || (r2 = sd.sd_bus_start(b->bus)) < 0) {
+        if (b->bus)
+            sd.sd_bus_flush_close_unref(b->bus);
+        b->bus = NULL;
+        return oci_error_set(err, -r2, "systemd unit %s: connect to the system bus (%s) or to %s", unit,
+                             strerror(-r), SYSTEMD_PRIVATE);
+    }
+    return 0;
+}
+
 static int bus_open(struct bus *b, const char *unit, oci_err_t *err)
 {
     sd_bus_error e = SD_BUS_ERROR_NULL;
     int r;
 
-    if (load(err) < 0)
+    if (bus_connect(b, unit, err) < 0)
         return -1;
-    r = sd.sd_bus_open_system(&b->bus);
-    if (r < 0)
-        return oci_error_set(err, -r, "systemd unit %s: connect to the system bus", unit);
     r = sd.sd_bus_match_signal(b->bus, &b->slot, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
                                "org.freedesktop.systemd1.Manager", "JobRemoved", on_job_removed, b);
     if (r < 0)
@@ -353,11 +378,8 @@ int sdbus_set_properties(const char *unit, const struct oci_sd_props *props, oci
 
     if (props->len == 0)
         return 0;
-    if (load(err) < 0)
+    if (bus_connect(&b, unit, err) < 0)
         return -1;
-    r = sd.sd_bus_open_system(&b.bus);
-    if (r < 0)
-        return oci_error_set(err, -r, "systemd unit %s: connect to the system bus", unit);
     r = new_call(&b, "SetUnitProperties", &m);
     if (r < 0 || (r = sd.sd_bus_message_append(m, "sb", unit, 1)) < 0 ||
         (r = sd.sd_bus_message_open_container(m, 'a', "(sv)")) < 0 || (r = append_props(m, props)) < 0 ||

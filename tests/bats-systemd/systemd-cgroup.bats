@@ -136,6 +136,20 @@ assert_no_unit() {
     assert_no_unit
 }
 
+@test "systemd: update of a swap limit alone counts it from the current memory limit, as the files do" {
+    update_config '.linux.resources = {memory: {limit: 67108864, swap: 100663296}}'
+    run_sleeper
+    assert_equal "$(prop "$UNIT" MemorySwapMax)" 33554432
+    run ocirun update --memory-swap 134217728 "$ID"
+    assert_success
+    assert_equal "$(prop "$UNIT" MemorySwapMax)" 67108864
+    assert_equal "$(<"$SCOPE/memory.swap.max")" 67108864
+    assert_equal "$(prop "$UNIT" MemoryMax)" 67108864
+    run ocirun delete --force "$ID"
+    assert_success
+    assert_no_unit
+}
+
 @test "systemd: ps, exec, exec --cgroup, pause/resume, events, kill --all work in the scope" {
     run_sleeper
     pid=$(container_pid "$ID")
@@ -207,5 +221,20 @@ assert_no_unit() {
     update_config '.process.args = ["sh", "-c", "exit 3"]'
     run ocirun run --bundle "$BUNDLE" "$ID"
     assert_failure 3
+    assert_no_unit
+}
+
+@test "systemd: without the system bus (no dbus-daemon) the driver talks to systemd's own socket" {
+    systemctl stop dbus.socket dbus.service
+    ! timeout 10 busctl --system list >/dev/null 2>&1 || fail "the system bus still answers"
+    run_sleeper
+    pid=$(container_pid "$ID")
+    assert_equal "$(cat "/proc/$pid/cgroup")" "0::/ocit.slice/$UNIT"
+    run ocirun update --pids-limit 10 "$ID"
+    assert_success
+    assert_equal "$(prop "$UNIT" TasksMax)" 10
+    run ocirun delete --force "$ID"
+    assert_success
+    systemctl start dbus.socket dbus.service
     assert_no_unit
 }
