@@ -196,6 +196,13 @@ static int systemd_plan(const char *cgroups_path, const char *id, struct oci_cgr
         oci_systemd_path_free(&sp);
         return ret;
     }
+    if (strlen(sp.unit) > strlen(".slice") && strcmp(sp.unit + strlen(sp.unit) - strlen(".slice"), ".slice") == 0) {
+        int ret = oci_error_set(err, 0, "--systemd-cgroup: linux.cgroupsPath \"%s\": the container's unit %s is a "
+                                "slice; only a scope (slice:prefix:name) can hold its processes",
+                                cgroups_path, sp.unit);
+        oci_systemd_path_free(&sp);
+        return ret;
+    }
     cg->unit = steal_pointer(&sp.unit);
     cg->slice = steal_pointer(&sp.slice);
     *path = steal_pointer(&sp.path);

@@ -150,6 +150,24 @@ assert_no_unit() {
     assert_no_unit
 }
 
+@test "systemd: the device rules (ocirun's eBPF program on the scope) hold across daemon-reload" {
+    # /dev/kmsg is made (linux.devices) but not allowed (no rule in linux.resources.devices)
+    update_config '.linux.devices = [{path: "/dev/kmsg", type: "c", major: 1, minor: 11}]'
+    run_sleeper
+    run ocirun exec "$ID" head -c1 /dev/kmsg
+    assert_failure
+    assert_output --partial "Operation not permitted"
+    systemctl daemon-reload
+    run ocirun exec "$ID" head -c1 /dev/kmsg
+    assert_failure
+    assert_output --partial "Operation not permitted"
+    run ocirun exec "$ID" head -c1 /dev/zero
+    assert_success
+    run ocirun delete --force "$ID"
+    assert_success
+    assert_no_unit
+}
+
 @test "systemd: ps, exec, exec --cgroup, pause/resume, events, kill --all work in the scope" {
     run_sleeper
     pid=$(container_pid "$ID")
@@ -211,6 +229,15 @@ assert_no_unit() {
     run ocirun delete --force "$ID"
     assert_success
     assert_no_unit
+}
+
+@test "systemd: a cgroupsPath whose name is a slice is refused before systemd is asked" {
+    update_config '.linux.cgroupsPath = "ocit.slice:ocit:x.slice"'
+    run --separate-stderr ocirun run --bundle "$BUNDLE" "$ID"
+    assert_failure 1
+    [[ "$stderr" == *"the container's unit x.slice is a slice; only a scope (slice:prefix:name) can hold its processes"* ]] || fail "$stderr"
+    [ ! -e "$ROOT/$ID" ]
+    assert_equal "$(systemctl show -P ActiveState x.slice)" inactive
 }
 
 @test "systemd: a container whose init exited is deleted without a failed unit" {
