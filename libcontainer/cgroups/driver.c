@@ -2,6 +2,7 @@
  * with Delegate=yes: systemd moves a holder process into it (a scope cannot start empty), the
  * init is cloned straight into the scope's cgroup (CLONE_INTO_CGROUP) and the holder exits. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,12 +75,33 @@ static void sd_placed(struct oci_cgroup *cg)
     cg->holder = 0;
 }
 
+/* /proc/devices' text, for the device names of DeviceAllow ("" when unreadable). */
+static char *proc_devices(void)
+{
+    char *text = NULL;
+    oci_err_t err = NULL;
+
+    if (read_file_at(AT_FDCWD, "/proc/devices", &text, NULL, &err) < 0) {
+        oci_error_free(&err);
+        return xstrdup("");
+    }
+    return text;
+}
+
+static void device_props(const struct oci_resources *r, struct oci_sd_props *props)
+{
+    cleanup_free char *text = proc_devices();
+
+    oci_systemd_device_props(r, text, props);
+}
+
 static int sd_start(struct oci_cgroup *cg, const struct oci_spec *spec, oci_err_t *err)
 {
     struct oci_sd_props props = { 0 };
     const struct oci_resources *r = spec->linux_ ? spec->linux_->resources : NULL;
     int ret;
 
+    device_props(r, &props);
     if (oci_systemd_resource_props(r, &props, err) < 0 ||
         oci_systemd_annotation_props(&spec->annotations, &props, err) < 0) {
         oci_sd_props_free(&props);
@@ -107,6 +129,9 @@ static int sd_update(const struct oci_cgroup *cg, const struct oci_resources *r,
     struct oci_sd_props props = { 0 };
     int ret = oci_systemd_resource_props(r, &props, err);
 
+    /* a devices list replaces the rules (as the files' update) */
+    if (ret == 0 && r->n_devices)
+        device_props(r, &props);
     if (ret == 0)
         ret = sdbus_set_properties(cg->unit, &props, err);
     oci_sd_props_free(&props);

@@ -227,7 +227,16 @@ static int append_prop(sd_bus_message *m, const struct oci_sd_prop *p)
     if ((r = sd.sd_bus_message_open_container(m, 'r', "sv")) < 0 ||
         (r = sd.sd_bus_message_append(m, "s", p->name)) < 0)
         return r;
-    if (p->type == 'y') {
+    if (p->type == 'D') {
+        if ((r = sd.sd_bus_message_open_container(m, 'v', "a(ss)")) < 0 ||
+            (r = sd.sd_bus_message_open_container(m, 'a', "(ss)")) < 0)
+            return r;
+        for (size_t i = 0; i < p->n_pairs; i++)
+            if ((r = sd.sd_bus_message_append(m, "(ss)", p->pairs[2 * i], p->pairs[2 * i + 1])) < 0)
+                return r;
+        if ((r = sd.sd_bus_message_close_container(m)) < 0)
+            return r;
+    } else if (p->type == 'y') {
         if ((r = sd.sd_bus_message_open_container(m, 'v', "ay")) < 0 ||
             (r = sd.sd_bus_message_append_array(m, 'y', p->bytes, p->n_bytes)) < 0)
             return r;

@@ -83,6 +83,9 @@ void oci_sd_props_free(struct oci_sd_props *p)
         free(p->v[i].name);
         free(p->v[i].str);
         free(p->v[i].bytes);
+        for (size_t j = 0; j < 2 * p->v[i].n_pairs; j++)
+            free(p->v[i].pairs[j]);
+        free(p->v[i].pairs);
     }
     free(p->v);
     p->v = NULL;
@@ -127,6 +130,14 @@ char *oci_sd_props_render(const struct oci_sd_props *p)
         case 's': val = xasprintf("'%s'", e->str); break;
         case 'b': val = xstrdup(e->num ? "true" : "false"); break;
         case 'x': case 'i': val = xasprintf("%" PRId64, (int64_t) e->num); break;
+        case 'D':
+            val = xstrdup("");
+            for (size_t j = 0; j < e->n_pairs; j++) {
+                char *v2 = xasprintf("%s%s%s %s", val, j ? "," : "", e->pairs[2 * j], e->pairs[2 * j + 1]);
+                free(val);
+                val = v2;
+            }
+            break;
         case 'y':
             val = xstrdup("0x");
             for (size_t j = 0; j < e->n_bytes; j++) {
@@ -288,6 +299,90 @@ int oci_systemd_resource_props(const struct oci_resources *r, struct oci_sd_prop
         ret = write_to_prop(out, &w.v[i], err);
     oci_cg_writes_free(&w);
     return ret;
+}
+
+/* ---- devices ----------------------------------------------------------------------------- */
+
+/* The name of TYPE's MAJOR in /proc/devices' text ("Character devices:" then " 1 mem"...). */
+static char *proc_devices_name(const char *text, char type, int64_t major)
+{
+    const char *want = type == 'c' ? "Character devices:" : "Block devices:";
+    const char *line = text;
+    bool in = false;
+
+    while (line && *line) {
+        const char *nl = strchr(line, '\n');
+        size_t len = nl ? (size_t) (nl - line) : strlen(line);
+        long long m;
+        char name[64];
+
+        if (len == 0)
+            in = false;
+        else if (strncmp(line, want, strlen(want)) == 0)
+            in = true;
+        else if (in && sscanf(line, "%lld %63s", &m, name) == 2 && m == major)
+            return xstrdup(name);
+        line = nl ? nl + 1 : NULL;
+    }
+    return NULL;
+}
+
+static void add_pair(struct oci_sd_prop *p, char *path, const char *access)
+{
+    p->pairs = xrealloc(p->pairs, 2 * (p->n_pairs + 1) * sizeof(*p->pairs));
+    p->pairs[2 * p->n_pairs] = path;
+    p->pairs[2 * p->n_pairs + 1] = xstrdup(access);
+    p->n_pairs++;
+}
+
+/* One allow rule as a DeviceAllow entry; NULL when systemd cannot name it. */
+static char *device_allow_path(const struct oci_cg_device_rule *rule, const char *proc_devices)
+{
+    const char *kind = rule->type == 'c' ? "char" : "block";
+    cleanup_free char *name = NULL;
+
+    if (rule->type != 'c' && rule->type != 'b')
+        return NULL;
+    if (rule->major < 0)
+        return xasprintf("%s-*", kind);
+    if (rule->minor >= 0)
+        return xasprintf("/dev/%s/%lld:%lld", kind, (long long) rule->major, (long long) rule->minor);
+    name = proc_devices ? proc_devices_name(proc_devices, rule->type, rule->major) : NULL;
+    return name ? xasprintf("%s-%s", kind, name) : NULL;
+}
+
+void oci_systemd_device_props(const struct oci_resources *r, const char *proc_devices, struct oci_sd_props *out)
+{
+    struct oci_cg_device_rule *rules;
+    size_t n;
+    struct oci_sd_prop list = { 0 };
+    bool all = false;
+
+    /* an empty list first: SetUnitProperties adds to the list it has */
+    add_prop(out, "DeviceAllow", 'D');
+    oci_cg_device_rules(r, &rules, &n);
+    for (size_t i = 0; i < n && !all; i++) {
+        char *path;
+        if (!rules[i].allow)
+            continue;
+        path = device_allow_path(&rules[i], proc_devices);
+        if (path == NULL)
+            all = true;
+        else
+            add_pair(&list, path, rules[i].access);
+    }
+    free(rules);
+    if (all) {
+        for (size_t j = 0; j < 2 * list.n_pairs; j++)
+            free(list.pairs[j]);
+        free(list.pairs);
+        oci_sd_props_add_str(out, "DevicePolicy", "auto");
+        return;
+    }
+    oci_sd_props_add_str(out, "DevicePolicy", "strict");
+    add_prop(out, "DeviceAllow", 'D');
+    out->v[out->len - 1].pairs = list.pairs;
+    out->v[out->len - 1].n_pairs = list.n_pairs;
 }
 
 /* ---- annotations ------------------------------------------------------------------------- */

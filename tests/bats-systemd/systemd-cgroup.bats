@@ -150,10 +150,17 @@ assert_no_unit() {
     assert_no_unit
 }
 
-@test "systemd: the device rules (ocirun's eBPF program on the scope) hold across daemon-reload" {
+@test "systemd: the device rules (DeviceAllow, and ocirun's eBPF program) hold across daemon-reload" {
     # /dev/kmsg is made (linux.devices) but not allowed (no rule in linux.resources.devices)
-    update_config '.linux.devices = [{path: "/dev/kmsg", type: "c", major: 1, minor: 11}]'
+    update_config '.linux.devices = [{path: "/dev/kmsg", type: "c", major: 1, minor: 11}]
+                   | .linux.resources.devices = [{allow: false, access: "rwm"},
+                                                 {allow: true, type: "c", major: 1, minor: 7, access: "rw"}]'
     run_sleeper
+    # systemd's own list too (the allow rules): DevicePolicy=strict, /dev/kmsg not in it
+    assert_equal "$(prop "$UNIT" DevicePolicy)" strict
+    allow=$(prop "$UNIT" DeviceAllow)
+    [[ "$allow" == *"/dev/char/1:7 rw"* && "$allow" == *"char-pts rwm"* ]] || fail "DeviceAllow: $allow"
+    [[ "$allow" != *"1:11"* ]] || fail "DeviceAllow: $allow"
     run ocirun exec "$ID" head -c1 /dev/kmsg
     assert_failure
     assert_output --partial "Operation not permitted"
@@ -163,6 +170,9 @@ assert_no_unit() {
     assert_output --partial "Operation not permitted"
     run ocirun exec "$ID" head -c1 /dev/zero
     assert_success
+    run ocirun exec "$ID" sh -c 'echo x >/dev/full'
+    assert_failure
+    assert_output --partial "No space left on device"
     run ocirun delete --force "$ID"
     assert_success
     assert_no_unit

@@ -14,7 +14,7 @@
 
 /* One unit property as StartTransientUnit/SetUnitProperties take it: TYPE is its D-Bus
  * signature ('t' uint64, 'x' int64, 'u' uint32, 'i' int32, 'b' boolean, 's' string, 'y' an
- * array of bytes "ay"). */
+ * array of bytes "ay", 'D' an array of string pairs "a(ss)" as DeviceAllow takes it). */
 struct oci_sd_prop {
     char *name;
     char type;
@@ -22,6 +22,8 @@ struct oci_sd_prop {
     char *str;             /* s */
     uint8_t *bytes;        /* y */
     size_t n_bytes;
+    char **pairs;          /* D: 2 * n_pairs strings */
+    size_t n_pairs;
 };
 
 struct oci_sd_props {
@@ -46,6 +48,15 @@ char *oci_sd_props_render(const struct oci_sd_props *p);
  * TasksMax, blockIO.weight -> IOWeight. Everything else is written to the cgroup files only.
  * Errors are the v2 translation's (a swap limit without a memory limit...). */
 int oci_systemd_resource_props(const struct oci_resources *r, struct oci_sd_props *out, oci_err_t *err);
+
+/* The device rules (oci_cg_device_rules: linux.resources.devices, then the standard ones) as
+ * DevicePolicy + DeviceAllow, so that systemd never opens more than the rules allow (on a v1
+ * devices cgroup it rewrites its list at daemon-reload). systemd has allow lists only: the
+ * union of the allow rules is given (ocirun's own eBPF program enforces the denies and the
+ * order); an allow of every device, or of a major that PROC_DEVICES (/proc/devices' text) does
+ * not name, gives DevicePolicy=auto with no list. A minor "*" is char-NAME/block-NAME, a major
+ * "*" char-* / block-*, else /dev/char/M:N or /dev/block/M:N. The list is reset first. */
+void oci_systemd_device_props(const struct oci_resources *r, const char *proc_devices, struct oci_sd_props *out);
 
 /* annotations "org.systemd.property.NAME": VALUE in GVariant text form, as runc takes them:
  * 'text' or "text" (string), true/false, uint64/int64/uint32/int32 N, or a bare integer
