@@ -92,6 +92,15 @@ load helpers
     assert_no_leftovers "$ID"
 }
 
+@test "the suite's teardown with an empty ROOT runs no delete (\"\$ROOT\"/*/ would be /bin/, /etc/, ...)" {
+    runc_differs "a test of the suite's helpers"
+    local calls="$BATS_TEST_TMPDIR/calls"
+    printf '#!/bin/sh\necho "$*" >>%s\n' "$calls" >"$BATS_TEST_TMPDIR/fake-runtime"
+    chmod +x "$BATS_TEST_TMPDIR/fake-runtime"
+    (ROOT="" OCIRUN="$BATS_TEST_TMPDIR/fake-runtime" CG_USED=() ROOTFS_USED=() common_teardown)
+    [ ! -e "$calls" ] || fail "teardown ran: $(cat "$calls")"
+}
+
 @test "--systemd-cgroup without systemd on the bus fails naming the unit and leaves nothing" {
     # this host's PID 1 is not systemd (tests/bats-systemd/ runs the driver in a VM that boots it)
     [ ! -S /run/systemd/private ] || skip "systemd runs here"
