@@ -6,22 +6,32 @@
 #                               build/ocirun and build/bench-timer)
 # Env:   BENCH_RUNS=30         rounds per op: each round times every runtime once, alternating
 #                              ocirun/runc/crun
-#        BENCH_OPS="run lifecycle exec state list throughput"
+#        BENCH_OPS="run lifecycle profiles sweeps exec state list throughput"
 #                              the ops to measure (any subset; they always run in this order)
 #        BENCH_TPUT_N=20       containers each loop runs back to back in one throughput sample
+#                              (1 and 2 loops; the 8-loop sample runs BENCH_TPUT_N/4 per loop)
 #        BENCH_OUT=bench/results/YYYY-MM-DD.md   where the report goes
 #        OCIRUN=build/ocirun   the binary under test (measured stripped, as `make install` installs it)
-# Ops:   run         `run` of /bin/true: create, start, wait and delete in one command
+# Ops:   run         `run` of /bin/true: create, start, wait and delete in one command, with the
+#                    `bare` config (below); bench-floor (bench/floor.c: only the kernel work of
+#                    that config) is timed beside it
+#        profiles    `run` with the configs engines send: `spec` (`ocirun spec`'s defaults: masked
+#                    and readonly paths, capabilities, rlimits) and `engine` (what podman 4.3
+#                    sent for `podman run busybox true`: bench/fixtures/engine-podman.json, made
+#                    by bench/capture-engine.sh, with its default seccomp profile and mounts)
+#        sweeps      `run` of the bare config plus N of one thing: bind mounts (1/50/200), seccomp
+#                    rules (0/300), env vars (1/200), masked paths (0/15/50): the cost per item
 #        lifecycle   `create`; `start`; `delete --force` of /bin/true, timed together
 #        exec        `exec ID /bin/true` into a running container (`sleep`, started by run --detach)
 #        state       `state ID` with 100 running containers under the same --root
 #        list        `list` with 10 and with 100 running containers under --root (the difference
 #                    gives the cost per container)
 #        throughput  containers per second of `run /bin/true` back to back, in 1 loop and in 2
-#                    concurrent loops (different IDs and cgroups)
+#                    and 8 concurrent loops (different IDs and cgroups)
 #        The binary sizes (ocirun stripped as `make install` installs it, and unstripped) are
 #        always reported.
-# Output: a Markdown report on stdout and in BENCH_OUT; raw samples in build/bench/samples.
+# Output: a Markdown report on stdout and in BENCH_OUT, its SVG charts (bench/chart.py) in the
+#         directory of the same name without .md; raw samples in build/bench/samples.
 #
 # Every timed command runs in its own private mount namespace (the same wrapper for each runtime),
 # so nothing is ever mounted on the host. crun refuses a hybrid cgroup host, so in its namespace
@@ -37,7 +47,7 @@ if [ "$(id -u)" -ne 0 ]; then
         BENCH_OUT="${BENCH_OUT:-}" OCIRUN="${OCIRUN:-}" "$PWD/bench/run.sh" "$@"
 fi
 
-all_ops="run lifecycle exec state list throughput"
+all_ops="run lifecycle profiles sweeps exec state list throughput"
 runs=${BENCH_RUNS:-30}
 tput_n=${BENCH_TPUT_N:-20}
 [[ "$runs" =~ ^[1-9][0-9]*$ ]] || { echo "bench: BENCH_RUNS must be a positive number" >&2; exit 2; }
@@ -51,7 +61,11 @@ done
 ocirun=$(realpath "${OCIRUN:-build/ocirun}")
 timer=$PWD/build/bench-timer
 report=${BENCH_OUT:-bench/results/$(date +%F).md}
+floor=$PWD/build/bench-floor
+fixture=$PWD/bench/fixtures/engine-podman.json
 [ -x "$timer" ] || { echo "bench: $timer missing (make build/bench-timer)" >&2; exit 1; }
+[ -x "$floor" ] || { echo "bench: $floor missing (make build/bench-floor)" >&2; exit 1; }
+[ -r "$fixture" ] || { echo "bench: $fixture missing (bench/capture-engine.sh makes it)" >&2; exit 1; }
 [ -x /bin/busybox ] || { echo "bench: /bin/busybox missing (apt-get install busybox-static)" >&2; exit 1; }
 
 work=$PWD/build/bench
@@ -86,6 +100,8 @@ path[crun]=$(command -v crun || true)
 prep[ocirun]=:
 prep[runc]=:
 prep[crun]="umount -l /sys/fs/cgroup/unified 2>/dev/null || true"
+path[floor]=$floor
+prep[floor]=:
 
 v2=/sys/fs/cgroup
 [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ] || v2=/sys/fs/cgroup/unified
@@ -151,23 +167,44 @@ trap 'exit 130' INT TERM
 # shellcheck source=../scripts/busybox-bundle.sh
 . "$(dirname "$0")/../scripts/busybox-bundle.sh"
 
-mkdir -p "$v2$cg_parent"
+# The sweeps' largest sizes: mount points and files to mask exist in every rootfs beforehand, so
+# that each runtime pays only for mounting, not for creating them.
+max_mounts=200
+max_masked=50
+
+# The files podman bind-mounts into its containers (/etc/hosts, resolv.conf, /dev/shm, ...):
+# the engine fixture's @FILES@/NAME sources, made here, /dev/shm's a directory.
+engine_files() {
+    local name
+    mkdir -p "$work/files"
+    for name in $(jq -r '.mounts[].source | select(startswith("@FILES@/")) | ltrimstr("@FILES@/")' "$fixture"); do
+        case $name in
+            dev_shm) mkdir -p "$work/files/$name" ;;
+            *) echo "# bench" > "$work/files/$name" ;;
+        esac
+    done
+}
+
+mkdir -p "$v2$cg_parent" "$work/bind-src"
+engine_files
 declare -A template
 for rt in "${installed[@]}"; do
     busybox_rootfs "$work/rootfs-$rt"
+    mkdir -p "$work/rootfs-$rt/mnt/mask"
+    (cd "$work/rootfs-$rt/mnt" && eval mkdir "b{1..$max_mounts}" && eval touch "mask/f{1..$max_masked}")
     mkdir -p "$work/root-$rt-main"
     # One config per runtime with placeholders that bash fills in for each bundle (hundreds of
     # them: no jq per container). ociVersion 1.0.2: the newest every runtime here accepts (crun
     # 1.8.1 refuses 1.2.0). An absolute root.path lets every bundle share the runtime's rootfs.
-    template[$rt]=$(busybox_config bench @CGROUP@ '"@ARGS@"' |
+    template[$rt:bare]=$(busybox_config bench @CGROUP@ '"@ARGS@"' |
         jq --arg root "$work/rootfs-$rt" '.ociVersion = "1.0.2" | .root.path = $root')
 done
 
-# bundle RUNTIME NAME ARGS_JSON: writes $work/bundle-RUNTIME-NAME/config.json, running ARGS_JSON
-# in the cgroup $cg_parent/RUNTIME-NAME.
+# bundle RUNTIME NAME ARGS_JSON [TEMPLATE]: writes $work/bundle-RUNTIME-NAME/config.json from
+# the runtime's TEMPLATE (default bare), running ARGS_JSON in the cgroup $cg_parent/RUNTIME-NAME.
 bundle() {
     local rt=$1 name=$2 args=$3 dir="$work/bundle-$1-$2" config
-    config=${template[$rt]//@CGROUP@/$cg_parent/$rt-$name}
+    config=${template[$rt:${4:-bare}]//@CGROUP@/$cg_parent/$rt-$name}
     config=${config//\"@ARGS@\"/$args}
     mkdir -p "$dir"
     printf '%s\n' "$config" > "$dir/config.json"
@@ -175,8 +212,9 @@ bundle() {
 
 for rt in "${installed[@]}"; do
     bundle "$rt" true '["/bin/true"]'
-    bundle "$rt" t1 '["/bin/true"]'
-    bundle "$rt" t2 '["/bin/true"]'
+    for i in 1 2 3 4 5 6 7 8; do
+        bundle "$rt" "t$i" '["/bin/true"]'
+    done
 done
 
 # ---- sleepers: running containers for exec, state and list -----------------------------------
@@ -208,6 +246,8 @@ command_of() {
     out="$work/$rt.log"
     case $op in
         run) cmd=("$bin" --root "$root" run --bundle "$work/bundle-$rt-true" "$id") ;;
+        floor) cmd=("$bin" "$work/rootfs-ocirun" "$cg_parent/floor") ;;
+        run-* | sw-*) cmd=("$bin" --root "$root" run --bundle "$work/bundle-$rt-$op" "$id") ;;
         # delete --force: start returns once the process runs; /bin/true may not have exited yet.
         lifecycle) cmd=("$bin" --root "$root" create --bundle "$work/bundle-$rt-true" "$id" ";"
                         "$bin" --root "$root" start "$id" ";"
@@ -220,8 +260,9 @@ command_of() {
                out=/dev/null ;;
         # bench-timer substitutes %j with the loop's number: loops use different IDs and cgroups,
         # but the same --root, where a runtime-wide lock would show as 2 loops not scaling.
-        tput1 | tput2)
+        tput1 | tput2 | tput8)
                opts=(-n "$tput_n" -j "${op#tput}")
+               [ "$op" = tput8 ] && opts=(-n "$(( (tput_n + 3) / 4 ))" -j 8)
                cmd=("$bin" --root "$root" run --bundle "$work/bundle-$rt-t%j" "$id-t%j") ;;
     esac
 }
@@ -235,8 +276,8 @@ measure() {
         return 0
     fi
     # Leave nothing behind for the next iteration: the containers a failed run/create made.
-    case $op in run | lifecycle | tput*) ;; *) return 1 ;; esac
-    for id in "$tag-$rt" "$tag-$rt-t1" "$tag-$rt-t2"; do
+    case $op in run | run-* | sw-* | lifecycle | tput*) ;; *) return 1 ;; esac
+    for id in "$tag-$rt" "$tag-$rt"-t{1..8}; do
         in_ns "$rt" "${path[$rt]}" --root "$work/root-$rt-main" delete --force "$id" >/dev/null 2>&1 || true
     done
     return 1
@@ -299,6 +340,91 @@ phase_basic() {
     for op in "${ops[@]}"; do
         warm_up "$op" "${installed[@]}"
     done
+    # The floor beside `run`, in the same rounds.
+    if [ -n "${want[run]:-}" ]; then
+        warm_up floor floor
+        ops+=(floor)
+    fi
+    rounds "${ops[@]}"
+    measured+=("${ops[@]}")
+}
+
+# ---- profiles and sweeps: the configs engines send, and the cost of each added item ---------
+
+# profile_template RUNTIME PROFILE: template[RUNTIME:PROFILE] for spec and engine, with the same
+# placeholders as the bare one.
+profile_template() {
+    local rt=$1 p=$2 rootfs="$work/rootfs-$1"
+    case $p in
+        spec)
+            rm -rf "$work/spec" && mkdir -p "$work/spec"
+            "$ocirun" spec --bundle "$work/spec"
+            template[$rt:spec]=$(jq --arg root "$rootfs" '.ociVersion = "1.0.2" | .root.path = $root
+                | .process.terminal = false | .process.args = "@ARGS@" | .linux.cgroupsPath = "@CGROUP@"' \
+                "$work/spec/config.json") ;;
+        engine)
+            template[$rt:engine]=$(sed -e "s|@ROOT@|$rootfs|g" -e "s|@FILES@|$work/files|g" "$fixture") ;;
+    esac
+}
+
+phase_profiles() {
+    local rt p ops=()
+    [ -n "${want[profiles]:-}" ] || return 0
+    for p in spec engine; do
+        for rt in "${installed[@]}"; do
+            profile_template "$rt" "$p"
+            bundle "$rt" "run-$p" '["/bin/true"]' "$p"
+        done
+        warm_up "run-$p" "${installed[@]}"
+        ops+=("run-$p")
+    done
+    rounds "${ops[@]}"
+    measured+=("${ops[@]}")
+}
+
+# The sweeps: "DIMENSION:N N N" (the item counts measured).
+sweeps=("mounts:1 50 $max_mounts" "seccomp:0 300" "env:1 200" "masked:0 15 $max_masked")
+
+# The syscall names the seccomp sweep allows: those of podman's default profile.
+seccomp_names() {
+    jq -c '[.linux.seccomp.syscalls[]? | select(.action == "SCMP_ACT_ALLOW") | .names[]] | unique' "$fixture"
+}
+
+# sweep_filter DIMENSION N: the jq filter adding N items of DIMENSION to the bare config.
+sweep_filter() {
+    local dim=$1 n=$2
+    case $dim in
+        mounts) echo ".mounts += [range(1; $n + 1) | {destination: \"/mnt/b\\(.)\", type: \"bind\",
+                    source: \"$work/bind-src\", options: [\"rbind\", \"ro\", \"nosuid\", \"nodev\"]}]" ;;
+        # N rules of one allowed name each; the last rule allows every name left, so that any N
+        # allows the same syscalls (podman's list) and the process runs the same way.
+        seccomp) [ "$n" -eq 0 ] && { echo .; return; }
+                 echo "($(seccomp_names)) as \$names | ([$n, (\$names | length)] | min) as \$k
+                    | .linux.seccomp = {defaultAction: \"SCMP_ACT_ERRNO\",
+                    architectures: [\"SCMP_ARCH_X86_64\", \"SCMP_ARCH_X86\", \"SCMP_ARCH_X32\"],
+                    syscalls: ([range(0; \$k - 1) | {names: [\$names[.]], action: \"SCMP_ACT_ALLOW\"}]
+                               + [{names: \$names[\$k - 1:], action: \"SCMP_ACT_ALLOW\"}])}" ;;
+        env) echo ".process.env += [range(1; $n) | \"BENCH_VAR_\\(.)=value-\\(.)\"]" ;;
+        masked) echo ".linux.maskedPaths = [range(1; $n + 1) | \"/mnt/mask/f\\(.)\"]" ;;
+    esac
+}
+
+phase_sweeps() {
+    local rt sw dim n ops=() names
+    [ -n "${want[sweeps]:-}" ] || return 0
+    names=$(seccomp_names | jq length)
+    [ "$names" -ge 300 ] || notes+=("the seccomp sweep has only $names syscall names from the fixture: fewer rules than asked")
+    for sw in "${sweeps[@]}"; do
+        dim=${sw%%:*}
+        for n in ${sw#*:}; do
+            for rt in "${installed[@]}"; do
+                template[$rt:sw-$dim-$n]=$(printf '%s\n' "${template[$rt:bare]}" | jq "$(sweep_filter "$dim" "$n")")
+                bundle "$rt" "sw-$dim-$n" '["/bin/true"]' "sw-$dim-$n"
+            done
+            warm_up "sw-$dim-$n" "${installed[@]}"
+            ops+=("sw-$dim-$n")
+        done
+    done
     rounds "${ops[@]}"
     measured+=("${ops[@]}")
 }
@@ -350,11 +476,14 @@ phase_throughput() {
     [ -n "${want[throughput]:-}" ] || return 0
     warm_up tput1 "${installed[@]}"
     warm_up tput2 "${installed[@]}"
-    rounds tput1 tput2
-    measured+=(tput1 tput2)
+    warm_up tput8 "${installed[@]}"
+    rounds tput1 tput2 tput8
+    measured+=(tput1 tput2 tput8)
 }
 
 phase_basic
+phase_profiles
+phase_sweeps
 phase_exec
 phase_many
 phase_throughput
@@ -429,7 +558,9 @@ done
 
 title_of() {
     case $1 in
-        run) echo "\`run\` (create + start + wait + delete in one command)" ;;
+        run) echo "\`run\` (create + start + wait + delete in one command), \`bare\` config" ;;
+        run-spec) echo "\`run\`, \`spec\` config (\`ocirun spec\`'s defaults)" ;;
+        run-engine) echo "\`run\`, \`engine\` config (what podman 4.3 sends for \`podman run busybox true\`)" ;;
         lifecycle) echo "\`create\`; \`start\`; \`delete --force\` (three commands)" ;;
         exec) echo "\`exec ID /bin/true\` into a running container" ;;
         state) echo "\`state ID\` with $many_large running containers under --root" ;;
@@ -456,6 +587,15 @@ latency_table() {
         echo "| $rt | $wmin / **$wmed** / $wmax | $cmin / **$cmed** / $cmax | $rmin / $rmed / $rmax | $(failures "$rt/$op") |"
     done
     is_active ocirun "$op" || return 0
+    if [ "$op" = run ] && is_active floor floor; then
+        read -r wmin wmed wmax < <(stats floor/floor wall)
+        read -r cmin cmed cmax < <(stats floor/floor cpu)
+        echo
+        echo "The floor (bench/floor.c: only the kernel work of this config, no JSON, no state):" \
+            "wall $wmin / **$wmed** / $wmax ms, CPU $cmin / **$cmed** / $cmax ms;" \
+            "ocirun/floor (medians): wall $(ratio "$(median ocirun/run wall)" "$wmed"), CPU $(ratio "$(median ocirun/run cpu)" "$cmed")."
+    fi
+    chart_ref "$op"
     for other in crun runc; do
         is_active "$other" "$op" || continue
         echo
@@ -487,6 +627,54 @@ list_linearity() {
     done
 }
 
+# slope RT DIMENSION: the median wall time per added item, in microseconds, between the sweep's
+# smallest and largest counts.
+slope() {
+    local rt=$1 dim=$2 sw counts lo hi a b
+    for sw in "${sweeps[@]}"; do
+        [ "${sw%%:*}" = "$dim" ] && counts=${sw#*:}
+    done
+    lo=${counts%% *}
+    hi=${counts##* }
+    a=$(median "$rt/sw-$dim-$lo" "${3:-wall}")
+    b=$(median "$rt/sw-$dim-$hi" "${3:-wall}")
+    awk -v a="$a" -v b="$b" -v d=$((hi - lo)) 'BEGIN { if (a == "-" || b == "-") print "-"; else printf "%.1f\n", (b - a) * 1000 / d }'
+}
+
+sweeps_table() {
+    local sw dim rt n row head other
+    echo
+    echo "## Sweeps: \`run\` of the bare config plus N items"
+    echo
+    echo "Each point is \`run /bin/true\` of the bare config with N added: bind mounts (read-only rbind of"
+    echo "one directory onto mount points that exist), seccomp rules (one allowed syscall name each, the"
+    echo "last rule the rest of podman's list, default action errno), env vars, masked paths (files of the"
+    echo "rootfs). Cost per item = (median at the largest N - median at the smallest N) / difference, in µs."
+    for sw in "${sweeps[@]}"; do
+        dim=${sw%%:*}
+        echo
+        echo "### $dim"
+        echo
+        head="| runtime |"
+        for n in ${sw#*:}; do head+=" N=$n wall ms (median) |"; done
+        echo "$head µs per item, wall | µs per item, CPU |"
+        echo "|---|$(for n in ${sw#*:}; do printf -- '---|'; done)---|---|"
+        for rt in "${installed[@]}"; do
+            row="| $rt |"
+            for n in ${sw#*:}; do
+                if is_active "$rt" "sw-$dim-$n"; then row+=" $(median "$rt/sw-$dim-$n" wall) |"; else row+=" failed |"; fi
+            done
+            echo "$row $(slope "$rt" "$dim") | $(slope "$rt" "$dim" cpu) |"
+        done
+        for other in crun runc; do
+            is_active "$other" "sw-$dim-${sw##* }" || continue
+            echo
+            echo "ocirun/$other cost per item: wall $(ratio "$(slope ocirun "$dim")" "$(slope "$other" "$dim")"), CPU $(ratio "$(slope ocirun "$dim" cpu)" "$(slope "$other" "$dim" cpu)")"
+        done
+        chart_ref "sweep-$dim"
+    done
+}
+
 throughput_table() {
     local rt other t1 t2 lo1 hi1 lo2 hi2
     echo
@@ -498,8 +686,8 @@ throughput_table() {
     echo "CPUs busy = CPU time of the runtimes and containers / wall time: 2 loops that scale less than"
     echo "2x while keeping fewer than $(nproc) CPUs busy are waiting on something else (a lock, the host)."
     echo
-    echo "| runtime | containers/s, 1 loop, min / median / max | containers/s, 2 loops, min / median / max | 2 loops / 1 loop | CPU ms per container, 1 / 2 loops | CPUs busy, 1 / 2 loops | failed samples |"
-    echo "|---|---|---|---|---|---|---|"
+    echo "| runtime | containers/s, 1 loop, min / median / max | containers/s, 2 loops, min / median / max | 2 loops / 1 loop | CPU ms per container, 1 / 2 loops | CPUs busy, 1 / 2 loops | containers/s, 8 loops (median) | failed samples |"
+    echo "|---|---|---|---|---|---|---|---|"
     for rt in "${installed[@]}"; do
         if ! is_active "$rt" tput1 && ! is_active "$rt" tput2; then
             echo "| $rt | failed, not measured (see Notes) | | | | | |"
@@ -510,13 +698,15 @@ throughput_table() {
         echo "| $rt | $lo1 / **$t1** / $hi1 | $lo2 / **$t2** / $hi2 | $(ratio "$t2" "$t1") |" \
             "$(median "$rt/tput1" cpu_per_run) / $(median "$rt/tput2" cpu_per_run) |" \
             "$(median "$rt/tput1" busy) / $(median "$rt/tput2" busy) |" \
-            "$(($(failures "$rt/tput1") + $(failures "$rt/tput2"))) |"
+            "$(median "$rt/tput8" tput) |" \
+            "$(($(failures "$rt/tput1") + $(failures "$rt/tput2") + $(failures "$rt/tput8"))) |"
     done
     for other in crun runc; do
         is_active "$other" tput1 || continue
         echo
         echo "ocirun/$other (medians): 1 loop $(ratio "$(median ocirun/tput1 tput)" "$(median "$other/tput1" tput)")," \
-            "2 loops $(ratio "$(median ocirun/tput2 tput)" "$(median "$other/tput2" tput)")"
+            "2 loops $(ratio "$(median ocirun/tput2 tput)" "$(median "$other/tput2" tput)")," \
+            "8 loops $(ratio "$(median ocirun/tput8 tput)" "$(median "$other/tput8" tput)")"
     done
 }
 
@@ -530,29 +720,63 @@ summary_row() {
     echo "| $1 | $2 | $(met "$2" "$3" "$4") |"
 }
 
-# The issue's targets, as ratios to crun measured in this run.
+# crun_slope_ratio DIMENSION: ocirun's cost per item over crun's (wall).
+crun_slope_ratio() {
+    ratio "$(slope ocirun "$1")" "$(slope crun "$1")"
+}
+
+# The targets (issue 19), as ratios to crun measured in this run.
 summary() {
+    local dim
     echo
     echo "## Against the targets (ocirun/crun, medians of this run)"
     echo
     echo "| target | measured | met |"
     echo "|---|---|---|"
-    [ -n "${want[run]:-}" ] && summary_row "\`run\` wall <= 0.6x" "$(crun_ratio run wall)" "<=" 0.6
-    [ -n "${want[run]:-}" ] && summary_row "\`run\` CPU <= 0.5x" "$(crun_ratio run cpu)" "<=" 0.5
-    [ -n "${want[lifecycle]:-}" ] && summary_row "create+start+delete wall <= 0.6x" "$(crun_ratio lifecycle wall)" "<=" 0.6
-    [ -n "${want[exec]:-}" ] && summary_row "\`exec\` wall <= 0.6x" "$(crun_ratio exec wall)" "<=" 0.6
-    [ -n "${want[state]:-}" ] && summary_row "\`state\` ($many_large containers) wall <= 1x" "$(crun_ratio state wall)" "<=" 1
-    [ -n "${want[list]:-}" ] && summary_row "\`list\` ($many_large containers) wall <= 1x" "$(crun_ratio "list$many_large" wall)" "<=" 1
-    [ -n "${want[list]:-}" ] && summary_row "\`list\` linear: ocirun $many_large/$many_small containers <= $((many_large / many_small))x" \
-        "$(ratio "$(median "ocirun/list$many_large" wall)" "$(median "ocirun/list$many_small" wall)")" "<=" $((many_large / many_small))
-    [ -n "${want[run]:-}" ] && summary_row "peak RSS (\`run\`) <= 0.75x" "$(crun_ratio run rss)" "<=" 0.75
+    if [ -n "${want[profiles]:-}" ]; then
+        summary_row "\`engine\` \`run\` wall <= 0.5x" "$(crun_ratio run-engine wall)" "<=" 0.5
+        summary_row "\`engine\` \`run\` CPU <= 0.45x" "$(crun_ratio run-engine cpu)" "<=" 0.45
+        summary_row "\`spec\` \`run\` wall <= 0.5x" "$(crun_ratio run-spec wall)" "<=" 0.5
+        summary_row "\`spec\` \`run\` CPU <= 0.45x" "$(crun_ratio run-spec cpu)" "<=" 0.45
+    fi
+    if [ -n "${want[run]:-}" ]; then
+        summary_row "\`bare\` \`run\` CPU <= 0.4x" "$(crun_ratio run cpu)" "<=" 0.4
+        echo "| \`bare\` \`run\` wall (no target) | $(crun_ratio run wall) | - |"
+    fi
+    if [ -n "${want[sweeps]:-}" ]; then
+        for dim in mounts seccomp masked; do
+            summary_row "cost per added ${dim%s} (wall) <= 0.5x" "$(crun_slope_ratio "$dim")" "<=" 0.5
+        done
+        echo "| cost per added env var (wall, no target) | $(crun_slope_ratio env) | - |"
+    fi
+    [ -n "${want[exec]:-}" ] && summary_row "\`exec\` wall <= 0.4x" "$(crun_ratio exec wall)" "<=" 0.4
+    [ -n "${want[throughput]:-}" ] && summary_row "throughput, 8 concurrent loops >= 2x" "$(crun_ratio tput8 tput)" ">=" 2
+    [ -n "${want[run]:-}" ] && summary_row "peak RSS (\`run\`) <= 0.6x" "$(crun_ratio run rss)" "<=" 0.6
     summary_row "binary size, installed (stripped) <= 1x" \
         "$(ratio "${size_installed[ocirun]:--}" "${size_installed[crun]:--}")" "<=" 1
-    [ -n "${want[throughput]:-}" ] && summary_row "throughput, 1 loop >= 1.6x" "$(crun_ratio tput1 tput)" ">=" 1.6
-    [ -n "${want[throughput]:-}" ] && echo "| throughput, 2 loops / 1 loop (ocirun; ~2 on $(nproc) idle CPUs) |" \
-        "$(ratio "$(median ocirun/tput2 tput)" "$(median ocirun/tput1 tput)") | (see throughput) |"
+    [ -n "${want[lifecycle]:-}" ] && echo "| create+start+delete wall (no target) | $(crun_ratio lifecycle wall) | - |"
+    [ -n "${want[state]:-}" ] && echo "| \`state\` ($many_large containers) wall (no target) | $(crun_ratio state wall) | - |"
+    [ -n "${want[list]:-}" ] && echo "| \`list\` ($many_large containers) wall (no target) | $(crun_ratio "list$many_large" wall) | - |"
+    [ -n "${want[throughput]:-}" ] && echo "| throughput, 1 loop (no target) | $(crun_ratio tput1 tput) | - |"
     true
 }
+
+# ---- charts --------------------------------------------------------------------------------
+
+# The charts go beside the report: bench/results/DATE.md -> bench/results/DATE/*.svg.
+chart_dir=${report%.md}
+chart_name=$(basename "$chart_dir")
+# chart_ref NAME: the Markdown image line of chart NAME, when bench/chart.py made it.
+chart_ref() {
+    [ -f "$work/charts/$1.svg" ] || return 0
+    echo
+    echo "![$1]($chart_name/$1.svg)"
+}
+rm -rf "$work/charts"
+sweep_spec=$(printf '%s;' "${sweeps[@]}")
+if ! python3 "$PWD/bench/chart.py" "$work/samples" "$work/charts" "${sweep_spec%;}" 2> "$work/chart.log"; then
+    notes+=("bench/chart.py failed, no charts: $(tail -n 1 "$work/chart.log")")
+fi
 
 ops_done=
 for op in $all_ops; do
@@ -566,7 +790,8 @@ done
     echo "Cgroups: $([ "$v2" = /sys/fs/cgroup ] && echo "unified v2" || echo "hybrid (v1 controllers + v2 at $v2)")."
     echo "Bundle: busybox rootfs, read-only root, namespaces pid/net/ipc/uts/mount/cgroup, runc's default"
     echo "mounts, absolute cgroupsPath; process \`/bin/true\` (\`sleep\` for the containers that exec, state"
-    echo "and list find running). Ops: $ops_done; $runs rounds each, runtimes alternating;"
+    echo "and list find running). The \`spec\` and \`engine\` profiles and the sweeps change only the config"
+    echo "(see their sections). Ops: $ops_done; $runs rounds each, runtimes alternating;"
     echo "each command in its own private mount namespace. CPU = user+sys of the runtime and all its"
     echo "waited-for descendants (wait4 rusage); RSS = the largest peak RSS among them."
     summary
@@ -586,7 +811,9 @@ done
     for op in "${measured[@]}"; do
         case $op in
             tput1) throughput_table ;;
-            tput2) ;;
+            tput2 | tput8 | floor) ;;
+            sw-*) [ -n "${sweeps_done:-}" ] || sweeps_table
+                  sweeps_done=1 ;;
             *) latency_table "$op"
                [ "$op" = "list$many_large" ] && list_linearity ;;
         esac
@@ -605,6 +832,10 @@ done
 } > "$work/report.md"
 
 cp "$work/report.md" "$report"
+if [ -d "$work/charts" ]; then
+    rm -rf "$chart_dir"
+    cp -r "$work/charts" "$chart_dir"
+fi
 cat "$report"
 echo
 echo "bench: report written to $report; raw samples in $work/samples" >&2

@@ -3,8 +3,12 @@
 # Usage: scripts/install-deps.sh [bench]    (bench adds runc, crun and hyperfine)
 set -euo pipefail
 
-build=(gcc make pkg-config libyajl-dev libseccomp-dev libcap-dev libprotobuf-c-dev protobuf-c-compiler go-md2man libsystemd-dev)
-test=(busybox-static bats bats-assert bats-support libcmocka-dev jq iproute2 util-linux procps criu)
+build=(gcc make pkg-config libyajl-dev libseccomp-dev libprotobuf-c-dev protobuf-c-compiler go-md2man libsystemd-dev)
+# iptables: CRIU runs iptables-save to dump a container's network namespace (without it every
+# checkpoint of a container with its own netns fails; criu only recommends it).
+test=(busybox-static bats bats-assert bats-support libcmocka-dev jq iproute2 util-linux procps criu iptables)
+# uidmap: newuidmap/newgidmap for tests/bats/rootless.bats
+test+=(uidmap)
 bench=(runc crun hyperfine)
 
 case "${1:-}" in

@@ -24,7 +24,7 @@ int cmd_check(struct cli_globals *g, int argc, char **argv)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    struct oci_check_opts o = { .root = g->root, .systemd_cgroup = g->systemd_cgroup };
+    struct oci_check_opts o = { .root = g->root, .systemd_cgroup = g->systemd_cgroup, .rootless = g->rootless };
     struct oci_report r = { 0 };
     bool quiet = false;
     int c;

@@ -11,6 +11,7 @@ struct cli_globals {
     const char *log_format;
     bool debug;
     bool systemd_cgroup;
+    bool rootless;        /* --rootless, auto resolved (cgroups this user cannot write are skipped) */
     char **argv;          /* main's argv, unshifted (exec re-executes itself with it) */
 };
 

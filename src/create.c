@@ -40,6 +40,7 @@ int cli_parse_create_opts(const char *cmd, int argc, char **argv, struct cli_glo
 
     o->root = g->root;
     o->systemd_cgroup = g->systemd_cgroup;
+    o->rootless = g->rootless;
     o->notify_socket = cli_notify_socket();
     while ((c = getopt_long(argc, argv, is_run ? "b:dh" : "b:h", opts, NULL)) != -1) {
         switch (c) {

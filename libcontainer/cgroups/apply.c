@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include "ocirun/cgroups/device_filter.h"
 #include "ocirun/cgroups/resources.h"
+#include "ocirun/core/log.h"
 #include "ocirun/core/utils.h"
 #include "cgroups/apply.h"
 #include "cgroups/driver.h"
@@ -297,6 +298,21 @@ static int apply_v1(struct oci_cgroup *cg, const struct oci_resources *r, const 
     return ret;
 }
 
+/* A deny rule in linux.resources.devices other than the leading "deny all" (the default). */
+static bool denies_explicitly(const struct oci_spec *spec)
+{
+    const struct oci_resources *r = spec->linux_ ? spec->linux_->resources : NULL;
+
+    for (size_t i = 0; r && i < r->n_devices; i++) {
+        const struct oci_device_cgroup *d = &r->devices[i];
+        bool deny_all = (d->type == NULL || strcmp(d->type, "a") == 0) && !d->major.set && !d->minor.set &&
+                        (d->access == NULL || strcmp(d->access, "rwm") == 0);
+        if (!d->allow && !(i == 0 && deny_all))
+            return true;
+    }
+    return false;
+}
+
 /* On v2 the device rules are an eBPF program attached to the container's cgroup. */
 static int apply_v2_devices(struct oci_cgroup *cg, const struct oci_spec *spec, oci_err_t *err)
 {
@@ -307,7 +323,18 @@ static int apply_v2_devices(struct oci_cgroup *cg, const struct oci_spec *spec, 
     if (fd < 0)
         return oci_error_sys(err, "open %s", cg->dirs[0].path);
     oci_cg_device_rules(spec->linux_ ? spec->linux_->resources : NULL, &rules, &n);
-    return oci_cg_devices_attach(fd, rules, n, err);
+    if (oci_cg_devices_attach(fd, rules, n, err) == 0)
+        return 0;
+    /* A user other than root may not load BPF programs (in a delegated cgroup too): as runc,
+     * it goes without the filter when the bundle denies nothing but by default. Its devices
+     * are the host's nodes bound in: it opens only what it could open on the host. */
+    if (geteuid() != 0 && oci_error_errno(err) == EPERM && !denies_explicitly(spec)) {
+        oci_debug("rootless: uid %u may not load the device filter of %s: no device rules (%s)",
+                  (unsigned) geteuid(), cg->dirs[0].path, (*err)->msg);
+        oci_error_free(err);
+        return 0;
+    }
+    return -1;
 }
 
 static int apply_v2(struct oci_cgroup *cg, const struct oci_spec *spec, const struct oci_resources *r,

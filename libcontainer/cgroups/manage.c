@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <linux/sched.h>
 #include "ocirun/cgroups/cgroup.h"
+#include "ocirun/cgroups/resources.h"
 #include "ocirun/core/log.h"
 #include "ocirun/core/utils.h"
 #include "cgroups/apply.h"
@@ -400,6 +401,84 @@ int oci_cgroup_apply(const struct oci_spec *spec, struct oci_cgroup *cg, oci_err
     if (cgroups_path)
         oci_error_wrap(err, "linux.cgroupsPath \"%s\"", cgroups_path);
     return -1;
+}
+
+/* May this user make D's leaf (write to its nearest existing parent) or enter it (write its
+ * cgroup.procs)? Judged with the effective ids, as the mkdir and the write will be. */
+static bool rootless_writable(const struct oci_cgroup_dir *d)
+{
+    cleanup_free char *p = xstrdup(d->path);
+    cleanup_free char *procs = xasprintf("%s/cgroup.procs", d->path);
+    char *slash;
+
+    if (access(d->path, F_OK) == 0)
+        return faccessat(AT_FDCWD, procs, W_OK, AT_EACCESS) == 0;
+    while ((slash = strrchr(p, '/')) != NULL && slash > p + d->mount_len) {
+        *slash = '\0';
+        if (access(p, F_OK) == 0)
+            return faccessat(AT_FDCWD, p, W_OK, AT_EACCESS) == 0;
+    }
+    return faccessat(AT_FDCWD, p, W_OK, AT_EACCESS) == 0;
+}
+
+/* Does linux.resources ask for a limit (device rules aside: without a cgroup the user has no
+ * device it could not open anyway, as with runc's rootless)? */
+static bool wants_limits(const struct oci_spec *spec)
+{
+    const struct oci_resources *r = spec->linux_ ? spec->linux_->resources : NULL;
+    struct oci_cg_writes w = { 0 };
+    oci_err_t e = NULL;
+    bool any;
+
+    if (r == NULL)
+        return false;
+    if (oci_cg_translate_v2(r, &w, &e) < 0) {
+        oci_error_free(&e);
+        return true;
+    }
+    any = w.len > 0;
+    oci_cg_writes_free(&w);
+    return any;
+}
+
+int oci_cgroup_rootless_filter(const struct oci_spec *spec, struct oci_cgroup *cg, oci_err_t *err)
+{
+    cleanup_free char *skipped = NULL;
+    bool limits = wants_limits(spec);
+    size_t kept = 0;
+
+    for (size_t i = 0; i < cg->n_dirs; i++) {
+        struct oci_cgroup_dir *d = &cg->dirs[i];
+
+        if (rootless_writable(d)) {
+            cg->dirs[kept++] = *d;
+            continue;
+        }
+        if (limits) {
+            oci_error_set(err, 0, "rootless: linux.resources sets limits, but uid %u may not create "
+                          "cgroup %s (no delegation of the %s hierarchy): remove the limits or delegate "
+                          "a cgroup to this user", (unsigned) geteuid(), d->path, d->key);
+            for (size_t j = i; j < cg->n_dirs; j++)
+                cg->dirs[kept++] = cg->dirs[j];
+            cg->n_dirs = kept;
+            return -1;
+        }
+        if (oci_log_debug_enabled()) {
+            char *more = xasprintf("%s%s%s", skipped ? skipped : "", skipped ? ", " : "", d->path);
+            free(skipped);
+            skipped = more;
+        }
+        free(d->key);
+        free(d->path);
+        free(d->created_top);
+    }
+    cg->n_dirs = kept;
+    cg->created = false;
+    for (size_t i = 0; i < cg->n_dirs; i++)
+        cg->created |= cg->dirs[i].created;
+    if (skipped)
+        oci_debug("rootless: uid %u may not write these cgroups, skipped: %s", (unsigned) geteuid(), skipped);
+    return 0;
 }
 
 int oci_cgroup_create(const struct oci_spec *spec, const char *id, bool systemd, struct oci_cgroup *cg, oci_err_t *err)

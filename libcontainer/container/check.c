@@ -66,6 +66,22 @@ static void check_rootfs(const struct oci_spec *spec, const char *bundle, struct
     oci_rootfs_check_cwd(rootfs, spec, r);
 }
 
+/* --rootless: limits that create would refuse, as the cgroups to write them are not this
+ * user's (nothing is made: the plan only resolves the paths). */
+static void check_rootless_cgroups(const struct oci_check_opts *o, const struct oci_spec *spec, struct oci_report *r)
+{
+    struct oci_cgroup cg;
+    oci_err_t e = NULL;
+
+    if (oci_cgroup_plan(spec, o->id ? o->id : CHECK_ID, o->systemd_cgroup, &cg, &e) < 0) {
+        oci_error_free(&e);   /* reported by oci_cgroup_check */
+        return;
+    }
+    if (oci_cgroup_rootless_filter(spec, &cg, &e) < 0)
+        oci_report_err(r, &e);
+    oci_cgroup_release(&cg);
+}
+
 /* Every rule on a spec as far as it could be read (the parse's refusals are reported once,
  * and the rules skip what was refused). */
 static void check_spec(const struct oci_check_opts *o, const struct oci_spec *spec, const char *bundle,
@@ -79,6 +95,8 @@ static void check_spec(const struct oci_check_opts *o, const struct oci_spec *sp
         oci_seccomp_check(spec->linux_->seccomp, r);
     oci_ns_check(spec, r);
     oci_cgroup_check(spec, o->id ? o->id : CHECK_ID, o->systemd_cgroup, r);
+    if (o->rootless)
+        check_rootless_cgroups(o, spec, r);
     check_rootfs(spec, bundle, r);
 }
 

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -237,6 +238,7 @@ static pid_t clone_init(struct build *b, int fifo_fd, bool share, oci_err_t *err
             /* Only we can write its id maps; its v1 hierarchies (which CLONE_INTO_CGROUP
              * cannot do) it enters itself, unless its new user namespace forbids it. */
             .wait_for_go = b->plan.new_user,
+            .dumpable_for_maps = b->plan.new_user && geteuid() != 0,
             .v1_cgroups = !b->plan.new_user && oci_cgroup_has_v1(&b->cg) ? &b->cg : NULL,
             .shared_start_time = share ? &b->init_start_time : NULL,
             .tty_size_from_stdin = b->foreground && b->o->console_socket == NULL,
@@ -252,6 +254,10 @@ static pid_t clone_init(struct build *b, int fifo_fd, bool share, oci_err_t *err
         args.cgroup = (uint64_t) b->cg.fd;
     }
     pid = oci_clone_run(&args, share, &b->stack, init_child, &is);
+    if (pid < 0 && errno == EPERM && geteuid() != 0 && !b->plan.has[OCI_NS_USER])
+        return oci_error_sys(err, "clone3 (namespace flags 0x%x): uid %u may create namespaces only with a user "
+                             "namespace of its own (linux.namespaces \"user\" with uidMappings and gidMappings, as "
+                             "'ocirun spec --rootless' writes)", b->plan.clone_flags, (unsigned) geteuid());
     if (pid < 0)
         return oci_error_sys(err, "clone3 (namespace flags 0x%x)", b->plan.clone_flags);
     return pid;
@@ -424,6 +430,11 @@ static int send_bind_sources(struct build *b, oci_err_t *err)
 {
     if (!(b->plan.clone_flags & CLONE_NEWNS) || b->spec->n_mounts == 0)
         return 0;
+    /* An unprivileged runtime may not enter that namespace (it is the init's user namespace's),
+     * and reaches nothing its init, root of a namespace mapped to this user, could not. (Root
+     * of a user namespace, as under rootless podman, owns the init's and may.) */
+    if (geteuid() != 0)
+        return 0;
     if (oci_ns_in_mount_ns_of(b->child, open_bind_sources, b, err) < 0)
         return -1;
     for (size_t i = 0; b->bind_sources && i < b->spec->n_mounts; i++) {
@@ -530,6 +541,7 @@ static int build_container(struct build *b, bool with_fifo, oci_err_t *err)
         return -1;
     oci_phase(&ph, "state dir");
     if (oci_cgroup_plan(b->spec, b->o->id, b->o->systemd_cgroup, &b->cg, err) < 0 ||
+        (b->o->rootless && oci_cgroup_rootless_filter(b->spec, &b->cg, err) < 0) ||
         save_creating_state(b, err) < 0)
         return -1;
     if (oci_cgroup_make(b->spec, &b->cg, err) < 0 || oci_cgroup_apply(b->spec, &b->cg, err) < 0)
@@ -963,6 +975,23 @@ static int signal_cgroup(const struct opened *c, int sig, oci_err_t *err)
     return ret;
 }
 
+/* --all without a cgroup (rootless): every process of the init's pid namespace (the init
+ * alone when it shares ours), the init first by its pidfd. */
+static int signal_pid_ns(const struct oci_state *st, int sig, oci_err_t *err)
+{
+    cleanup_free pid_t *pids = NULL;
+    size_t n = 0;
+
+    if (signal_init(st, sig, err) < 0)
+        return -1;
+    if (oci_ns_pid_members(st->pid, &pids, &n, err) < 0)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (pids[i] != st->pid && kill(pids[i], sig) < 0 && errno != ESRCH)
+            return oci_error_sys(err, "cannot kill container \"%s\": kill %d", st->id, (int) pids[i]);
+    return 0;
+}
+
 int oci_container_kill(const char *root, const char *id, int sig, bool all, oci_err_t *err)
 {
     struct opened c;
@@ -972,6 +1001,8 @@ int oci_container_kill(const char *root, const char *id, int sig, bool all, oci_
         return -1;
     if (all && c.st->cgroup_paths.len)
         ret = signal_cgroup(&c, sig, err);   /* the init is in its cgroup too */
+    else if (all && c.status != OCI_STATUS_STOPPED)
+        ret = signal_pid_ns(c.st, sig, err);  /* no cgroup (rootless) */
     else if (c.status != OCI_STATUS_STOPPED)
         ret = signal_init(c.st, sig, err);
     else if (!all)
@@ -1044,8 +1075,10 @@ int oci_container_delete(const char *root, const char *id, bool force, oci_err_t
     int ret;
 
     if (open_container(root, id, LOCK_EXCLUSIVE, &c, err) < 0) {
-        /* runc: --force also clears a container whose state was never written. */
-        if (force && oci_id_validate(id, NULL) == 0) {
+        /* runc: --force also clears a container whose state was never written; not one this
+         * user may not touch (another's, EPERM; a directory it cannot open, EACCES). */
+        int e = oci_error_errno(err);
+        if (force && e != EPERM && e != EACCES && oci_id_validate(id, NULL) == 0) {
             oci_error_free(err);
             oci_state_remove_dir(root, id, NULL);
             return 0;
@@ -1120,7 +1153,11 @@ int oci_container_pids(const char *root, const char *id, pid_t **pids, size_t *n
         return 0;
     }
     cgroup_of(c.st, &cg);
-    ret = oci_cgroup_pids(&cg, pids, n, err);
+    /* No cgroup (rootless without delegation): the processes of the init's pid namespace. */
+    if (cg.n_dirs == 0)
+        ret = oci_ns_pid_members(c.st->pid, pids, n, err);
+    else
+        ret = oci_cgroup_pids(&cg, pids, n, err);
     oci_cgroup_release(&cg);
     opened_close(&c);
     return ret;
@@ -1136,8 +1173,6 @@ int oci_container_open_cgroup(const char *root, const char *id, struct oci_cgrou
         return -1;
     if (c.status == OCI_STATUS_STOPPED || oci_state_open_pidfd(c.st, pidfd) < 0)
         ret = oci_error_set(err, 0, "container \"%s\" is not running (status stopped)", id);
-    else if (c.st->cgroup_paths.len == 0)
-        ret = oci_error_set(err, 0, "container \"%s\" has no cgroup", id);
     if (ret == 0)
         cgroup_of(c.st, cg);
     else if (*pidfd >= 0) {
@@ -1177,6 +1212,20 @@ out:
     return ret;
 }
 
+/* list's OWNER: the name of the state directory's owner, "#UID" without one (runc's). */
+static char *dir_owner(int dir)
+{
+    struct stat st;
+    struct passwd pw, *found = NULL;
+    char buf[1024];
+
+    if (fstat(dir, &st) < 0)
+        return xstrdup("");
+    if (getpwuid_r(st.st_uid, &pw, buf, sizeof(buf), &found) == 0 && found)
+        return xstrdup(found->pw_name);
+    return xasprintf("#%u", (unsigned) st.st_uid);
+}
+
 int oci_container_list(const char *root, struct oci_container_info **out, size_t *n, oci_err_t *err)
 {
     cleanup_strv char **ids = NULL;
@@ -1197,6 +1246,8 @@ int oci_container_list(const char *root, struct oci_container_info **out, size_t
         }
         list[used].state = st;
         list[used].status = status_of(dir, st, false);
+        free(st->owner);
+        st->owner = dir_owner(dir);
         used++;
     }
     *out = list;

@@ -79,7 +79,7 @@ static int print_event(struct sink *o, const char *type, const char *id, const s
     cleanup_free char *json = NULL;
     cleanup_free char *line = NULL;
 
-    if (cg) {
+    if (cg && cg->n_dirs) {   /* without a cgroup (rootless) the events carry no stats */
         oci_cgroup_stats(cg, &s);
         json = oci_event_json(type, id, &s);
         oci_cgroup_stats_free(&s);

@@ -280,6 +280,15 @@ static int clone_child(struct exec_run *r, oci_err_t *err)
     r->runtime_pidfd = (int) syscall(SYS_pidfd_open, getpid(), 0);
     if (r->runtime_pidfd < 0)
         return oci_error_sys(err, "pidfd_open of ourselves");
+    /* Unprivileged, we have rights over the container's pid namespace only inside its user
+     * namespace (ours: we made it): we join both, and the child starts in them. */
+    if ((r->ns_flags & CLONE_NEWUSER) && geteuid() != 0) {
+        int flags = CLONE_NEWUSER | (r->ns_flags & CLONE_NEWPID);
+        if (setns(r->pidfd, flags) < 0)
+            return oci_error_sys(err, "setns into the container's user%s namespace",
+                                 flags & CLONE_NEWPID ? " and pid" : "");
+        r->ns_flags &= ~flags;
+    }
     if ((r->ns_flags & CLONE_NEWPID) && setns(r->pidfd, CLONE_NEWPID) < 0)
         return oci_error_sys(err, "setns into the container's pid namespace");
     /* Ours, before the child is cloned into the cgroup: it inherits it (we keep it too). */

@@ -3,9 +3,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/capability.h>
 #include "ocirun/container/exec.h"
 #include "ocirun/core/utils.h"
+#include "ocirun/security/capabilities.h"
 
 /* runc's range for the ids of its command line (libcontainer/user): 0 to 2^31-1. */
 #define EXEC_ID_MAX INT32_MAX
@@ -86,20 +86,17 @@ static void add_once(struct oci_strv *v, const char *s)
 
 int oci_exec_add_cap(struct oci_capabilities *c, const char *name, oci_err_t *err)
 {
-    cap_value_t v;
-    char *canon;
+    int v = oci_cap_from_name(name);
+    const char *canon;
 
-    if (cap_from_name(name, &v) < 0)
+    if (v < 0)
         return oci_error_set(err, 0, "--cap \"%s\": unknown capability", name);
     /* The spec's spelling (CAP_SYS_ADMIN), whatever case was given. */
-    canon = cap_to_name(v);
-    for (char *p = canon; p && *p; p++)
-        *p = (char) (*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p);
+    canon = oci_cap_name(v);
     add_once(&c->bounding, canon);
     add_once(&c->effective, canon);
     add_once(&c->permitted, canon);
     add_once(&c->ambient, canon);
-    cap_free(canon);
     return 0;
 }
 

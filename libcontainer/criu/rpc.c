@@ -53,11 +53,50 @@ static char *log_last_error(const char *dir, const char *file)
     return xstrdup(line);
 }
 
+/* The line of TEXT that holds NEEDLE (NULL when none), without its newline, in a new string. */
+static char *line_with(const char *text, const char *needle, const char **start)
+{
+    const char *hit = strstr(text, needle), *b, *e;
+
+    if (hit == NULL)
+        return NULL;
+    for (b = hit; b > text && b[-1] != '\n'; b--)
+        ;
+    e = strchr(hit, '\n');
+    *start = b;
+    return xstrndup(b, e ? (size_t) (e - b) : strlen(b));
+}
+
+char *oci_criu_log_cause(const char *text, const char *answer)
+{
+    const char *err = answer ? strstr(answer, "Error (") : NULL;
+    const char *at = NULL, *p, *cause = NULL;
+    cleanup_free char *line = NULL;
+
+    /* Only for a step that ran a program: CRIU's answer then says no more than its status. */
+    if (err == NULL || strstr(err, "exited, status=") == NULL)
+        return NULL;
+    line = line_with(text, err, &at);
+    if (line == NULL)
+        return NULL;
+    for (p = text; p < at && (p = strstr(p, "Error (")) != NULL && p < at; p++)
+        cause = p;
+    if (cause == NULL)
+        return NULL;
+    while (cause > text && cause[-1] != '\n')
+        cause--;
+    p = strchr(cause, '\n');
+    return xstrndup(cause, p ? (size_t) (p - cause) : strlen(cause));
+}
+
 /* "...; CRIU's log: DIR/FILE (first error: ...)" appended to the error in ERR. */
 static int wrap_with_log(const struct criu_run *run, oci_err_t *err)
 {
     cleanup_free char *last = NULL;
     cleanup_free char *path = NULL;
+    cleanup_free char *text = NULL;
+    cleanup_free char *cause = NULL;
+    oci_err_t rerr = NULL;
 
     if (run->log_dir == NULL)
         return -1;
@@ -67,7 +106,11 @@ static int wrap_with_log(const struct criu_run *run, oci_err_t *err)
     last = log_last_error(run->log_dir, run->log_file);
     if (last && strstr((*err)->msg, strstr(last, "Error (")))
         free(steal_pointer(&last));   /* CRIU's answer said it already */
-    oci_error_set_code(err, oci_error_errno(err), "%s (CRIU's log: %s/%s%s%s)", (*err)->msg, run->log_dir,
+    if (read_file_at(AT_FDCWD, path, &text, NULL, &rerr) == 0)
+        cause = oci_criu_log_cause(text, (*err)->msg);
+    oci_error_free(&rerr);
+    oci_error_set_code(err, oci_error_errno(err), "%s%s%s (CRIU's log: %s/%s%s%s)", (*err)->msg,
+                       cause ? "; the error before it: " : "", cause ? cause : "", run->log_dir,
                        run->log_file, last ? "; its last error: " : "", last ? last : "");
     return -1;
 }

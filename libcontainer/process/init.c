@@ -127,6 +127,11 @@ static int enter_namespaces(struct oci_init_ctx *ctx, oci_err_t *err)
 {
     if (ctx->wait_for_go && wait_for_go(ctx, err) < 0)
         return -1;
+    /* An unprivileged runtime (/proc/PID/uid_map is root's once we are not dumpable) wrote our
+     * id maps: only this user's own processes could reach us meanwhile, nothing of the
+     * container runs yet. */
+    if (ctx->dumpable_for_maps)
+        prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     /* "0": ourselves, before the cgroup namespace takes our cgroups as its root. */
     if (ctx->v1_cgroups && oci_cgroup_enter_v1(ctx->v1_cgroups, 0, err) < 0)
         return -1;
@@ -434,7 +439,8 @@ __attribute__((noreturn)) void oci_init_main(struct oci_init_ctx *ctx)
      * nothing in the container may ptrace us or open our /proc files while we hold the
      * runtime's fds; execve makes the process dumpable again. */
     prctl(PR_SET_PDEATHSIG, SIGKILL);
-    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    if (!ctx->dumpable_for_maps)
+        prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     if (getppid() == 1)
         _exit(1);
     /* Until exec: `state` tells an init still waiting for start by this name. */

@@ -23,6 +23,7 @@ struct oci_init_ctx {
     int listen_fds;              /* LISTEN_FDS passed on (fds 3.., before the preserved ones) */
     const struct oci_seccomp_filter *seccomp;   /* compiled by the runtime before clone */
     bool wait_for_go;            /* a new user ns: the runtime writes id maps (and v1 cgroups) first */
+    bool dumpable_for_maps;      /* an unprivileged runtime writes them: it must open our /proc files */
     const struct oci_cgroup *v1_cgroups;   /* otherwise we enter these v1 hierarchies ourselves */
     uint64_t *shared_start_time; /* we share the runtime's memory (run): our start time goes
                                   * there, and we exec right after READY */

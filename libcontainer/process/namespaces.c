@@ -3,13 +3,17 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <dirent.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <linux/nsfs.h>
 #include "ocirun/core/procfs.h"
 #include "ocirun/core/utils.h"
+#include "ocirun/process/hooks.h"
 #include "process/namespaces.h"
 
 #ifndef CLONE_NEWTIME
@@ -174,18 +178,90 @@ static int write_map(int procfd, pid_t pid, const char *file, const struct oci_i
     return 0;
 }
 
+/* An unprivileged user may write, itself, only a map of its own id, one id big. */
+static bool self_map(const struct oci_idmaps *maps, unsigned id)
+{
+    return maps->len == 1 && maps->items[0].host_id == id && maps->items[0].size == 1;
+}
+
+/* The first NAME in PATH (the shadow helpers are in /usr/bin on Debian), NULL if none. */
+static char *find_helper(const char *name)
+{
+    const char *path = getenv("PATH");
+    cleanup_free char *copy = xstrdup(path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
+    char *save = NULL;
+
+    for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+        char *file = xasprintf("%s/%s", dir, name);
+        if (dir[0] == '/' && access(file, X_OK) == 0)
+            return file;
+        free(file);
+    }
+    return NULL;
+}
+
+/* More than its own id: newuidmap/newgidmap (setuid root, from shadow's uidmap package) write
+ * the map when /etc/subuid or /etc/subgid give this user the ids. */
+static int write_map_helper(pid_t pid, const char *file, const struct oci_idmaps *maps, oci_err_t *err)
+{
+    const char *helper = strcmp(file, "uid_map") == 0 ? "newuidmap" : "newgidmap";
+    const char *field = strcmp(file, "uid_map") == 0 ? "uidMappings" : "gidMappings";
+    cleanup_free char *exe = find_helper(helper);
+    struct oci_hook h = { .timeout = { .set = true, .value = 10 } };
+    size_t n = 0;
+    int ret;
+
+    if (exe == NULL)
+        return oci_error_set(err, EPERM, "linux.%s: uid %u may map only its own id itself, and %s is not "
+                             "installed (Debian: apt install uidmap; subordinate ids in /etc/sub%cid)",
+                             field, (unsigned) geteuid(), helper, file[0]);
+    h.path = exe;
+    h.args.v = xzalloc((2 + 3 * maps->len + 1) * sizeof(char *));
+    h.args.v[n++] = xstrdup(helper);
+    h.args.v[n++] = xasprintf("%d", pid);
+    for (size_t i = 0; i < maps->len; i++) {
+        h.args.v[n++] = xasprintf("%u", maps->items[i].container_id);
+        h.args.v[n++] = xasprintf("%u", maps->items[i].host_id);
+        h.args.v[n++] = xasprintf("%u", maps->items[i].size);
+    }
+    h.args.len = n;
+    ret = oci_hook_run(&h, NULL, NULL, err);
+    if (ret < 0)
+        oci_error_wrap(err, "linux.%s: %s (are the ids given to uid %u in /etc/sub%cid?)", field, exe,
+                       (unsigned) geteuid(), file[0]);
+    for (size_t i = 0; i < n; i++)
+        free(h.args.v[i]);
+    free(h.args.v);
+    return ret;
+}
+
 int oci_ns_write_id_maps(pid_t pid, const struct oci_spec *spec, oci_err_t *err)
 {
     const struct oci_linux *lx = spec->linux_;
     cleanup_close int procfd = -1;
+    cleanup_free char *setgroups = xasprintf("%d/setgroups", pid);
+    /* root, also of a user namespace (rootless podman's): CAP_SETUID over the ids it has */
+    bool privileged = geteuid() == 0;
 
     /* oci_spec_validate made sure both are there. */
     procfd = oci_procfs_open_root("/proc", err);
     if (procfd < 0)
         return oci_error_wrap(err, "linux.uidMappings");
-    if (write_map(procfd, pid, "uid_map", &lx->uid_mappings, err) < 0)
+    if (privileged || self_map(&lx->uid_mappings, geteuid())) {
+        if (write_map(procfd, pid, "uid_map", &lx->uid_mappings, err) < 0)
+            return -1;
+    } else if (write_map_helper(pid, "uid_map", &lx->uid_mappings, err) < 0) {
         return -1;
-    return write_map(procfd, pid, "gid_map", &lx->gid_mappings, err);
+    }
+    if (privileged)
+        return write_map(procfd, pid, "gid_map", &lx->gid_mappings, err);
+    if (self_map(&lx->gid_mappings, getegid())) {
+        /* the kernel lets an unprivileged gid_map in only once setgroups is denied */
+        if (oci_procfs_write_at(procfd, setgroups, "deny", 4, err) < 0)
+            return oci_error_wrap(err, "linux.gidMappings: deny setgroups");
+        return write_map(procfd, pid, "gid_map", &lx->gid_mappings, err);
+    }
+    return write_map_helper(pid, "gid_map", &lx->gid_mappings, err);
 }
 
 int oci_ns_write_time_offsets(const struct oci_spec *spec, oci_err_t *err)
@@ -243,4 +319,41 @@ int oci_ns_in_mount_ns_of(pid_t pid, int (*fn)(void *arg, oci_err_t *err), void 
         return oci_error_sys(err, "back into our mount namespace, root and working directory");
     }
     return ret;
+}
+
+int oci_ns_pid_members(pid_t init, pid_t **pids, size_t *n, oci_err_t *err)
+{
+    char path[64];
+    struct stat theirs, ours;
+    cleanup_dir DIR *proc = NULL;
+    struct dirent *de;
+
+    *pids = NULL;
+    *n = 0;
+    snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int) init);
+    if (stat(path, &theirs) < 0)
+        return errno == ENOENT ? 0 : oci_error_sys(err, "stat %s", path);
+    if (stat("/proc/self/ns/pid", &ours) < 0)
+        return oci_error_sys(err, "stat /proc/self/ns/pid");
+    if (theirs.st_ino == ours.st_ino && theirs.st_dev == ours.st_dev) {
+        *pids = xmalloc(sizeof(**pids));
+        (*pids)[(*n)++] = init;
+        return 0;
+    }
+    proc = opendir("/proc");
+    if (proc == NULL)
+        return oci_error_sys(err, "opendir /proc");
+    while ((de = readdir(proc)) != NULL) {
+        struct stat st;
+        int64_t pid;
+
+        if (parse_int64(de->d_name, &pid) < 0 || pid <= 0)
+            continue;
+        snprintf(path, sizeof(path), "/proc/%lld/ns/pid", (long long) pid);
+        if (stat(path, &st) < 0 || st.st_ino != theirs.st_ino || st.st_dev != theirs.st_dev)
+            continue;
+        *pids = xrealloc(*pids, (*n + 1) * sizeof(**pids));
+        (*pids)[(*n)++] = (pid_t) pid;
+    }
+    return 0;
 }

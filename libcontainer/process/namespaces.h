@@ -39,4 +39,8 @@ int oci_ns_write_time_offsets(const struct oci_spec *spec, oci_err_t *err);
  * our root and working directory as they were (setns resets both). */
 int oci_ns_in_mount_ns_of(pid_t pid, int (*fn)(void *arg, oci_err_t *err), void *arg, oci_err_t *err);
 
+/* The processes of INIT's pid namespace (a /proc scan, for `ps` of a container without a
+ * cgroup); just INIT when it shares ours. Malloc'd array. */
+int oci_ns_pid_members(pid_t init, pid_t **pids, size_t *n, oci_err_t *err);
+
 #endif

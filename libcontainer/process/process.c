@@ -295,10 +295,13 @@ int oci_process_switch_user(const struct oci_process *p, oci_err_t *err)
     /* Drop the runtime's own supplementary groups even when none are configured. */
     if (setgroups(u->n_additional_gids, u->additional_gids) < 0 && !(errno == EPERM && u->n_additional_gids == 0))
         return oci_error_sys(err, "process.user.additionalGids: setgroups");
+    /* EINVAL: an id the user namespace does not map (exec --user; a rootless map of one id) */
     if (setresgid(u->gid, u->gid, u->gid) < 0)
-        return oci_error_sys(err, "process.user.gid %u: setresgid", u->gid);
+        return oci_error_sys(err, "process.user.gid %u%s: setresgid", u->gid,
+                             errno == EINVAL ? " (not mapped in the container's user namespace)" : "");
     if (setresuid(u->uid, u->uid, u->uid) < 0)
-        return oci_error_sys(err, "process.user.uid %u: setresuid", u->uid);
+        return oci_error_sys(err, "process.user.uid %u%s: setresuid", u->uid,
+                             errno == EINVAL ? " (not mapped in the container's user namespace)" : "");
     if (u->umask.set)
         umask(u->umask.value & 0777);
     return 0;

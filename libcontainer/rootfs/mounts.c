@@ -16,6 +16,7 @@
 #include <linux/sched.h>
 #include "ocirun/cgroups/cgroup.h"
 #include "ocirun/core/procfs.h"
+#include "ocirun/core/rootless.h"
 #include "ocirun/core/utils.h"
 #include "ocirun/security/lsm.h"
 #include "ocirun/spec/mount_opts.h"
@@ -324,6 +325,21 @@ static int configure_fs(int fsfd, const struct mount_job *j, bool *unsupported)
     return 0;
 }
 
+/* "mount TYPE", and why when a user namespace (rootless) was refused it: only the filesystems
+ * the kernel marks for it mount there. Keeps errno. */
+static char *mount_what(const char *fstype, int e)
+{
+    char *what;
+
+    if (e == EPERM && oci_in_user_namespace())
+        what = xasprintf("mount %s: not a filesystem a user namespace may mount (tmpfs, proc, sysfs, devpts, "
+                         "mqueue, overlay, fuse are; bind a host directory instead)", fstype);
+    else
+        what = xasprintf("mount %s", fstype);
+    errno = e;
+    return what;
+}
+
 /* A new detached filesystem mount from fsopen/fsmount; -ENOSYS/-EOPNOTSUPP ask for mount(2). */
 static int new_fs_mount(const struct mount_job *j, oci_err_t *err)
 {
@@ -334,13 +350,15 @@ static int new_fs_mount(const struct mount_job *j, oci_err_t *err)
 
     if (fsfd < 0 && errno == ENOSYS)
         return -ENOSYS;
-    if (fsfd < 0)
-        return oci_error_sys(err, "mount %s", fstype);
+    if (fsfd < 0) {
+        cleanup_free char *what = mount_what(fstype, errno);
+        return oci_error_sys(err, "%s", what);
+    }
     if (configure_fs(fsfd, j, &unsupported) < 0 || fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0) {
         cleanup_free char *what = NULL;
         int saved = errno;
 
-        what = xasprintf("mount %s", fstype);
+        what = mount_what(fstype, saved);
         rootfs_fs_context_error(fsfd, err, saved, what);
         return unsupported ? -EOPNOTSUPP : -1;
     }
@@ -356,8 +374,10 @@ static int legacy_fs_mount(const struct mount_job *j, oci_err_t *err)
     char target[OCI_PROC_FD_PATH_MAX];
 
     oci_proc_fd_path(target, j->destfd);
-    if (mount(j->m->source, target, job_fstype(j), j->opts.flags & ~(MS_BIND | MS_REC), j->opts.data) < 0)
-        return oci_error_sys(err, "mount %s", job_fstype(j));
+    if (mount(j->m->source, target, job_fstype(j), j->opts.flags & ~(MS_BIND | MS_REC), j->opts.data) < 0) {
+        cleanup_free char *what = mount_what(job_fstype(j), errno);
+        return oci_error_sys(err, "%s", what);
+    }
     return 0;
 }
 

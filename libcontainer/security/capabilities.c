@@ -4,14 +4,41 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
-#include <sys/capability.h>
 #include <linux/capability.h>
 #include "ocirun/core/log.h"
 #include "ocirun/core/utils.h"
 #include "ocirun/security/capabilities.h"
+
+/* The names, as the spec spells them, of every capability these headers number. */
+#define NAME(cap) [CAP_##cap] = "CAP_" #cap
+static const char *const cap_names[] = {
+    NAME(CHOWN), NAME(DAC_OVERRIDE), NAME(DAC_READ_SEARCH), NAME(FOWNER), NAME(FSETID), NAME(KILL),
+    NAME(SETGID), NAME(SETUID), NAME(SETPCAP), NAME(LINUX_IMMUTABLE), NAME(NET_BIND_SERVICE),
+    NAME(NET_BROADCAST), NAME(NET_ADMIN), NAME(NET_RAW), NAME(IPC_LOCK), NAME(IPC_OWNER), NAME(SYS_MODULE),
+    NAME(SYS_RAWIO), NAME(SYS_CHROOT), NAME(SYS_PTRACE), NAME(SYS_PACCT), NAME(SYS_ADMIN), NAME(SYS_BOOT),
+    NAME(SYS_NICE), NAME(SYS_RESOURCE), NAME(SYS_TIME), NAME(SYS_TTY_CONFIG), NAME(MKNOD), NAME(LEASE),
+    NAME(AUDIT_WRITE), NAME(AUDIT_CONTROL), NAME(SETFCAP), NAME(MAC_OVERRIDE), NAME(MAC_ADMIN), NAME(SYSLOG),
+    NAME(WAKE_ALARM), NAME(BLOCK_SUSPEND), NAME(AUDIT_READ), NAME(PERFMON), NAME(BPF), NAME(CHECKPOINT_RESTORE),
+};
+#undef NAME
+_Static_assert(sizeof(cap_names) / sizeof(cap_names[0]) == CAP_LAST_CAP + 1, "a capability without a name");
+
+int oci_cap_from_name(const char *name)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(cap_names); i++)
+        if (strcasecmp(name, cap_names[i]) == 0)
+            return (int) i;
+    return -1;
+}
+
+const char *oci_cap_name(int cap)
+{
+    return cap >= 0 && (size_t) cap < ARRAY_SIZE(cap_names) ? cap_names[cap] : NULL;
+}
 
 /* The highest capability this kernel knows (/proc/sys/kernel/cap_last_cap). */
 static int last_cap(void)
@@ -34,10 +61,10 @@ static int resolve_set(const struct oci_strv *names, const char *set, uint64_t *
 {
     *mask = 0;
     for (size_t i = 0; i < names->len; i++) {
-        cap_value_t v;
+        int v = oci_cap_from_name(names->v[i]);
         int ret = 0;
 
-        if (cap_from_name(names->v[i], &v) < 0)
+        if (v < 0)
             ret = oci_report_add(r, 0, "process.capabilities.%s[%zu]: unknown capability \"%s\"",
                                  set, i, names->v[i]);
         else if (v > last_cap())
@@ -76,11 +103,10 @@ static int report_bounding(uint64_t wanted, uint64_t have, struct oci_report *r)
 
     while (missing) {
         int cap = __builtin_ctzll(missing);
-        char *name = cap_to_name(cap);
+        const char *name = oci_cap_name(cap);
         int ret = oci_report_add(r, 0, "process.capabilities.bounding: %s is not in the runtime's own "
                                  "bounding set, so the container cannot have it", name ? name : "?");
 
-        cap_free(name);
         if (ret < 0)
             return ret;
         missing &= missing - 1;
@@ -170,10 +196,9 @@ int oci_caps_apply(const struct oci_caps *caps, oci_err_t *err)
         /* As runc: an ambient capability that is not also inheritable and permitted (the
          * spec's own default lists ambient caps with an empty inheritable set) is a warning. */
         if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0) {
-            char *name = cap_to_name(cap);
+            const char *name = oci_cap_name(cap);
             oci_debug("process.capabilities.ambient: cannot raise %s (not both permitted and inheritable)",
                      name ? name : "?");
-            cap_free(name);
         }
     }
     return 0;

@@ -118,20 +118,31 @@ int oci_seccomp_compile(const struct oci_seccomp *s, struct oci_seccomp_filter *
 #else
 
 #include <seccomp.h>
+#include "security/libseccomp.h"
+
+/* Set by the entry points below (oci_libseccomp) before any helper calls through it. */
+static const struct oci_libseccomp *sc;
 
 /* A filter context released on scope exit. */
 static void release_ctx(scmp_filter_ctx *ctx)
 {
     if (*ctx)
-        seccomp_release(*ctx);
+        sc->release(*ctx);
 }
 #define cleanup_scmp __attribute__((cleanup(release_ctx)))
 
 char *oci_seccomp_syscall_name(long nr)
 {
+    oci_err_t err = NULL;
+
     if (nr < 0 || nr > INT32_MAX)
         return NULL;
-    return seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, (int) nr);
+    sc = oci_libseccomp(&err);
+    if (sc == NULL) {
+        oci_error_free(&err);
+        return NULL;
+    }
+    return sc->syscall_resolve_num_arch(SCMP_ARCH_NATIVE, (int) nr);
 }
 
 long long oci_seccomp_action_value(const char *action, unsigned int errno_ret)
@@ -171,7 +182,7 @@ static uint32_t arch_token(const char *name)
     lower = xstrdup(name + 10);
     for (char *p = lower; *p; p++)
         *p = (char) (*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
-    return seccomp_arch_resolve_name(lower);
+    return sc->arch_resolve_name(lower);
 }
 
 static int add_architectures(scmp_filter_ctx ctx, const struct oci_strv *archs, oci_err_t *err)
@@ -183,7 +194,7 @@ static int add_architectures(scmp_filter_ctx ctx, const struct oci_strv *archs, 
         if (token == 0)
             return oci_error_set(err, 0, "linux.seccomp.architectures[%zu]: unknown architecture \"%s\"",
                                  i, archs->v[i]);
-        r = seccomp_arch_add(ctx, token);
+        r = sc->arch_add(ctx, token);
         if (r < 0 && r != -EEXIST)
             return oci_error_set(err, -r, "linux.seccomp.architectures[%zu] \"%s\": seccomp_arch_add: %s",
                                  i, archs->v[i], strerror(-r));
@@ -226,11 +237,11 @@ static int add_rule(scmp_filter_ctx ctx, uint32_t action, int nr, const struct o
     int ret = 0;
 
     if (r->n_args == 0)
-        return seccomp_rule_add_array(ctx, action, nr, 0, NULL);
+        return sc->rule_add_array(ctx, action, nr, 0, NULL);
     if (args_repeat_an_index(r)) {
         for (size_t i = 0; i < r->n_args && ret == 0; i++) {
             cmps[0] = arg_cmp(&r->args[i]);
-            ret = seccomp_rule_add_array(ctx, action, nr, 1, cmps);
+            ret = sc->rule_add_array(ctx, action, nr, 1, cmps);
         }
         return ret;
     }
@@ -238,7 +249,7 @@ static int add_rule(scmp_filter_ctx ctx, uint32_t action, int nr, const struct o
         return -E2BIG;
     for (size_t i = 0; i < r->n_args; i++)
         cmps[i] = arg_cmp(&r->args[i]);
-    return seccomp_rule_add_array(ctx, action, nr, (unsigned int) r->n_args, cmps);
+    return sc->rule_add_array(ctx, action, nr, (unsigned int) r->n_args, cmps);
 }
 
 static int add_rules(scmp_filter_ctx ctx, const struct oci_seccomp *s, uint32_t default_action, oci_err_t *err)
@@ -251,7 +262,7 @@ static int add_rules(scmp_filter_ctx ctx, const struct oci_seccomp *s, uint32_t 
         if (action == default_action)
             continue;
         for (size_t j = 0; j < r->names.len; j++) {
-            int nr = seccomp_syscall_resolve_name(r->names.v[j]);
+            int nr = sc->syscall_resolve_name(r->names.v[j]);
             int ret;
 
             if (nr == __NR_SCMP_ERROR) {
@@ -278,7 +289,7 @@ static int export_bpf(scmp_filter_ctx ctx, struct sock_filter **insns, size_t *l
 
     if (fd < 0)
         return oci_error_sys(err, "linux.seccomp: memfd_create");
-    ret = seccomp_export_bpf(ctx, fd);
+    ret = sc->export_bpf(ctx, fd);
     if (ret < 0)
         return oci_error_set(err, -ret, "linux.seccomp: seccomp_export_bpf: %s", strerror(-ret));
     if (lseek(fd, 0, SEEK_SET) < 0)
@@ -311,7 +322,7 @@ static int profile_max_nr(const struct oci_seccomp *s, uint32_t token)
 
     for (size_t i = 0; i < s->n_syscalls; i++)
         for (size_t j = 0; j < s->syscalls[i].names.len; j++) {
-            int nr = seccomp_syscall_resolve_name_arch(token, s->syscalls[i].names.v[j]);
+            int nr = sc->syscall_resolve_name_arch(token, s->syscalls[i].names.v[j]);
             if (nr > max)
                 max = nr;
         }
@@ -438,7 +449,7 @@ static int prepend_enosys_stub(const struct oci_seccomp *s, struct oci_seccomp_f
 
     if (!stub_wanted(s))
         return 0;
-    note_arch(am, &n, seccomp_arch_native(), s);
+    note_arch(am, &n, sc->arch_native(), s);
     for (size_t i = 0; i < s->architectures.len; i++)
         note_arch(am, &n, arch_token(s->architectures.v[i]), s);
     if (build_stub(am, n, &st) < 0)
@@ -485,13 +496,16 @@ int oci_seccomp_compile(const struct oci_seccomp *s, struct oci_seccomp_filter *
     memset(out, 0, sizeof(*out));
     if (s == NULL)
         return 0;
+    sc = oci_libseccomp(err);
+    if (sc == NULL)
+        return -1;
     default_action = action_of(s->default_action, s->default_errno_ret);
-    ctx = seccomp_init(default_action);
+    ctx = sc->init(default_action);
     if (ctx == NULL)
         return oci_error_set(err, EINVAL, "linux.seccomp.defaultAction \"%s\": seccomp_init failed "
                              "(not supported by this kernel or libseccomp?)", s->default_action);
     /* We load the program ourselves; no_new_privs is process.noNewPrivileges's business. */
-    ret = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+    ret = sc->attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
     if (ret < 0)
         return oci_error_set(err, -ret, "linux.seccomp: seccomp_attr_set: %s", strerror(-ret));
     if (add_architectures(ctx, &s->architectures, err) < 0 ||

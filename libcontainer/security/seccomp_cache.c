@@ -14,15 +14,14 @@
 #include "ocirun/core/utils.h"
 #include "ocirun/security/seccomp.h"
 
-#ifndef OCIRUN_NO_SECCOMP
-#include <seccomp.h>
-#endif
+#include <sys/utsname.h>
+#include "security/libseccomp.h"
 
 /*
  * Translating a profile with libseccomp is most of what `create` and `exec` spend in user space
  * when engines send one (podman's default: ~350 rules, ~2.5 ms here); the program it yields
  * depends only on the profile, libseccomp (version, API level), the architecture and our own
- * code. So it is kept, per state root, in ROOT/seccomp@cache/HASH ('@' is never in a container
+ * code; a hit does not even load libseccomp (security/libseccomp.c). So it is kept, per state root, in ROOT/seccomp@cache/HASH ('@' is never in a container
  * id, so the directory is never taken for one). A file is used only when it is a regular file
  * of ours, of the size its header says, and its trailing SHA-256 matches: a torn write or a
  * damaged file is compiled anew, never loaded. What the root can write, only root (0700) can.
@@ -71,6 +70,39 @@ static void feed_u32(struct oci_sha256 *c, struct oci_opt_u32 o)
     feed(c, v, sizeof(v));
 }
 
+#ifndef OCIRUN_NO_SECCOMP
+/* The libseccomp that would compile the profile, named without loading it (a hit never loads
+ * it): its file's identity changes with every package upgrade. Its API level follows the kernel,
+ * hence the kernel's release and build. Only when that file is not where the build found it is
+ * the library loaded to ask its version. */
+static void feed_library(struct oci_sha256 *c)
+{
+    char id[PATH_MAX + 128];
+    struct utsname u;
+    oci_err_t err = NULL;
+
+    if (oci_libseccomp_file_id(id, sizeof(id))) {
+        feed_str(c, id);
+    } else {
+        const struct oci_libseccomp *sc = oci_libseccomp(&err);
+
+        if (sc) {
+            const struct scmp_version *v = sc->version();
+            uint32_t lib[5] = { v->major, v->minor, v->micro, sc->api_get(), sc->arch_native() };
+            feed(c, lib, sizeof(lib));
+        } else {
+            oci_error_free(&err);   /* the compile says it */
+            feed_str(c, NULL);
+        }
+    }
+    if (uname(&u) == 0) {
+        feed_str(c, u.release);
+        feed_str(c, u.version);
+        feed_str(c, u.machine);
+    }
+}
+#endif
+
 /* Everything the program is made of (listenerPath and metadata are not: the agent gets them). */
 static void profile_key(const struct oci_seccomp *s, uint8_t key[OCI_SHA256_LEN])
 {
@@ -79,11 +111,7 @@ static void profile_key(const struct oci_seccomp *s, uint8_t key[OCI_SHA256_LEN]
     oci_sha256_init(&c);
     feed_str(&c, CACHE_MAGIC " " OCIRUN_VERSION " " OCIRUN_COMMIT);
 #ifndef OCIRUN_NO_SECCOMP
-    {
-        const struct scmp_version *v = seccomp_version();
-        uint32_t lib[5] = { v->major, v->minor, v->micro, seccomp_api_get(), seccomp_arch_native() };
-        feed(&c, lib, sizeof(lib));
-    }
+    feed_library(&c);
 #endif
     feed_str(&c, s->default_action);
     feed_u32(&c, s->default_errno_ret);

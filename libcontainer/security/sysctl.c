@@ -1,6 +1,8 @@
 /* sysctl.c: linux.sysctl: the keys (only those of a namespace the container has) checked, then written. */
+#include <errno.h>
 #include <string.h>
 #include "ocirun/core/procfs.h"
+#include "ocirun/core/rootless.h"
 #include "ocirun/core/utils.h"
 #include "ocirun/security/sysctl.h"
 
@@ -41,8 +43,18 @@ static int write_sysctl(int procfd, const struct oci_kv *kv, oci_err_t *err)
     for (char *p = path + 4; *p; p++)
         if (*p == '.')
             *p = '/';
-    if (oci_procfs_write_at(procfd, path, kv->value, strlen(kv->value), err) < 0)
-        return oci_error_wrap(err, "linux.sysctl \"%s\" = \"%s\"", kv->key, kv->value);
+    if (oci_procfs_write_at(procfd, path, kv->value, strlen(kv->value), err) < 0) {
+        int e = oci_error_errno(err);
+        /* The kernel gives a user namespace's root the files of its network namespace (and,
+         * on newer kernels, of its ipc one); the uts keys stay the host root's. */
+        if ((e == EACCES || e == EPERM) && oci_in_user_namespace())
+            oci_error_wrap(err, "linux.sysctl \"%s\" = \"%s\": not writable from the container's user "
+                           "namespace (the %s namespace's keys belong to the host's root)", kv->key, kv->value,
+                           oci_ns_type_name((enum oci_ns_type) sysctl_namespace(kv->key)));
+        else
+            oci_error_wrap(err, "linux.sysctl \"%s\" = \"%s\"", kv->key, kv->value);
+        return -1;
+    }
     return 0;
 }
 

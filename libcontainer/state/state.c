@@ -247,6 +247,21 @@ int oci_state_open_dir_unlocked(const char *root, const char *id, int *dirfd, oc
             return oci_error_set(err, 0, "container \"%s\" does not exist", id);
         return oci_error_sys(err, "open %s", path);
     }
+    /* A user other than root touches only its own containers (root may touch any, as runc):
+     * a --root shared by several users does not hand one user's containers to another. */
+    if (geteuid() != 0) {
+        struct stat st;
+        if (fstat(fd, &st) < 0) {
+            oci_error_sys(err, "stat %s", path);
+            close(fd);
+            return -1;
+        }
+        if (st.st_uid != geteuid()) {
+            close(fd);
+            return oci_error_set(err, EPERM, "container \"%s\" belongs to uid %u, not to uid %u", id,
+                                 (unsigned) st.st_uid, (unsigned) geteuid());
+        }
+    }
     *dirfd = fd;
     return 0;
 }

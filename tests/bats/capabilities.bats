@@ -45,7 +45,7 @@ caps_config() {
     bnd=$((16#$(awk '/^CapBnd/ {print $2}' /proc/self/status)))
     (( (bnd >> 24) & 1 )) && skip "CAP_SYS_RESOURCE is in this host's bounding set"
     caps_config '["CAP_SYS_RESOURCE"]'
-    expect_run_error "cap_sys_resource is not in the runtime's own bounding set"
+    expect_run_error "CAP_SYS_RESOURCE is not in the runtime's own bounding set"
 }
 
 @test "capabilities: without process.capabilities the process has none, nor has what exec runs (as runc)" {

@@ -81,7 +81,7 @@ RUNC_NO_CHECK="runc has no check command"
     run_check
     assert_check_lines \
         'config.json: process.apparmorProfile "ocirun-test": AppArmor is not enabled on this host' \
-        "config.json: process.capabilities.bounding: cap_sys_resource is not in the runtime's own bounding set, so the container cannot have it" \
+        "config.json: process.capabilities.bounding: CAP_SYS_RESOURCE is not in the runtime's own bounding set, so the container cannot have it" \
         "config.json: process.rlimits[0] RLIMIT_NOFILE: setrlimit soft 1024 hard $((hard + 1)) (raising the hard limit above $hard needs CAP_SYS_RESOURCE): Operation not permitted"
     # create fails on each of them with the same words
     expect_create_failure
@@ -90,7 +90,7 @@ RUNC_NO_CHECK="runc has no check command"
     rlimits=$(jq -c .process.rlimits "$BUNDLE/config.json")
     update_config 'del(.process.apparmorProfile) | del(.process.rlimits)'
     expect_run_failure
-    [[ "$stderr" == *"cap_sys_resource is not in the runtime's own bounding set"* ]]
+    [[ "$stderr" == *"CAP_SYS_RESOURCE is not in the runtime's own bounding set"* ]]
     update_config ".process.capabilities.bounding -= [\"CAP_SYS_RESOURCE\"] | .process.rlimits = $rlimits"
     expect_run_failure
     [[ "$stderr" == *"process.rlimits[0] RLIMIT_NOFILE: setrlimit soft 1024 hard $((hard + 1)) (raising the hard limit above $hard needs CAP_SYS_RESOURCE)"* ]]

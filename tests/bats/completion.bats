@@ -91,6 +91,11 @@ $want"
     assert_output exec
     run complete_words ocirun --log-format ""
     assert_output $'json\ntext'
+    run complete_words ocirun --rootless ""
+    assert_output $'auto\nfalse\ntrue'
+    # spec's --rootless takes no value: the next word is an option again
+    run complete_words ocirun spec --rootless --b
+    assert_output --bundle
     run complete_words ocirun list --format = j
     assert_output json
     run complete_words ocirun ps --format=t

@@ -399,3 +399,24 @@ running"
     run ocirun state 'seccomp@cache'
     assert_failure
 }
+
+@test "seccomp: libseccomp is loaded only to compile a profile: not without one, not for a cached one" {
+    runc_differs "runc links libseccomp and loads it at every start"
+    # ld.so names every library it loads on stderr (LD_DEBUG=files); our own output stays apart.
+    update_config '.process.args = ["true"]'
+    LD_DEBUG=files run --separate-stderr ocirun run --bundle "$BUNDLE" "$ID"
+    assert_success
+    [[ "$stderr" == *"calling init: "*"libc.so.6"* ]] || fail "no LD_DEBUG output: $stderr"
+    [[ "$stderr" != *libseccomp* ]] || fail "loaded without a profile: $stderr"
+    seccomp '{"defaultAction": "SCMP_ACT_ALLOW",
+              "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 18}]}'
+    update_config '.process.args = ["sh", "-c", "mkdir /tmp/x 2>&1; true"]'
+    LD_DEBUG=files run --separate-stderr ocirun run --bundle "$BUNDLE" "$ID"
+    assert_success
+    assert_output --partial "Invalid cross-device link"
+    [[ "$stderr" == *"libseccomp.so.2"* ]] || fail "not loaded to compile: $stderr"
+    LD_DEBUG=files run --separate-stderr ocirun run --bundle "$BUNDLE" "$ID"
+    assert_success
+    assert_output --partial "Invalid cross-device link"
+    [[ "$stderr" != *libseccomp* ]] || fail "loaded for a cached profile: $stderr"
+}

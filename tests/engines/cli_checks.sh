@@ -18,6 +18,8 @@ cli_checks() {
 
     check_out "run echo" "hello ocirun" cli_run --rm "$ENG_IMAGE" echo hello ocirun
     check_rc "run: exit 0" 0 cli_run --rm "$ENG_IMAGE" sh -c 'exit 0'
+    # podman's config.json of this one is bench's `engine` profile (bench/capture-engine.sh)
+    check_rc "run true: exit 0" 0 cli_run --rm "$ENG_IMAGE" true
     check_rc "run: exit 1" 1 cli_run --rm "$ENG_IMAGE" sh -c 'exit 1'
     check_rc "run: exit 7 of a shell's child" 7 cli_run --rm "$ENG_IMAGE" sh -c 'sh -c "exit 7"'
     check_rc "run a non-executable file: 126" 126 cli_run --rm "$ENG_IMAGE" /bin/notexec

@@ -69,9 +69,11 @@ eng_setup() {
 
 # The engines call $ENG_RT: a wrapper with the runtime's own name (podman decides on
 # --log-format json by that name) that records each call, its exit status and, when it fails,
-# the end of the runtime's --log file, in $ENG_LOGS/runtime-calls.log.
+# the end of the runtime's --log file, in $ENG_LOGS/runtime-calls.log. The config.json of each
+# `create`/`run` is kept as $ENG_LOGS/configs/N.json (N counts the calls): what the engine really
+# sends, which bench/capture-engine.sh turns into the benchmark's `engine` profile.
 eng_runtime_wrapper() {
-    mkdir -p "$ENG_TMP/bin"
+    mkdir -p "$ENG_TMP/bin" "$ENG_LOGS/configs"
     export ENG_RT=$ENG_TMP/bin/${RUNTIME##*/}
     ENG_CALLS=$ENG_LOGS/runtime-calls.log
     : >"$ENG_CALLS"
@@ -79,12 +81,22 @@ eng_runtime_wrapper() {
 #!/bin/sh
 # wrapper written by tests/engines/lib.sh: runs $RUNTIME and records the call
 log=
+bundle=
+cmd=
 prev=
 for a in "\$@"; do
-    case "\$prev" in --log) log=\$a ;; esac
-    case "\$a" in --log=*) log=\${a#--log=} ;; esac
+    case "\$prev" in --log) log=\$a ;; --bundle | -b) bundle=\$a ;; esac
+    case "\$a" in
+        --log=*) log=\${a#--log=} ;;
+        --bundle=*) bundle=\${a#--bundle=} ;;
+        create | run) [ -n "\$cmd" ] || cmd=\$a ;;
+    esac
     prev=\$a
 done
+if [ -n "\$cmd" ] && [ -n "\$bundle" ] && [ -r "\$bundle/config.json" ]; then
+    kept=\$(ls "$ENG_LOGS/configs" | wc -l)
+    cp "\$bundle/config.json" "$ENG_LOGS/configs/\$((kept + 1)).json" 2>/dev/null
+fi
 n=0
 [ -n "\$log" ] && [ -r "\$log" ] && n=\$(wc -l <"\$log")
 "$RUNTIME" "\$@"

@@ -4,7 +4,7 @@
 # namespaces; installs a missing engine from apt first. TAP per engine in
 # build/tests/engines/NAME.tap, logs in build/tests/engines/NAME/, and "PASSED FAILED" in
 # build/tests/engines/summary.
-# Usage: [RUNTIME=PATH] tests/engines/run.sh [podman] [containerd] [docker]
+# Usage: [RUNTIME=PATH] tests/engines/run.sh [podman] [containerd] [docker] [podman-rootless]
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 
@@ -21,7 +21,7 @@ out=build/tests/engines
 mkdir -p "$out"
 rm -f "$out/summary"
 engines=("$@")
-[ ${#engines[@]} -gt 0 ] || engines=(podman containerd docker)
+[ ${#engines[@]} -gt 0 ] || engines=(podman containerd docker podman-rootless)
 
 pass=0 fail=0 todo=0 rc=0
 for e in "${engines[@]}"; do
@@ -33,7 +33,7 @@ for e in "${engines[@]}"; do
     [ "$erc" -eq 124 ] && echo "=== $e: stopped after $ENG_SUITE_TIMEOUT s"
     # a script killed before its own clean-up: its namespaces are gone (and every process and
     # mount in them), its temp dir and (empty) cgroups are removed here
-    id=$(sed -n 's|^# .* temp dir /tmp/\(ocirun-eng-[a-z]*-[A-Za-z0-9]*\)$|\1|p' "$out/$e.tap" | head -n 1)
+    id=$(sed -n 's|^# .* temp dir /tmp/\(ocirun-eng-[a-z-]*-[A-Za-z0-9]*\)$|\1|p' "$out/$e.tap" | head -n 1)
     if [ -n "$id" ]; then
         for d in /sys/fs/cgroup/"$id" /sys/fs/cgroup/*/"$id"; do
             [ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null

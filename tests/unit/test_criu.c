@@ -56,10 +56,36 @@ static void test_empty_ns(void **state)
     oci_error_free(&err);
 }
 
+/* A program CRIU ran failed: the error line before CRIU's "exited, status" is the cause. */
+static void test_log_cause(void **state)
+{
+    (void) state;
+    const char *log =
+        "(00.001) Warn  (criu/kerndat.c:1): probe failed\n"
+        "(00.100) Error (criu/kerndat.c:2): an earlier probe\n"
+        "(00.200) Running iptables-save -w\n"
+        "(00.201) Error (criu/util.c:626): execvp(\"iptables-save\", ...) failed: No such file or directory\n"
+        "(00.202) Error (criu/util.c:642): exited, status=1\n"
+        "(00.300) Error (criu/cr-dump.c:2053): Dumping FAILED.\n";
+    char *cause = oci_criu_log_cause(log, "criu dump failed: Error (criu/util.c:642): exited, status=1");
+
+    assert_non_null(cause);
+    assert_string_equal(cause, "(00.201) Error (criu/util.c:626): execvp(\"iptables-save\", ...) failed: "
+                        "No such file or directory");
+    free(cause);
+    /* an answer that names its error already, one not in the log, nothing before it: no cause */
+    assert_null(oci_criu_log_cause(log, "criu dump failed: Error (criu/cr-dump.c:2053): Dumping FAILED."));
+    assert_null(oci_criu_log_cause(log, "criu dump failed: Error (criu/util.c:999): exited, status=2"));
+    assert_null(oci_criu_log_cause("(0) Error (criu/util.c:642): exited, status=1\n",
+                                   "x: Error (criu/util.c:642): exited, status=1"));
+    assert_null(oci_criu_log_cause(log, NULL));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cg_modes),
+        cmocka_unit_test(test_log_cause),
         cmocka_unit_test(test_cg_mode_bad),
         cmocka_unit_test(test_empty_ns),
     };

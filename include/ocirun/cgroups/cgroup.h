@@ -74,6 +74,10 @@ void oci_cgroup_placed(struct oci_cgroup *cg);
 void oci_cgroup_set_systemd(struct oci_cgroup *cg);
 /* Was this ocirun built with the systemd driver (sd-bus)? */
 bool oci_cgroup_systemd_available(void);
+/* --rootless, between plan and make: the hierarchies where this user may not make (or enter)
+ * the container's directory are dropped from CG with a debug line. A container that asks for
+ * limits (linux.resources other than device rules) gets an error instead: it cannot have them. */
+int oci_cgroup_rootless_filter(const struct oci_spec *spec, struct oci_cgroup *cg, oci_err_t *err);
 /* check: what oci_cgroup_create would refuse (the systemd driver, linux.cgroupsPath, a frozen
  * cgroup, a controller the hierarchy that takes a limit lacks, a limit this layout cannot
  * express), found the same way with nothing created or written. */

@@ -10,6 +10,7 @@ struct oci_check_opts {
     const char *bundle;          /* NULL: the current directory */
     const char *id;              /* optional: checked as create checks it, and names the default cgroup */
     bool systemd_cgroup;
+    bool rootless;               /* --rootless: limits in cgroups this user cannot write are reported */
 };
 
 /*

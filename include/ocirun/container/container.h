@@ -22,6 +22,7 @@ struct oci_create_opts {
     bool no_new_keyring;
     int preserve_fds;
     bool systemd_cgroup;
+    bool rootless;               /* --rootless: cgroups this user cannot write are skipped */
     const char *notify_socket;   /* the caller's NOTIFY_SOCKET (environment), NULL when unset */
 };
 

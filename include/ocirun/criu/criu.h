@@ -47,4 +47,9 @@ int oci_criu_parse_cg_mode(const char *s, enum oci_criu_cg_mode *out, oci_err_t 
 /* --empty-ns NAME (repeatable): runc accepts only "network". */
 int oci_criu_parse_empty_ns(const char *s, uint32_t *mask, oci_err_t *err);
 
+/* When CRIU's ANSWER says only that a program it ran failed ("Error (...): exited, status=N"),
+ * the error line its log TEXT holds before that one (the program's own, e.g. an execvp that
+ * found no iptables-save), in a new string; NULL otherwise. */
+char *oci_criu_log_cause(const char *text, const char *answer);
+
 #endif

@@ -11,6 +11,10 @@ struct oci_caps {
     uint64_t bounding, effective, inheritable, permitted, ambient;
 };
 
+/* A capability's number from its name ("CAP_SYS_ADMIN", any case); -1 when unknown. */
+int oci_cap_from_name(const char *name);
+/* The spec's name of capability CAP ("CAP_SYS_ADMIN"); NULL past the last these headers know. */
+const char *oci_cap_name(int cap);
 /* Names to bit masks; an unknown name, or one this kernel lacks, is an error naming the field. */
 int oci_caps_resolve(const struct oci_capabilities *c, struct oci_caps *out, oci_err_t *err);
 /* 0 when every capability of WANTED is in HAVE (the runtime's own bounding set); otherwise an
