@@ -3,7 +3,7 @@
 # Usage: scripts/install-deps.sh [bench]    (bench adds runc, crun and hyperfine)
 set -euo pipefail
 
-build=(gcc make pkg-config libyajl-dev libseccomp-dev libprotobuf-c-dev protobuf-c-compiler go-md2man)
+build=(gcc make pkg-config libyajl-dev libseccomp-dev libprotobuf-c-dev protobuf-c-compiler go-md2man libsystemd-dev)
 # iptables: CRIU runs iptables-save to dump a container's network namespace (without it every
 # checkpoint of a container with its own netns fails; criu only recommends it).
 test=(busybox-static bats bats-assert bats-support libcmocka-dev jq iproute2 util-linux procps criu iptables)

@@ -52,7 +52,7 @@ static void print_usage(FILE *out)
             "  --log FILE            write log lines to FILE instead of stderr\n"
             "  --log-format FORMAT   text (default) or json\n"
             "  --debug               log set-up steps with timings\n"
-            "  --systemd-cgroup      use the systemd cgroup driver (not available yet)\n"
+            "  --systemd-cgroup      use the systemd cgroup driver (cgroupsPath slice:prefix:name)\n"
             "  --rootless VALUE      true, false or auto (default): cgroups this user cannot\n"
             "                        write are skipped\n"
             "  -v, --version         print the version\n"
@@ -206,6 +206,11 @@ int main(int argc, char **argv)
             print_usage(stderr);
             return 1;
         }
+    }
+    /* an empty root would put ROOT/ID at /ID: delete would remove a directory of the host */
+    if (g.root && *g.root == '\0') {
+        fprintf(stderr, "ocirun: --root: the state directory must not be empty\n");
+        return 1;
     }
     if (oci_rootless_parse(rootless, &g.rootless, &err) < 0) {
         fprintf(stderr, "ocirun: %s\n", err->msg);

@@ -10,6 +10,7 @@
 #include "ocirun/core/log.h"
 #include "ocirun/core/utils.h"
 #include "cgroups/apply.h"
+#include "cgroups/driver.h"
 #include "cgroups/layout.h"
 
 /*
@@ -534,6 +535,18 @@ static int update_limits(const struct oci_cgroup *cg, const struct oci_resources
 
 int oci_cgroup_update(const struct oci_cgroup *cg, const struct oci_resources *r, oci_err_t *err)
 {
+    struct oci_resources copy = *r;
+    struct oci_memory mem;
+
+    /* a swap limit alone: the driver too turns memory+swap into swap with the current limit */
+    if (r->memory) {
+        mem = *r->memory;
+        copy.memory = &mem;
+        if (!oci_cgroup_has_v1(cg))
+            fill_v2_memory_limit(cg, &mem);
+    }
+    if (cgroup_driver_of(cg)->update(cg, &copy, err) < 0)
+        return -1;
     if (update_limits(cg, r, err) < 0)
         return -1;
     return update_devices(cg, r, err);

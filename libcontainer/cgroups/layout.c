@@ -8,6 +8,7 @@
 #include <linux/magic.h>
 #include "ocirun/cgroups/cgroup.h"
 #include "ocirun/core/utils.h"
+#include "cgroups/driver.h"
 #include "cgroups/layout.h"
 
 #ifndef CGROUP2_SUPER_MAGIC
@@ -163,6 +164,14 @@ void oci_cgroup_from_map(const struct oci_map *paths, bool created, const struct
     }
 }
 
+void oci_cgroup_set_systemd(struct oci_cgroup *cg)
+{
+    const char *slash = cg->n_dirs ? strrchr(cg->dirs[0].path, '/') : NULL;
+
+    free(cg->unit);
+    cg->unit = slash && slash[1] ? xstrdup(slash + 1) : NULL;
+}
+
 void oci_cgroup_release(struct oci_cgroup *cg)
 {
     for (size_t i = 0; i < cg->n_dirs; i++) {
@@ -170,6 +179,10 @@ void oci_cgroup_release(struct oci_cgroup *cg)
         free(cg->dirs[i].path);
         free(cg->dirs[i].created_top);
     }
+    cgroup_driver_of(cg)->placed(cg);
+    free(cg->unit);
+    free(cg->slice);
+    cg->unit = cg->slice = NULL;
     free(cg->dirs);
     cg->dirs = NULL;
     cg->n_dirs = 0;

@@ -17,6 +17,7 @@
 #include "ocirun/core/log.h"
 #include "ocirun/core/utils.h"
 #include "cgroups/apply.h"
+#include "cgroups/driver.h"
 #include "cgroups/layout.h"
 #include "cgroups/v1.h"
 
@@ -100,9 +101,9 @@ static int plan_dir(struct oci_cgroup *cg, const char *cgroups_path, const char 
     return 0;
 }
 
-static int plan_all_dirs(const struct oci_spec *spec, const char *id, struct oci_cgroup *cg, oci_err_t *err)
+/* CGROUPS_PATH: linux.cgroupsPath, or the systemd driver's expanded path. */
+static int plan_all_dirs(const char *cgroups_path, const char *id, struct oci_cgroup *cg, oci_err_t *err)
 {
-    const char *cgroups_path = spec->linux_ ? spec->linux_->cgroups_path : NULL;
     const char *v2_mount;
     enum oci_cgroup_layout layout = oci_cgroup_detect(&v2_mount);
     const struct cgroup_v1_mount *v1 = NULL;
@@ -137,17 +138,22 @@ static int make_all_dirs(struct oci_cgroup *cg, oci_err_t *err)
     return 0;
 }
 
-/* Until the systemd driver exists: say where the unit would have been, and what to use instead. */
-static int systemd_unavailable(const char *cgroups_path, const char *id, oci_err_t *err);
+/* The systemd driver's unit, slice and expanded path (PATH, the caller's). */
+static int systemd_plan(const char *cgroups_path, const char *id, struct oci_cgroup *cg, char **path,
+                        oci_err_t *err);
 
 /* What oci_cgroup_create would refuse, found with the same code but nothing made: the
  * directories are only planned, the writes routed and tested but not done. */
-static int check_plan(const struct oci_spec *spec, const char *id, struct oci_cgroup *cg, struct oci_report *r)
+static int check_plan(const struct oci_spec *spec, const char *id, bool systemd, struct oci_cgroup *cg,
+                      struct oci_report *r)
 {
     const char *cgroups_path = spec->linux_ ? spec->linux_->cgroups_path : NULL;
+    cleanup_free char *sd_path = NULL;
     oci_err_t e = NULL;
 
-    if (plan_all_dirs(spec, id, cg, &e) < 0) {
+    if (systemd && systemd_plan(cgroups_path, id, cg, &sd_path, &e) < 0)
+        return oci_report_err(r, &e);
+    if (plan_all_dirs(sd_path ? sd_path : cgroups_path, id, cg, &e) < 0) {
         if (cgroups_path)
             oci_error_wrap(&e, "linux.cgroupsPath \"%s\"", cgroups_path);
         return oci_report_err(r, &e);
@@ -166,34 +172,43 @@ int oci_cgroup_check(const struct oci_spec *spec, const char *id, bool systemd, 
     struct oci_cgroup cg = { .fd = -1 };
     int ret;
 
-    if (systemd) {
-        oci_err_t e = NULL;
-        systemd_unavailable(cgroups_path, id, &e);
-        return oci_report_err(r, &e);
-    }
     if (oci_cgroup_detect(NULL) == OCI_CGROUP_NONE)
         return 0;
     if (cgroups_path && check_cgroups_path(cgroups_path, r) < 0)
         return -1;
     if (cgroups_path && strstr(cgroups_path, ".."))
         return 0;   /* (collecting) nothing to plan */
-    ret = check_plan(spec, id, &cg, r);
+    ret = check_plan(spec, id, systemd, &cg, r);
     oci_cgroup_release(&cg);
     return ret;
 }
 
-static int systemd_unavailable(const char *cgroups_path, const char *id, oci_err_t *err)
+static int systemd_plan(const char *cgroups_path, const char *id, struct oci_cgroup *cg, char **path,
+                        oci_err_t *err)
 {
     struct oci_systemd_path sp;
-    int ret;
 
     if (oci_cgroup_parse_systemd_path(cgroups_path, id, &sp, err) < 0)
         return oci_error_wrap(err, "--systemd-cgroup");
-    ret = oci_error_set(err, 0, "--systemd-cgroup: the systemd cgroup driver is not available in this build "
-                        "(unit %s in %s); use the cgroupfs driver with linux.cgroupsPath \"%s\"",
-                        sp.unit, sp.slice, sp.path);
+    if (!oci_cgroup_systemd_available()) {
+        int ret = oci_error_set(err, 0, "--systemd-cgroup: this ocirun was built without sd-bus (libsystemd-dev): "
+                                "unit %s in %s cannot be started; use the cgroupfs driver with "
+                                "linux.cgroupsPath \"%s\"", sp.unit, sp.slice, sp.path);
+        oci_systemd_path_free(&sp);
+        return ret;
+    }
+    if (strlen(sp.unit) > strlen(".slice") && strcmp(sp.unit + strlen(sp.unit) - strlen(".slice"), ".slice") == 0) {
+        int ret = oci_error_set(err, 0, "--systemd-cgroup: linux.cgroupsPath \"%s\": the container's unit %s is a "
+                                "slice; only a scope (slice:prefix:name) can hold its processes",
+                                cgroups_path, sp.unit);
+        oci_systemd_path_free(&sp);
+        return ret;
+    }
+    cg->unit = steal_pointer(&sp.unit);
+    cg->slice = steal_pointer(&sp.slice);
+    *path = steal_pointer(&sp.path);
     oci_systemd_path_free(&sp);
-    return ret;
+    return 0;
 }
 
 static int collect_pids(const char *dir, int depth, pid_t **pids, size_t *n, oci_err_t *err);
@@ -308,19 +323,23 @@ static int check_usable(const struct oci_cgroup *cg, oci_err_t *err)
 int oci_cgroup_plan(const struct oci_spec *spec, const char *id, bool systemd, struct oci_cgroup *cg, oci_err_t *err)
 {
     const char *cgroups_path = spec->linux_ ? spec->linux_->cgroups_path : NULL;
+    cleanup_free char *sd_path = NULL;
 
     memset(cg, 0, sizeof(*cg));
     cg->fd = -1;
-    if (systemd)
-        return systemd_unavailable(cgroups_path, id, err);
-    if (oci_cgroup_detect(NULL) == OCI_CGROUP_NONE)
+    if (oci_cgroup_detect(NULL) == OCI_CGROUP_NONE) {
+        if (systemd)
+            return oci_error_set(err, 0, "--systemd-cgroup: this host has no cgroup filesystem");
         return 0;
+    }
     if (cgroups_path) {
         struct oci_report r = OCI_REPORT_FIRST(err);
         if (check_cgroups_path(cgroups_path, &r) < 0)
             return -1;
     }
-    if (plan_all_dirs(spec, id, cg, err) < 0) {
+    if (systemd && systemd_plan(cgroups_path, id, cg, &sd_path, err) < 0)
+        return -1;
+    if (plan_all_dirs(sd_path ? sd_path : cgroups_path, id, cg, err) < 0) {
         oci_cgroup_release(cg);
         return -1;
     }
@@ -333,8 +352,25 @@ int oci_cgroup_make(const struct oci_spec *spec, struct oci_cgroup *cg, oci_err_
 
     if (cg->n_dirs == 0)
         return 0;
-    if (make_all_dirs(cg, err) < 0)
+    if (cg->unit) {
+        /* systemd makes what it manages; the leaves that were missing at plan are ours */
+        cleanup_free bool *planned = xmalloc(cg->n_dirs * sizeof(*planned));
+        for (size_t i = 0; i < cg->n_dirs; i++)
+            planned[i] = cg->dirs[i].created;
+        if (cgroup_driver_of(cg)->start(cg, spec, err) < 0) {
+            /* nothing of the unit is left; nothing else was made */
+            oci_cgroup_release(cg);
+            return -1;
+        }
+        if (make_all_dirs(cg, err) < 0)
+            goto fail;
+        for (size_t i = 0; i < cg->n_dirs; i++) {
+            cg->dirs[i].created |= planned[i];
+            cg->created |= cg->dirs[i].created;
+        }
+    } else if (make_all_dirs(cg, err) < 0) {
         goto fail;
+    }
     if (strcmp(cg->dirs[0].key, OCI_CGROUP_UNIFIED) == 0) {
         cg->fd = open(cg->dirs[0].path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (cg->fd < 0) {
@@ -342,9 +378,8 @@ int oci_cgroup_make(const struct oci_spec *spec, struct oci_cgroup *cg, oci_err_
             goto fail;
         }
     }
-    if (check_usable(cg, err) < 0)
-        goto fail;
-    if (cgroup_apply_spec(cg, spec, err) < 0)
+    /* (a scope is new: StartTransientUnit refuses a unit that exists) */
+    if (cg->unit == NULL && check_usable(cg, err) < 0)
         goto fail;
     return 0;
 fail:
@@ -352,6 +387,19 @@ fail:
         oci_error_wrap(err, "linux.cgroupsPath \"%s\"", cgroups_path);
     oci_cgroup_destroy_created(cg);
     oci_cgroup_release(cg);
+    return -1;
+}
+
+int oci_cgroup_apply(const struct oci_spec *spec, struct oci_cgroup *cg, oci_err_t *err)
+{
+    const char *cgroups_path = spec->linux_ ? spec->linux_->cgroups_path : NULL;
+
+    if (cg->n_dirs == 0 || cgroup_apply_spec(cg, spec, err) == 0)
+        return 0;
+    if (cg->unit)
+        return oci_error_wrap(err, "systemd unit %s", cg->unit);
+    if (cgroups_path)
+        oci_error_wrap(err, "linux.cgroupsPath \"%s\"", cgroups_path);
     return -1;
 }
 
@@ -435,9 +483,19 @@ int oci_cgroup_rootless_filter(const struct oci_spec *spec, struct oci_cgroup *c
 
 int oci_cgroup_create(const struct oci_spec *spec, const char *id, bool systemd, struct oci_cgroup *cg, oci_err_t *err)
 {
-    if (oci_cgroup_plan(spec, id, systemd, cg, err) < 0)
+    if (oci_cgroup_plan(spec, id, systemd, cg, err) < 0 || oci_cgroup_make(spec, cg, err) < 0)
         return -1;
-    return oci_cgroup_make(spec, cg, err);
+    if (oci_cgroup_apply(spec, cg, err) < 0) {
+        oci_cgroup_destroy_created(cg);
+        oci_cgroup_release(cg);
+        return -1;
+    }
+    return 0;
+}
+
+void oci_cgroup_placed(struct oci_cgroup *cg)
+{
+    cgroup_driver_of(cg)->placed(cg);
 }
 
 int oci_cgroup_enter_v1(const struct oci_cgroup *cg, pid_t pid, oci_err_t *err)
@@ -612,7 +670,7 @@ static int cgroup_rmdir(const char *path, oci_err_t *err)
 
 int oci_cgroup_remove(const struct oci_cgroup *cg, oci_err_t *err)
 {
-    int ret = 0;
+    int ret = cgroup_driver_of(cg)->stop(cg, err);
 
     for (size_t i = 0; i < cg->n_dirs; i++)
         if (cg->dirs[i].created && cgroup_rmdir(cg->dirs[i].path, ret < 0 ? NULL : err) < 0)
@@ -624,9 +682,17 @@ void oci_cgroup_destroy_created(struct oci_cgroup *cg)
 {
     if (!cg->created || cg->n_dirs == 0)
         return;
+    oci_cgroup_placed(cg);
     /* Our init is dead by now; what else a cgroup that existed before holds is not ours. */
     if (cg->dirs[0].created)
         oci_cgroup_signal_all(cg, SIGKILL, NULL);
+    if (cg->unit) {
+        oci_err_t e = NULL;
+        if (cgroup_driver_of(cg)->stop(cg, &e) < 0) {
+            oci_warn("%s", e->msg);
+            oci_error_free(&e);
+        }
+    }
     for (size_t i = 0; i < cg->n_dirs; i++) {
         struct oci_cgroup_dir *d = &cg->dirs[i];
         cleanup_free char *dir = NULL;

@@ -544,7 +544,7 @@ static int build_container(struct build *b, bool with_fifo, oci_err_t *err)
         (b->o->rootless && oci_cgroup_rootless_filter(b->spec, &b->cg, err) < 0) ||
         save_creating_state(b, err) < 0)
         return -1;
-    if (oci_cgroup_make(b->spec, &b->cg, err) < 0)
+    if (oci_cgroup_make(b->spec, &b->cg, err) < 0 || oci_cgroup_apply(b->spec, &b->cg, err) < 0)
         return -1;
     oci_phase(&ph, "cgroup");
     if (oci_ns_plan_build(b->spec, &b->plan, err) < 0)
@@ -568,6 +568,7 @@ static int build_container(struct build *b, bool with_fifo, oci_err_t *err)
         return -1;
     }
     close_fd(&b->sync[1]);
+    oci_cgroup_placed(&b->cg);
     /* A shared init has run up to its exec (or failure) by now. */
     oci_phase(&ph, b->shared_init ? "clone+setup+exec" : "clone");
     if (b->plan.new_user) {
@@ -744,6 +745,8 @@ enum lock_mode { LOCK_NONE, LOCK_SHARED, LOCK_EXCLUSIVE };
 static void cgroup_of(const struct oci_state *st, struct oci_cgroup *cg)
 {
     oci_cgroup_from_map(&st->cgroup_paths, st->cgroup_created, &st->cgroup_preexisting, cg);
+    if (st->systemd_cgroup)
+        oci_cgroup_set_systemd(cg);
 }
 
 /* running, or paused when its cgroup is frozen. A state still being created while we hold the

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "ocirun/cgroups/cgroup.h"
 #include "ocirun/container/features.h"
 #include "ocirun/security/capabilities.h"
 #include "ocirun/criu/criu.h"
@@ -113,7 +114,7 @@ static void linux_features(yajl_gen g)
     yajl_gen_map_open(g);
     key_bool(g, "v1", true);
     key_bool(g, "v2", true);
-    key_bool(g, "systemd", false);
+    key_bool(g, "systemd", oci_cgroup_systemd_available());
     key_bool(g, "systemdUser", false);
     key_bool(g, "rdma", true);
     yajl_gen_map_close(g);

@@ -233,7 +233,7 @@ static int build(struct restore *r, oci_err_t *err)
         return -1;
     r->state_dir_made = true;
     if (oci_cgroup_plan(r->spec, r->id, o->create.systemd_cgroup, &r->cg, err) < 0 || write_state(r, true, err) < 0 ||
-        oci_cgroup_make(r->spec, &r->cg, err) < 0)
+        oci_cgroup_make(r->spec, &r->cg, err) < 0 || oci_cgroup_apply(r->spec, &r->cg, err) < 0)
         return -1;
     if (describe(r, err) < 0)
         return -1;
@@ -241,6 +241,7 @@ static int build(struct restore *r, oci_err_t *err)
         return oci_error_sys(err, "prctl(PR_SET_CHILD_SUBREAPER)");
     if (run_criu(r, err) < 0)
         return -1;
+    oci_cgroup_placed(&r->cg);
     /* exec's configuration, then the state that lets exec in */
     if (oci_state_save_config(r->state_dir, r->config_text, r->config_len, err) < 0 || write_state(r, false, err) < 0)
         return -1;

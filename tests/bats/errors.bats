@@ -81,6 +81,45 @@ load helpers
     assert_no_leftovers "$ID"
 }
 
+@test "--root \"\" is refused before any command runs (ROOT/ID would be /ID)" {
+    # (ocirun passes --root "$ROOT" first: the later empty one is the one that counts)
+    for cmd in "delete --force $ID" "state $ID" list "kill $ID" "run -b $BUNDLE $ID"; do
+        # shellcheck disable=SC2086
+        run --separate-stderr ocirun --root "" $cmd
+        assert_failure 1
+        [[ "$stderr" == *"--root: the state directory must not be empty"* ]]
+    done
+    assert_no_leftovers "$ID"
+}
+
+@test "the suite's teardown with an empty ROOT runs no delete (\"\$ROOT\"/*/ would be /bin/, /etc/, ...)" {
+    runc_differs "a test of the suite's helpers"
+    local calls="$BATS_TEST_TMPDIR/calls"
+    printf '#!/bin/sh\necho "$*" >>%s\n' "$calls" >"$BATS_TEST_TMPDIR/fake-runtime"
+    chmod +x "$BATS_TEST_TMPDIR/fake-runtime"
+    (ROOT="" OCIRUN="$BATS_TEST_TMPDIR/fake-runtime" CG_USED=() ROOTFS_USED=() common_teardown)
+    [ ! -e "$calls" ] || fail "teardown ran: $(cat "$calls")"
+}
+
+@test "--systemd-cgroup without systemd on the bus fails naming the unit and leaves nothing" {
+    # this host's PID 1 is not systemd (tests/bats-systemd/ runs the driver in a VM that boots it)
+    [ ! -S /run/systemd/private ] || skip "systemd runs here"
+    update_config '.linux.cgroupsPath = "system.slice:ocirun-test:'"$ID"'" | .process.args = ["true"]'
+    run --separate-stderr ocirun --systemd-cgroup run --bundle "$BUNDLE" "$ID"
+    assert_failure 1
+    [[ "$stderr" == *"systemd unit ocirun-test-$ID.scope: connect to the system bus: "* ]] || fail "$stderr"
+    [ ! -e "$ROOT/$ID" ]
+    for h in /sys/fs/cgroup /sys/fs/cgroup/*; do
+        [ ! -e "$h/system.slice/ocirun-test-$ID.scope" ] || fail "$h/system.slice/ocirun-test-$ID.scope made"
+    done
+    # a cgroupsPath that is not slice:prefix:name is refused before anything is tried
+    update_config '.linux.cgroupsPath = "/a/b"'
+    run --separate-stderr ocirun --systemd-cgroup run --bundle "$BUNDLE" "$ID"
+    assert_failure 1
+    [[ "$stderr" == *'"/a/b": the systemd driver wants slice:prefix:name'* ]] || fail "$stderr"
+    [ ! -e "$ROOT/$ID" ]
+}
+
 @test "a missing container id fails for every command that needs one" {
     for cmd in create start state kill delete run; do
         run --separate-stderr ocirun "$cmd"

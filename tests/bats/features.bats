@@ -13,7 +13,7 @@ load helpers
                 (.linux.seccomp.actions | index("SCMP_ACT_NOTIFY") != null),
                 .linux.mountExtensions.idmap.enabled, .linux.intelRdt.enabled,
                 .annotations["io.github.ocirun.version"]] | map(tostring) | join(" ")' <<<"$output"
-    assert_output "1.0.0 1.3.0 prestart,createRuntime,createContainer,startContainer,poststart,poststop true true cgroup,ipc,mount,network,pid,time,user,uts true,true,false true true true false $(cat "$BATS_TEST_DIRNAME/../../VERSION")"
+    assert_output "1.0.0 1.3.0 prestart,createRuntime,createContainer,startContainer,poststart,poststop true true cgroup,ipc,mount,network,pid,time,user,uts true,true,true true true true false $(cat "$BATS_TEST_DIRNAME/../../VERSION")"
     # every capability of this kernel is listed
     [ "$(ocirun features | jq '.linux.capabilities | length')" -eq "$(( $(cat /proc/sys/kernel/cap_last_cap) + 1 ))" ]
 }

@@ -102,7 +102,10 @@ common_setup() {
 
 common_teardown() {
     local d id
-    # 1. the runtime's own cleanup of whatever the test left in its root
+    # 1. the runtime's own cleanup of whatever the test left in its root. An empty ROOT (a
+    # setup that skipped or failed before common_setup) has nothing to clean, and "$ROOT"/*/
+    # would be the host's top directories: stop here.
+    [ -n "${ROOT:-}" ] || return 0
     for d in "$ROOT"/*/; do
         [ -d "$d" ] || continue
         d=${d%/}

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # check.sh: run the bats files that need real cgroup v2 limits in one throwaway pure-v2 VM (run-in-vm).
-# Usage: tests/vm/check.sh [BATS_FILE...]   (default: the VM list below; root; `make check-vm`
-#        builds build/ocirun and the helpers first). The VM uses the freshly built build/ocirun.
+# Usage: tests/vm/check.sh [--systemd] [BATS_FILE...]   (default: the VM list below; root;
+#        `make check-vm` builds build/ocirun and the helpers first). The VM uses the freshly built
+#        build/ocirun. --systemd: the VM boots systemd as PID 1 (run-in-vm --systemd) and runs
+#        tests/bats-systemd/*.bats by default; its results go to build/tests/vm-systemd/.
 # Writes the TAP output to build/tests/vm/bats.log and "PASSED FAILED" to build/tests/vm/summary,
 # as scripts/check-bats.sh does. A VM that fails to boot or times out counts as one failure.
 set -euo pipefail
@@ -9,7 +11,17 @@ cd "$(dirname "$0")/../.."
 
 # Only what needs a pure cgroup v2 kernel: every process in the emulated VM is slow.
 VM_BATS=(tests/bats/cgroups.bats tests/bats-vm/*.bats)
+# The systemd cgroup driver, with systemd as PID 1.
+VM_SYSTEMD_BATS=(tests/bats-systemd/*.bats)
 
+if [ "${1:-}" = --inside-systemd ]; then
+    # With systemd as PID 1: no pid namespace of our own, as systemd must see the pids ocirun
+    # puts into a scope as ocirun sees them (PID 1 reaps the orphaned inits).
+    shift
+    export OCIRUN=$PWD/build/ocirun OCIRUN_VM=1 TMPDIR=/tmp BATS_TMPDIR=/tmp
+    exec unshare -m --propagation private \
+        bats --timing --formatter tap --setup-suite-file tests/bats/setup_suite.bash "$@"
+fi
 if [ "${1:-}" = --inside ]; then
     # In the VM: bats' temporary files (bundles, state dirs, sockets) in the guest's /tmp, not
     # on the 9p share where unix sockets cannot be bound. Own pid namespace, as check-bats.sh:
@@ -25,7 +37,11 @@ if [ "$(id -u)" -ne 0 ]; then
     exec sudo "$PWD/tests/vm/check.sh" "$@"
 fi
 
-out=build/tests/vm
+vm_opts=() out=build/tests/vm inside=--inside
+if [ "${1:-}" = --systemd ]; then
+    shift
+    vm_opts=(--systemd) out=build/tests/vm-systemd VM_BATS=("${VM_SYSTEMD_BATS[@]}") inside=--inside-systemd
+fi
 mkdir -p "$out"
 rm -f "$out/summary" "$out/bats.log"
 [ -x build/ocirun ] && [ -x build/tests/helpers/alloc ] ||
@@ -35,7 +51,7 @@ files=("${VM_BATS[@]}")
 
 start=$SECONDS
 rc=0
-tests/vm/run-in-vm --timeout "${VM_TIMEOUT:-900}" -- tests/vm/check.sh --inside "${files[@]}" |
+tests/vm/run-in-vm "${vm_opts[@]}" --timeout "${VM_TIMEOUT:-900}" -- tests/vm/check.sh "$inside" "${files[@]}" |
     tee "$out/bats.log" || rc=$?
 
 ok=$(grep -c '^ok ' "$out/bats.log" || true)
@@ -52,5 +68,5 @@ if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
     failed=1
 fi
 echo "$((ok - skipped)) $failed" >"$out/summary"
-echo "check-vm: $((ok - skipped)) passed, $failed failed, $skipped skipped in $((SECONDS - start)) s (VM boot included)"
+echo "check-vm${vm_opts:+ ${vm_opts[0]}}: $((ok - skipped)) passed, $failed failed, $skipped skipped in $((SECONDS - start)) s (VM boot included)"
 exit "$rc"

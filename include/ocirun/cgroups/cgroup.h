@@ -35,6 +35,11 @@ struct oci_cgroup {
     size_t n_dirs;
     int fd;                        /* unified dir, O_DIRECTORY, for CLONE_INTO_CGROUP; -1 when none */
     bool created;                  /* we made a leaf (delete removes those it made) */
+    /* The systemd driver (--systemd-cgroup): the container's transient scope and its slice
+     * (NULL with the cgroupfs driver), and while create runs, the process that holds the
+     * scope until the init is in it (0: none). */
+    char *unit, *slice;
+    pid_t holder;
 };
 
 /* The systemd form of linux.cgroupsPath: "slice:prefix:name" (empty: system.slice:ocirun:ID) is
@@ -43,19 +48,32 @@ struct oci_systemd_path { char *slice, *unit, *path; };
 int oci_cgroup_parse_systemd_path(const char *path, const char *id, struct oci_systemd_path *out, oci_err_t *err);
 void oci_systemd_path_free(struct oci_systemd_path *p);
 
-/* Resolve linux.cgroupsPath (NULL: "/ID"; relative: below the caller's own cgroup in each
+/* Two drivers, as runc's: cgroupfs (the directories made by us) and systemd (SYSTEMD: the
+ * cgroup is a transient scope, linux.cgroupsPath "slice:prefix:name", started over D-Bus with
+ * Delegate=yes; the resources systemd owns are also unit properties).
+ * Resolve linux.cgroupsPath (NULL: "/ID"; relative: below the caller's own cgroup in each
  * hierarchy, as runc), create it in every hierarchy and write linux.resources (and the device
  * rules) there. No cgroups on the host: no dirs, no error. A failure removes what it made.
  * A frozen cgroup is refused; one that existed before gets runc's warning when it holds
  * processes, and is refused when it kills what is cloned into it (killed before). */
 int oci_cgroup_create(const struct oci_spec *spec, const char *id, bool systemd, struct oci_cgroup *cg,
                       oci_err_t *err);
-/* oci_cgroup_create in two steps, so that the paths can be saved before anything exists:
+/* oci_cgroup_create in three steps, so that the paths can be saved before anything exists:
  * plan resolves them (no directory made; each `created` says whether the leaf is missing, so
- * that making it will be this create's), make creates them and writes the resources; a make
- * that fails removes what it made and releases CG. */
+ * that making it will be this create's), make creates them (the systemd driver: starts the
+ * scope with the unit properties of linux.resources and the org.systemd.property annotations),
+ * apply writes linux.resources and the device rules into the files. A make that fails removes
+ * what it made and releases CG; after an apply that fails the caller destroys it. */
 int oci_cgroup_plan(const struct oci_spec *spec, const char *id, bool systemd, struct oci_cgroup *cg, oci_err_t *err);
 int oci_cgroup_make(const struct oci_spec *spec, struct oci_cgroup *cg, oci_err_t *err);
+int oci_cgroup_apply(const struct oci_spec *spec, struct oci_cgroup *cg, oci_err_t *err);
+/* The init is in the cgroup (cloned into it): the systemd driver's holder process goes. */
+void oci_cgroup_placed(struct oci_cgroup *cg);
+/* A container's cgroup read back from state.json (oci_cgroup_from_map) is the systemd
+ * driver's: its unit is the leaf's name. */
+void oci_cgroup_set_systemd(struct oci_cgroup *cg);
+/* Was this ocirun built with the systemd driver (sd-bus)? */
+bool oci_cgroup_systemd_available(void);
 /* --rootless, between plan and make: the hierarchies where this user may not make (or enter)
  * the container's directory are dropped from CG with a debug line. A container that asks for
  * limits (linux.resources other than device rules) gets an error instead: it cannot have them. */
@@ -81,7 +99,8 @@ void oci_cgroup_release(struct oci_cgroup *cg);
 /* Undo a create that failed: kill, remove the leaves and the parents this create made. */
 void oci_cgroup_destroy_created(struct oci_cgroup *cg);
 
-/* update: write the given resources into the live cgroups; a non-empty devices list replaces
+/* update: write the given resources into the live cgroups (systemd driver: the unit's
+ * properties first, as runc); a non-empty devices list replaces
  * the device rules without a moment of more access than the old or the new ones. */
 int oci_cgroup_update(const struct oci_cgroup *cg, const struct oci_resources *r, oci_err_t *err);
 
@@ -99,7 +118,7 @@ int oci_cgroup_pids(const struct oci_cgroup *cg, pid_t **pids, size_t *n, oci_er
 /* Does the container's cgroup hold any process? */
 bool oci_cgroup_populated(const struct oci_cgroup *cg);
 /* Remove the leaves the container made (and the cgroups below them), with bounded retries
- * while the kernel tears processes down (EBUSY). */
+ * while the kernel tears processes down (EBUSY); the systemd driver stops the scope first. */
 int oci_cgroup_remove(const struct oci_cgroup *cg, oci_err_t *err);
 
 #endif
