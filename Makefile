@@ -120,7 +120,8 @@ HAVE_MD2MAN := $(shell command -v $(GO_MD2MAN) >/dev/null 2>&1 && echo yes)
 # ---- build ---------------------------------------------------------------------------------
 
 .PHONY: all man install uninstall clean deps demo check check-layers check-unit check-unit-asan check-bats \
-        check-vm check-vm-systemd check-engines check-cri check-summary bench FORCE
+        check-vm check-vm-systemd check-engines check-cri check-summary bench FORCE \
+        fuzz fuzz-build check-fuzz check-fault check-fault-full soak check-asan-bats
 .DEFAULT_GOAL := all
 
 all: $(B)/ocirun $(if $(HAVE_MD2MAN),man)
@@ -338,17 +339,103 @@ check-engines: $(B)/ocirun
 check-cri: $(B)/ocirun $(B)/tests/helpers/pause
 	tests/cri/run.sh
 
+# ---- fault injection (tests/fault/) ----------------------------------------------------------
+# The runtime SIGKILLed at FAULT_CASES of the syscalls of create, run, start, exec and delete
+# (strace's inject, spread over each command's run), the init at FAULT_CASES of its own set-up
+# syscalls; after each, state/list answer and delete --force leaves nothing. ~1 min;
+# `make check-fault-full` kills at every syscall (1213 cases, ~8 min loaded). Cases: build/tests/fault/cases.
+FAULT_CASES ?= 30
+check-fault: $(B)/ocirun $(HELPER_BINS)
+	@rm -f $(B)/tests/fault/cases
+	FAULT_CASES=$(FAULT_CASES) BATS_OUT=$(B)/tests/fault scripts/check-bats.sh tests/fault/*.bats
+
+check-fault-full:
+	@$(MAKE) --no-print-directory check-fault FAULT_CASES=all
+
+# The long soak (tests/bats/soak.bats, whose 100-cycle version runs in check-bats): 1000
+# create/start/delete cycles, 300 execs, 100 pause/resume and 100 update rounds; ~30 s.
+SOAK_CYCLES ?= 1000
+soak: $(B)/ocirun $(HELPER_BINS)
+	SOAK_CYCLES=$(SOAK_CYCLES) BATS_OUT=$(B)/tests/soak scripts/check-bats.sh tests/bats/soak.bats
+
+# The whole bats suite against an ASan+UBSan build of the binary (build/asan/ocirun): every
+# sanitizer report of any ocirun process (runtime, init until its exec) goes to
+# build/tests/asan-bats/reports/ (not the stderr the tests read); one error report (ASan's
+# "ERROR:", UBSan's "runtime error:") fails the target.
+# Leak checking is off: a CLI that exits frees nothing on purpose. Not in `make check` (see
+# DEVELOPERS.md: it doubles the bats time).
+ASAN_CLI_OBJS := $(CLI_SRCS:%.c=$(ASAN)/obj/%.o)
+$(ASAN)/ocirun: $(ASAN_CLI_OBJS) $(ASAN)/libocirun.a
+	$(CC) $(ASAN_FLAGS) $(LINK_FLAGS) $(LDFLAGS) -o $@ $(ASAN_CLI_OBJS) $(ASAN)/libocirun.a $(PKG_LIBS)
+
+check-asan-bats: $(ASAN)/ocirun $(HELPER_BINS)
+	@rm -rf $(B)/tests/asan-bats/reports; mkdir -p $(B)/tests/asan-bats/reports
+	@rc=0; ASAN_OPTIONS=detect_leaks=0:log_path=$(CURDIR)/$(B)/tests/asan-bats/reports/asan \
+	    UBSAN_OPTIONS=print_stacktrace=1:log_path=$(CURDIR)/$(B)/tests/asan-bats/reports/ubsan \
+	    OCIRUN_ASAN=1 BATS_OUT=$(B)/tests/asan-bats scripts/check-bats.sh $(CURDIR)/$(ASAN)/ocirun $(ASAN_BATS) || rc=1; \
+	bad=$$(grep -l -E 'ERROR: AddressSanitizer|runtime error:' $(B)/tests/asan-bats/reports/* 2>/dev/null); \
+	if [ -n "$$bad" ]; then echo "check-asan-bats: sanitizer reports:"; head -n 30 $$bad; rc=1; \
+	else echo "check-asan-bats: no sanitizer error (warnings, e.g. the clone child's own stack, in $(B)/tests/asan-bats/reports)"; fi; \
+	exit $$rc
+
+# ---- fuzzing (tests/fuzz/) -----------------------------------------------------------------
+# libFuzzer targets (clang + libclang-rt-14-dev) under ASan+UBSan, built from the folders the
+# parsers live in. `make fuzz` runs each for FUZZ_TIME seconds into build/fuzz/corpus/NAME (new
+# inputs kept there; copy a crash's input into tests/fuzz/corpus/NAME with its fix);
+# `make check-fuzz` (in `make check`) runs each over tests/fuzz/corpus/NAME and then
+# FUZZ_CHECK_TIME seconds of new inputs, two targets at a time.
+FUZZ_CC ?= clang
+FUZZ_TIME ?= 300
+FUZZ_CHECK_TIME ?= 30
+FUZZ := $(B)/fuzz
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_LIB_SRCS := $(filter-out libcontainer/core/sha256.c,$(wildcard libcontainer/core/*.c libcontainer/spec/*.c libcontainer/state/*.c \
+                            libcontainer/security/*.c))
+FUZZ_LIB_OBJS := $(FUZZ_LIB_SRCS:%.c=$(FUZZ)/obj/%.o)
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(FUZZ)/%)
+FUZZ_CFLAGS = $(OCI_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link
+
+$(FUZZ)/.flags: FORCE
+	@mkdir -p $(@D)
+	@echo '$(FUZZ_CC) $(FUZZ_CFLAGS)' | cmp -s - $@ || echo '$(FUZZ_CC) $(FUZZ_CFLAGS)' > $@
+
+$(FUZZ)/obj/%.o: %.c $(FUZZ)/.flags | $(VERSION_H)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(DEP_FLAGS) -c $< -o $@
+
+$(FUZZ)/libocirun-fuzz.a: $(FUZZ_LIB_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(FUZZ)/fuzz_%: $(FUZZ)/obj/tests/fuzz/fuzz_%.o $(FUZZ)/libocirun-fuzz.a
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< $(FUZZ)/libocirun-fuzz.a $(PKG_LIBS)
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: $(FUZZ_BINS)
+	@set -e; for t in $(FUZZ_BINS); do n=$${t##*/fuzz_}; mkdir -p $(FUZZ)/corpus/$$n; \
+	    echo "=== $$n: $(FUZZ_TIME) s"; \
+	    $$t -max_total_time=$(FUZZ_TIME) -print_final_stats=1 -artifact_prefix=$(FUZZ)/crash-$$n- \
+	        $(FUZZ)/corpus/$$n tests/fuzz/corpus/$$n; done
+
+check-fuzz: $(FUZZ_BINS)
+	@scripts/check-fuzz.sh $(FUZZ) $(FUZZ_CHECK_TIME) $(FUZZ_BINS)
+
 # Runs every suite even when one fails, then prints one total line; fails if anything failed.
 check: deps
 	@$(MAKE) --no-print-directory all
 	@rm -f $(B)/tests/unit/summary $(ASAN)/tests/unit/summary $(B)/tests/bats/summary $(B)/tests/vm/summary \
 	    $(B)/tests/vm-systemd/summary \
-	    $(B)/tests/engines/summary $(B)/tests/cri/summary $(B)/tests/layers/status
+	    $(B)/tests/engines/summary $(B)/tests/cri/summary $(B)/tests/layers/status $(FUZZ)/tests/summary \
+	    $(B)/tests/fault/summary
 	@rc=0; \
 	$(MAKE) --no-print-directory check-layers || rc=1; \
 	$(MAKE) --no-print-directory check-unit || rc=1; \
 	$(MAKE) --no-print-directory check-unit-asan || rc=1; \
+	$(MAKE) --no-print-directory check-fuzz || rc=1; \
 	$(MAKE) --no-print-directory check-bats || rc=1; \
+	$(MAKE) --no-print-directory check-fault || rc=1; \
 	$(MAKE) --no-print-directory check-vm || rc=1; \
 	$(MAKE) --no-print-directory check-vm-systemd || rc=1; \
 	$(MAKE) --no-print-directory check-engines || rc=1; \
@@ -363,7 +450,8 @@ check-summary:
 	else echo "layers: FAILED (counted as 1 failure)"; tf=1; fi; \
 	for s in unit:$(B)/tests/unit unit-asan:$(ASAN)/tests/unit bats:$(B)/tests/bats vm:$(B)/tests/vm \
 	         vm-systemd:$(B)/tests/vm-systemd \
-	         engines:$(B)/tests/engines cri:$(B)/tests/cri; do \
+	         engines:$(B)/tests/engines cri:$(B)/tests/cri fuzz:$(FUZZ)/tests \
+	         fault:$(B)/tests/fault; do \
 	    name=$${s%%:*}; f=$${s#*:}/summary; \
 	    if [ -r "$$f" ]; then \
 	        read -r p x < "$$f"; \

@@ -20,7 +20,7 @@ fi
 [[ "$OCIRUN" == */* ]] && OCIRUN=$(realpath "$OCIRUN")
 export OCIRUN
 
-out=build/tests/bats
+out=${BATS_OUT:-build/tests/bats}   # another tier (tests/fault/) keeps its own summary
 mkdir -p "$out"
 rm -f "$out/summary"
 

@@ -7,6 +7,8 @@ build=(gcc make pkg-config libyajl-dev libseccomp-dev libprotobuf-c-dev protobuf
 # iptables: CRIU runs iptables-save to dump a container's network namespace (without it every
 # checkpoint of a container with its own netns fails; criu only recommends it).
 test=(busybox-static bats bats-assert bats-support libcmocka-dev jq iproute2 util-linux procps criu iptables)
+# libFuzzer targets (make fuzz, make check-fuzz), the fault tier (tests/fault/)
+test+=(clang libclang-rt-14-dev strace)
 # uidmap: newuidmap/newgidmap for tests/bats/rootless.bats
 test+=(uidmap)
 bench=(runc crun hyperfine)

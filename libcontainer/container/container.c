@@ -1241,6 +1241,11 @@ int oci_container_list(const char *root, struct oci_container_info **out, size_t
         struct oci_state *st = NULL;
 
         if (oci_state_open_dir_unlocked(root, ids[i], &dir, &e) < 0 || oci_state_read(dir, ids[i], &st, &e) < 0) {
+            /* gone meanwhile, a create before its first state.json (not a container yet), or
+             * another user's (not ours to list): silently; a state.json that cannot be read is
+             * said (as runc does), the others still listed */
+            if (oci_error_errno(&e) != ENOENT && oci_error_errno(&e) != EPERM)
+                oci_warn("list: skipped: %s", e->msg);
             oci_error_free(&e);
             continue;
         }

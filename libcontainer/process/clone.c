@@ -11,7 +11,17 @@
  * only faulted in as they are touched. */
 #define STACK_SIZE (256 * 1024)
 
-#if defined(__x86_64__)
+/* Under AddressSanitizer the child never shares our memory: ASan's shadow memory and its idea of
+ * the stack would be the parent's (it warns, and must log, from inside the container). */
+#if defined(__SANITIZE_ADDRESS__)
+#define OCI_CLONE_NO_SHARE 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define OCI_CLONE_NO_SHARE 1
+#endif
+#endif
+
+#if defined(__x86_64__) && !defined(OCI_CLONE_NO_SHARE)
 bool oci_clone_shares_memory(void)
 {
     return true;
@@ -77,7 +87,7 @@ pid_t oci_clone_run(struct clone_args *args, bool share, struct oci_clone_stack 
 {
     pid_t pid;
 
-#if defined(__x86_64__)
+#if defined(__x86_64__) && !defined(OCI_CLONE_NO_SHARE)
     if (share) {
         struct clone_args a = *args;
         long ret;

@@ -534,3 +534,173 @@ void oci_map_free(struct oci_map *m)
     m->items = NULL;
     m->len = 0;
 }
+
+/* --- the text before yajl sees it, the tree after ---------------------------------------- */
+
+struct scan_frame {
+    bool object;
+    bool expect_key;      /* object: the next string is a key */
+    const char *key;      /* object: the current key in the text (escapes kept), or NULL */
+    size_t key_len;
+    size_t index;         /* array: the current element */
+};
+
+/* An error at the scanner's position: the path of FRAMES[0..n) rendered as spec_fail does. */
+static int scan_fail(struct spec_ctx *c, const struct scan_frame *frames, size_t n, const char *msg)
+{
+    char *keys[SPEC_MAX_DEPTH] = { 0 };
+    size_t k = 0;
+    int ret;
+
+    for (size_t i = 0; i < n && c->depth < SPEC_MAX_DEPTH; i++) {
+        if (!frames[i].object) {
+            spec_push_index(c, frames[i].index);
+        } else if (frames[i].key) {
+            keys[k] = xstrndup(frames[i].key, frames[i].key_len);
+            spec_push_key(c, keys[k++]);
+        }
+    }
+    ret = spec_fail(c, "%s", msg);
+    c->depth = 0;
+    for (size_t i = 0; i < k; i++)
+        free(keys[i]);
+    return ret;
+}
+
+/* Length of the UTF-8 sequence at P (its first byte >= 0x80), 0 when it is not one (overlong
+ * forms, surrogates and code points past U+10FFFF included), as RFC 3629 says. */
+static size_t utf8_len(const char *p)
+{
+    const unsigned char *u = (const unsigned char *) p;
+    unsigned char lo = 0x80, hi = 0xbf;
+    size_t n;
+
+    if (u[0] >= 0xc2 && u[0] <= 0xdf)
+        n = 2;
+    else if (u[0] >= 0xe0 && u[0] <= 0xef)
+        n = 3;
+    else if (u[0] >= 0xf0 && u[0] <= 0xf4)
+        n = 4;
+    else
+        return 0;
+    if (u[0] == 0xe0)
+        lo = 0xa0;
+    else if (u[0] == 0xed)
+        hi = 0x9f;
+    else if (u[0] == 0xf0)
+        lo = 0x90;
+    else if (u[0] == 0xf4)
+        hi = 0x8f;
+    if (u[1] < lo || u[1] > hi)
+        return 0;
+    for (size_t i = 2; i < n; i++)
+        if (u[i] < 0x80 || u[i] > 0xbf)
+            return 0;
+    return n;
+}
+
+int spec_json_scan(struct spec_ctx *c, const char *text)
+{
+    struct scan_frame frames[SPEC_JSON_MAX_DEPTH];
+    size_t n = 0;
+
+    for (const char *p = text; *p; p++) {
+        switch (*p) {
+        case '{':
+        case '[':
+            if (n == SPEC_JSON_MAX_DEPTH)
+                return scan_fail(c, frames, n, "parse error: JSON nested deeper than "
+                                 SPEC_XSTR(SPEC_JSON_MAX_DEPTH) " levels");
+            frames[n++] = (struct scan_frame) { .object = *p == '{', .expect_key = *p == '{' };
+            break;
+        case '}':
+        case ']':
+            if (n > 0)
+                n--;
+            break;
+        case ',':
+            if (n > 0 && frames[n - 1].object)
+                frames[n - 1].expect_key = true;
+            else if (n > 0)
+                frames[n - 1].index++;
+            break;
+        case '"': {
+            const char *start = ++p;
+            bool key = n > 0 && frames[n - 1].object && frames[n - 1].expect_key;
+
+            for (; *p && *p != '"'; p++) {
+                if ((unsigned char) *p >= 0x80) {
+                    size_t n_utf8 = utf8_len(p);
+
+                    if (n_utf8 == 0)
+                        return scan_fail(c, frames, key ? n - 1 : n, key ?
+                                         "parse error: a key is not valid UTF-8" :
+                                         "parse error: the string is not valid UTF-8");
+                    p += n_utf8 - 1;
+                    continue;
+                }
+                if (*p != '\\')
+                    continue;
+                if (p[1] == 'u' && strncmp(p + 2, "0000", 4) == 0)
+                    return scan_fail(c, frames, key ? n - 1 : n, key ?
+                                     "parse error: a key holds a NUL character (\\u0000)" :
+                                     "parse error: the string holds a NUL character (\\u0000)");
+                if (p[1])
+                    p++;
+            }
+            if (key) {
+                frames[n - 1].key = start;
+                frames[n - 1].key_len = (size_t) (p - start);
+                frames[n - 1].expect_key = false;
+            }
+            if (*p == '\0')
+                return 0;   /* unterminated: yajl's error */
+            break;
+        }
+        default:
+            break;
+        }
+    }
+    return 0;
+}
+
+static int cmp_key_index(const void *a, const void *b, void *keys)
+{
+    const char *const *k = keys;
+    int r = strcmp(k[*(const size_t *) a], k[*(const size_t *) b]);
+
+    if (r != 0)
+        return r;
+    return *(const size_t *) a < *(const size_t *) b ? -1 : 1;
+}
+
+int spec_json_check_keys(struct spec_ctx *c, yajl_val v)
+{
+    if (YAJL_IS_ARRAY(v)) {
+        for (size_t i = 0; i < v->u.array.len; i++)
+            if (SPEC_AT_INDEX(c, i, spec_json_check_keys(c, v->u.array.values[i])) < 0)
+                return -1;
+        return 0;
+    }
+    if (!YAJL_IS_OBJECT(v))
+        return 0;
+    size_t n = v->u.object.len;
+    const char **keys = v->u.object.keys;
+    if (n > 1) {
+        cleanup_free size_t *order = xmalloc(n * sizeof(*order));
+
+        for (size_t i = 0; i < n; i++)
+            order[i] = i;
+        qsort_r(order, n, sizeof(*order), cmp_key_index, (void *) keys);
+        for (size_t i = 1; i < n; i++)
+            if (strcmp(keys[order[i - 1]], keys[order[i]]) == 0) {
+                struct spec_vbuf vb;
+                return spec_fail(c, "duplicate key %s (a JSON object's keys must be unique)",
+                                 spec_render_str(keys[order[i]], &vb));
+            }
+    }
+    for (size_t i = 0; i < n; i++)
+        if (SPEC_AT_KEY(c, keys[i], spec_json_check_keys(c, v->u.object.values[i])) < 0)
+            return -1;
+    return 0;
+}

@@ -71,6 +71,20 @@ static inline int spec_track(bool *failed, int r)
     return r;
 }
 
+/* Before yajl: JSON text nested deeper than SPEC_JSON_MAX_DEPTH (yajl's tree is freed
+ * recursively: 10 million "[" crashed it) or a string with a \u0000 escape (yajl keeps C
+ * strings: the rest would be cut off unseen) is refused, with the path of where it is. After:
+ * an object with the same key twice (yajl_tree keeps both, readers take one) is refused. */
+#define SPEC_JSON_MAX_DEPTH 128
+/* A document larger than this is refused before it is parsed: yajl's tree takes ~4 times the
+ * text (a 100 MB config.json: 410 MB), create would keep a copy in ROOT/ID and state.json its
+ * annotations; real configurations are a few KiB. */
+#define SPEC_JSON_MAX_BYTES (32 << 20)
+#define SPEC_STR(x) #x
+#define SPEC_XSTR(x) SPEC_STR(x)
+int spec_json_scan(struct spec_ctx *c, const char *text);
+int spec_json_check_keys(struct spec_ctx *c, yajl_val v);
+
 /* Errors, all "<path>: <message>", recorded in the report. Each returns -1. */
 int spec_fail(struct spec_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int spec_fail_type(struct spec_ctx *c, yajl_val v, const char *expected);
@@ -81,7 +95,7 @@ struct spec_vbuf { char s[112]; };
 const char *spec_render(yajl_val v, struct spec_vbuf *buf);
 const char *spec_render_str(const char *s, struct spec_vbuf *buf);
 
-/* Member of an object (last one wins on duplicates); NULL when absent or JSON null. */
+/* Member of an object (spec_json_check_keys refused duplicates); NULL when absent or JSON null. */
 yajl_val spec_get(yajl_val obj, const char *key);
 
 /* Index of s in names[0..n), or -1. */

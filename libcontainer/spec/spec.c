@@ -547,8 +547,19 @@ static int parse_text(const char *text, spec_body_fn fn, void *obj, struct oci_r
     struct spec_ctx c = { .report = r };
     yajl_val tree;
 
-    if (parse_tree(text, &tree, r) < 0)
+    size_t len = strlen(text);
+
+    if (len > SPEC_JSON_MAX_BYTES) {
+        oci_report_add(r, 0, "parse error: the document is %zu bytes, more than the %d MiB accepted",
+                       len, SPEC_JSON_MAX_BYTES >> 20);
         return -1;
+    }
+    if (spec_json_scan(&c, text) < 0 || parse_tree(text, &tree, r) < 0)
+        return -1;
+    if (spec_json_check_keys(&c, tree) < 0) {
+        yajl_tree_free(tree);
+        return -1;
+    }
     fn(&c, tree, obj);
     yajl_tree_free(tree);
     return 0;

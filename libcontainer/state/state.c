@@ -243,8 +243,9 @@ int oci_state_open_dir_unlocked(const char *root, const char *id, int *dirfd, oc
     path = xasprintf("%s/%s", root, id);
     fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) {
+        /* ENOENT kept for callers (list: a container deleted meanwhile is no warning) */
         if (errno == ENOENT || errno == ENOTDIR)
-            return oci_error_set(err, 0, "container \"%s\" does not exist", id);
+            return oci_error_set_code(err, ENOENT, "container \"%s\" does not exist", id);
         return oci_error_sys(err, "open %s", path);
     }
     /* A user other than root touches only its own containers (root may touch any, as runc):
@@ -657,24 +658,22 @@ int oci_state_load_config(int dirfd, struct oci_spec **spec, oci_err_t *err)
     return oci_spec_load_at(dirfd, OCI_CONFIG_FILE, spec, NULL, NULL, err);
 }
 
-int oci_state_read(int dirfd, const char *id, struct oci_state **out, oci_err_t *err)
+int oci_state_parse(const char *text, const char *id, struct oci_state **out, oci_err_t *err)
 {
-    cleanup_free char *text = NULL;
     struct oci_state *st;
     char errbuf[256] = "";
     yajl_val root;
     int ret;
 
-    if (read_file_at(dirfd, OCI_STATE_FILE, &text, NULL, err) < 0) {
-        if (oci_error_errno(err) == ENOENT)
-            return oci_error_wrap(err, "container \"%s\" does not exist", id);
-        return oci_error_wrap(err, "container \"%s\"", id);
-    }
     root = yajl_tree_parse(text, errbuf, sizeof(errbuf));
     if (root == NULL) {
+        const char *msg = errbuf;
+
+        if (strncmp(msg, "parse error: ", 13) == 0)
+            msg += 13;
         errbuf[strcspn(errbuf, "\n")] = '\0';
         return oci_error_set(err, 0, "container \"%s\": %s: parse error: %s", id, OCI_STATE_FILE,
-                             errbuf[0] ? errbuf : "invalid JSON");
+                             msg[0] ? msg : "invalid JSON");
     }
     st = xzalloc(sizeof(*st));
     ret = state_from_tree(root, st, err);
@@ -687,6 +686,18 @@ int oci_state_read(int dirfd, const char *id, struct oci_state **out, oci_err_t 
     }
     *out = st;
     return 0;
+}
+
+int oci_state_read(int dirfd, const char *id, struct oci_state **out, oci_err_t *err)
+{
+    cleanup_free char *text = NULL;
+
+    if (read_file_at(dirfd, OCI_STATE_FILE, &text, NULL, err) < 0) {
+        if (oci_error_errno(err) == ENOENT)
+            return oci_error_wrap(err, "container \"%s\" does not exist", id);
+        return oci_error_wrap(err, "container \"%s\"", id);
+    }
+    return oci_state_parse(text, id, out, err);
 }
 
 /* --- liveness and status ------------------------------------------------------------------- */

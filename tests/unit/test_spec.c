@@ -584,13 +584,73 @@ static void test_unknown_properties_ignored(void **state)
     oci_spec_free(s);
 }
 
-static void test_duplicate_keys_last_wins(void **state)
+/* The same key twice in one object is refused (readers would take one of them silently), at
+ * every level, with the object's path. */
+static void test_duplicate_keys_refused(void **state)
 {
     (void) state;
-    struct oci_spec *s = parse_ok("{'ociVersion': '1.0.0', 'hostname': 'a', 'hostname': 'b'}");
+    cleanup_free char *top = parse_err("{'ociVersion': '1.0.0', 'hostname': 'a', 'hostname': 'b'}");
+    cleanup_free char *deep = parse_err("{'ociVersion': '1.0.0', 'annotations': {'a': 'b', 'c': 'd', 'a': 'e'}}");
+    cleanup_free char *vendor = parse_err("{'ociVersion': '1.0.0', 'x': [{}, {'y': 1, 'y': 2}]}");
 
-    assert_string_equal(s->hostname, "b");
-    oci_spec_free(s);
+    assert_string_equal(top, "duplicate key \"hostname\" (a JSON object's keys must be unique)");
+    assert_string_equal(deep, "annotations: duplicate key \"a\" (a JSON object's keys must be unique)");
+    assert_string_equal(vendor, "x[1]: duplicate key \"y\" (a JSON object's keys must be unique)");
+}
+
+/* A \u0000 escape would cut yajl's C string short unseen; nesting deeper than 128 levels is
+ * refused before yajl builds (and recursively frees) the tree. */
+static void test_nul_and_depth_refused(void **state)
+{
+    (void) state;
+    cleanup_free char *val = parse_err("{'ociVersion': '1.0.0', 'linux': {'namespaces': [{'type': 'pid'}, {'type': 'x\\u0000y'}]}}");
+    cleanup_free char *key = parse_err("{'ociVersion': '1.0.0', 'annotations': {'a\\u0000': 'b'}}");
+    struct oci_spec *escaped = parse_ok("{'ociVersion': '1.0.0', 'hostname': 'a\\\\u0000'}");
+    size_t n = 100000;
+    cleanup_free char *deep_json = xmalloc(2 * n + 16);
+    struct oci_spec *spec = NULL;
+    oci_err_t err = NULL;
+
+    assert_string_equal(val, "linux.namespaces[1].type: parse error: the string holds a NUL character (\\u0000)");
+    assert_string_equal(key, "annotations: parse error: a key holds a NUL character (\\u0000)");
+    /* an escaped backslash followed by u0000 is no NUL */
+    assert_string_equal(escaped->hostname, "a\\u0000");
+    oci_spec_free(escaped);
+    strcpy(deep_json, "{\"a\":");
+    memset(deep_json + 5, '[', n);
+    memset(deep_json + 5 + n, ']', n);
+    strcpy(deep_json + 5 + 2 * n, "}");
+    assert_int_equal(oci_spec_parse(deep_json, strlen(deep_json), &spec, &err), -1);
+    assert_non_null(strstr(err->msg, "parse error: JSON nested deeper than 128 levels"));
+    oci_error_free(&err);
+}
+
+/* Invalid UTF-8 is refused with the path of its string (yajl's own error names no field);
+ * valid 2-, 3- and 4-byte forms pass. A document over 32 MiB is refused unparsed. */
+static void test_utf8_and_size_refused(void **state)
+{
+    (void) state;
+    static const char *const bad[] = { "\xc3\x28", "\xe0\x80\x80", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xff", "\xc3" };
+    size_t big = (32 << 20) + 1;
+    cleanup_free char *huge = xmalloc(big + 1);
+    struct oci_spec *spec = NULL;
+    oci_err_t err = NULL;
+
+    for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+        cleanup_free char *json = xasprintf("{'ociVersion': '1.0.0', 'hostname': 'a%s'}", bad[i]);
+        cleanup_free char *msg = parse_err(json);
+        assert_string_equal(msg, "hostname: parse error: the string is not valid UTF-8");
+    }
+    spec = parse_ok("{'ociVersion': '1.0.0', 'hostname': 'a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80'}");
+    assert_string_equal(spec->hostname, "a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80");
+    oci_spec_free(spec);
+    memset(huge, ' ', big);
+    huge[0] = '{';
+    huge[big - 1] = '}';
+    huge[big] = '\0';
+    assert_int_equal(oci_spec_parse(huge, big, &spec, &err), -1);
+    assert_string_equal(err->msg, "parse error: the document is 33554433 bytes, more than the 32 MiB accepted");
+    oci_error_free(&err);
 }
 
 static void test_versions(void **state)
@@ -810,7 +870,7 @@ static void test_value_errors(void **state)
     assert_parse_error(L("'timeOffsets': {'realtime': {'secs': 1}}"),
                        "linux.timeOffsets.realtime: unknown clock \"realtime\" (expected \"monotonic\" or \"boottime\")");
     assert_parse_error(L("'timeOffsets': {'monotonic': {'secs': 1}, 'monotonic': {'secs': 2}}"),
-                       "linux.timeOffsets.monotonic: duplicate clock \"monotonic\"");
+                       "linux.timeOffsets: duplicate key \"monotonic\" (a JSON object's keys must be unique)");
     assert_parse_error(L("'timeOffsets': {'monotonic': 5}"),
                        "linux.timeOffsets.monotonic: expected an object, got 5");
     assert_parse_error(L("'seccomp': {'defaultAction': 'SCMP_ACT_ALLOW', 'syscalls': [{'names': ['read'],"
@@ -1057,7 +1117,9 @@ int main(void)
         cmocka_unit_test(test_full_config),
         cmocka_unit_test(test_minimal_and_optional),
         cmocka_unit_test(test_unknown_properties_ignored),
-        cmocka_unit_test(test_duplicate_keys_last_wins),
+        cmocka_unit_test(test_duplicate_keys_refused),
+        cmocka_unit_test(test_nul_and_depth_refused),
+        cmocka_unit_test(test_utf8_and_size_refused),
         cmocka_unit_test(test_versions),
         cmocka_unit_test(test_json_errors),
         cmocka_unit_test(test_type_errors),

@@ -112,6 +112,8 @@ int oci_state_load_config(int dirfd, struct oci_spec **spec, oci_err_t *err);
  * `container "ID" does not exist: open state.json: No such file or directory` with errno ENOENT;
  * an id different from the directory's is an error. */
 int oci_state_read(int dirfd, const char *id, struct oci_state **out, oci_err_t *err);
+/* The parse of oci_state_read: TEXT (NUL-terminated) is the state.json of container ID. */
+int oci_state_parse(const char *text, const char *id, struct oci_state **out, oci_err_t *err);
 
 /* rm -r ROOT/ID (files, fifo, sockets); a missing directory is not an error. */
 int oci_state_remove_dir(const char *root, const char *id, oci_err_t *err);
