@@ -384,6 +384,7 @@ check-asan-bats: $(ASAN)/ocirun $(HELPER_BINS)
 	    OCIRUN_ASAN=1 BATS_OUT=$(B)/tests/asan-bats scripts/check-bats.sh $(CURDIR)/$(ASAN)/ocirun $(ASAN_BATS) || rc=1; \
 	bad=$$(grep -l -E 'ERROR: AddressSanitizer|runtime error:' $(B)/tests/asan-bats/reports/* 2>/dev/null); \
 	if [ -n "$$bad" ]; then echo "check-asan-bats: sanitizer reports:"; head -n 30 $$bad; rc=1; \
+	    read -r p x < $(B)/tests/asan-bats/summary && echo "$$p $$((x + 1))" > $(B)/tests/asan-bats/summary; \
 	else echo "check-asan-bats: no sanitizer error (warnings, e.g. the clone child's own stack, in $(B)/tests/asan-bats/reports)"; fi; \
 	exit $$rc
 
@@ -437,13 +438,14 @@ check: deps
 	@rm -f $(B)/tests/unit/summary $(ASAN)/tests/unit/summary $(B)/tests/bats/summary $(B)/tests/vm/summary \
 	    $(B)/tests/vm-systemd/summary \
 	    $(B)/tests/engines/summary $(B)/tests/cri/summary $(B)/tests/layers/status $(FUZZ)/tests/summary \
-	    $(B)/tests/fault/summary
+	    $(B)/tests/fault/summary $(B)/tests/asan-bats/summary
 	@rc=0; \
 	$(MAKE) --no-print-directory check-layers || rc=1; \
 	$(MAKE) --no-print-directory check-unit || rc=1; \
 	$(MAKE) --no-print-directory check-unit-asan || rc=1; \
 	$(MAKE) --no-print-directory check-fuzz || rc=1; \
 	$(MAKE) --no-print-directory check-bats || rc=1; \
+	$(MAKE) --no-print-directory check-asan-bats || rc=1; \
 	$(MAKE) --no-print-directory check-fault || rc=1; \
 	$(MAKE) --no-print-directory check-vm || rc=1; \
 	$(MAKE) --no-print-directory check-vm-systemd || rc=1; \
@@ -460,7 +462,7 @@ check-summary:
 	for s in unit:$(B)/tests/unit unit-asan:$(ASAN)/tests/unit bats:$(B)/tests/bats vm:$(B)/tests/vm \
 	         vm-systemd:$(B)/tests/vm-systemd \
 	         engines:$(B)/tests/engines cri:$(B)/tests/cri fuzz:$(FUZZ)/tests \
-	         fault:$(B)/tests/fault; do \
+	         fault:$(B)/tests/fault asan-bats:$(B)/tests/asan-bats; do \
 	    name=$${s%%:*}; f=$${s#*:}/summary; \
 	    if [ -r "$$f" ]; then \
 	        read -r p x < "$$f"; \
