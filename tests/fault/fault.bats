@@ -99,13 +99,17 @@ record() {
     echo "# $2 cases injected ($4 killed before the command ended) of $3 syscalls" >&3
 }
 
-# sweep NAME CMD... (with @ID@ for the id): CMD's runtime killed at each planned syscall, then
-# after_fault. The ids all have one length so that every run makes the same calls.
+# sweep NAME PREPARE CHECK CMD... (@ID@ in CMD: the case's id; the ids all have one length so
+# that every run makes the same calls): CMD traced once, then its runtime killed at each planned
+# syscall. PREPARE ID (- for none) makes what the command needs before each run; CHECK ID LABEL
+# (- for after_fault) looks at what each run left.
 sweep() {
-    local test=$1 plan total n=0 killed=0 name k id
-    shift
-    traced "$BATS_TEST_TMPDIR/trace" "${@//@ID@/${ID}-x0000}"
-    after_fault "${ID}-x0000" "$test untraced"
+    local test=$1 prepare=$2 check=$3 plan total n=0 killed=0 name k id="${ID}-x0000"
+    shift 3
+    [ "$check" != - ] || check=after_fault
+    [ "$prepare" = - ] || "$prepare" "$id"
+    traced "$BATS_TEST_TMPDIR/trace" "${@//@ID@/$id}"
+    "$check" "$id" "$test untraced"
     plan=$(trace_plan "$BATS_TEST_TMPDIR/trace")
     total=$(head -n1 <<<"$plan")
     total=${total#\# }
@@ -113,10 +117,11 @@ sweep() {
         [ "$name" != "#" ] || continue
         n=$((n + 1))
         id=$(printf '%s-x%04d' "$ID" "$n")
+        [ "$prepare" = - ] || "$prepare" "$id"
         if inject "$name" "$k" "${@//@ID@/$id}"; then
             killed=$((killed + 1))
         fi
-        after_fault "$id" "$test killed at $name #$k"
+        "$check" "$id" "$test killed at $name #$k"
     done <<<"$plan"
     [ "$killed" -gt 0 ] || fail "no case was killed: strace's injection did not work"
     record "$test" "$n" "$total" "$killed"
@@ -124,100 +129,70 @@ sweep() {
 
 @test "fault: create killed at its syscalls" {
     update_config '.process.args = ["sleep", "100"]'
-    sweep create create --bundle "$BUNDLE" @ID@
+    sweep create - - create --bundle "$BUNDLE" @ID@
 }
 
 @test "fault: run --detach killed at its syscalls" {
     update_config '.process.args = ["sleep", "100"]'
-    sweep run-detach run --detach --bundle "$BUNDLE" @ID@
+    sweep run-detach - - run --detach --bundle "$BUNDLE" @ID@
 }
 
 @test "fault: run in the foreground killed at its syscalls" {
     update_config '.process.args = ["true"]'
-    sweep run run --bundle "$BUNDLE" @ID@
+    sweep run - - run --bundle "$BUNDLE" @ID@
+}
+
+# after a killed start: created, running or stopped (killed between opening the fifo and the
+# init's word through it: the init's write then fails, as runc's does, a failed start); still
+# created, a second start works
+start_left() {
+    local st
+    run ocirun state "$1"
+    assert_success
+    st=$(jq -r .status <<<"$output")
+    [[ "$st" =~ ^(created|running|stopped)$ ]] || fail "$2: status \"$st\""
+    if [ "$st" = created ]; then
+        run ocirun start "$1"
+        assert_success
+    fi
+    after_fault "$1" "$2"
 }
 
 @test "fault: start killed at its syscalls" {
     update_config '.process.args = ["sleep", "100"]'
-    local plan total n=0 killed=0 name k id st
-    create_container "${ID}-x0000"
-    traced "$BATS_TEST_TMPDIR/trace" start "${ID}-x0000"
-    after_fault "${ID}-x0000" "start untraced"
-    plan=$(trace_plan "$BATS_TEST_TMPDIR/trace")
-    total=$(head -n1 <<<"$plan")
-    total=${total#\# }
-    while read -r name k; do
-        [ "$name" != "#" ] || continue
-        n=$((n + 1))
-        id=$(printf '%s-x%04d' "$ID" "$n")
-        create_container "$id"
-        inject "$name" "$k" start "$id" && killed=$((killed + 1))
-        run ocirun state "$id"
-        assert_success
-        st=$(jq -r .status <<<"$output")
-        # stopped: killed between opening the fifo and the init's word through it (the init's
-        # write then fails, as runc's does), a failed start
-        [[ "$st" =~ ^(created|running|stopped)$ ]] || fail "start killed at $name #$k: status \"$st\""
-        # still created: a second start works
-        if [ "$st" = created ]; then
-            run ocirun start "$id"
-            assert_success
-        fi
-        after_fault "$id" "start killed at $name #$k"
-    done <<<"$plan"
-    [ "$killed" -gt 0 ] || fail "no case was killed"
-    record start "$n" "$total" "$killed"
+    sweep start create_container start_left start @ID@
+}
+
+# after a killed exec, well before the 3 s of its own: its process died with the runtime, the
+# container's init is alone in its cgroup and runs on
+exec_left() {
+    local procs i
+    for i in $(seq 40); do
+        procs=$(cat "$CG_MOUNT$CG_PARENT/$ID/cgroup.procs")
+        [ "$procs" = "$EXEC_INIT" ] && break
+        sleep 0.025
+    done
+    [ "$procs" = "$EXEC_INIT" ] || fail "$2: the cgroup holds $procs"
+    assert_no_init_left
+    assert_equal "$(container_status "$ID")" running
 }
 
 @test "fault: exec killed at its syscalls leaves no process of its own" {
     run_sleeper
-    local plan total n=0 killed=0 name k pid procs i
-    pid=$(container_pid "$ID")
+    EXEC_INIT=$(container_pid "$ID")
     # the same command is traced and killed (a call after the process ends waits for its end)
-    traced "$BATS_TEST_TMPDIR/trace" exec "$ID" sleep 3
-    plan=$(trace_plan "$BATS_TEST_TMPDIR/trace")
-    total=$(head -n1 <<<"$plan")
-    total=${total#\# }
-    while read -r name k; do
-        [ "$name" != "#" ] || continue
-        n=$((n + 1))
-        inject "$name" "$k" exec "$ID" sleep 3 && killed=$((killed + 1))
-        # well before the 3 s of its own: the process dies with the runtime
-        for i in $(seq 40); do
-            procs=$(cat "$CG_MOUNT$CG_PARENT/$ID/cgroup.procs")
-            [ "$procs" = "$pid" ] && break
-            sleep 0.025
-        done
-        [ "$procs" = "$pid" ] || fail "exec killed at $name #$k: the cgroup holds $procs"
-        assert_no_init_left
-        assert_equal "$(container_status "$ID")" running
-    done <<<"$plan"
-    [ "$killed" -gt 0 ] || fail "no case was killed"
-    record exec "$n" "$total" "$killed"
+    sweep exec - exec_left exec "$ID" sleep 3
     after_fault "$ID" "exec"
+}
+
+run_detached() {
+    run ocirun run --detach --bundle "$BUNDLE" "$1"
+    assert_success
 }
 
 @test "fault: delete --force killed at its syscalls, then delete --force again" {
     update_config '.process.args = ["sleep", "100"]'
-    local plan total n=0 killed=0 name k id
-    run ocirun run --detach --bundle "$BUNDLE" "${ID}-x0000"
-    assert_success
-    traced "$BATS_TEST_TMPDIR/trace" delete --force "${ID}-x0000"
-    after_fault "${ID}-x0000" "delete untraced"
-    plan=$(trace_plan "$BATS_TEST_TMPDIR/trace")
-    total=$(head -n1 <<<"$plan")
-    total=${total#\# }
-    while read -r name k; do
-        [ "$name" != "#" ] || continue
-        n=$((n + 1))
-        id=$(printf '%s-x%04d' "$ID" "$n")
-        run ocirun run --detach --bundle "$BUNDLE" "$id"
-        assert_success
-        inject "$name" "$k" delete --force "$id" && killed=$((killed + 1))
-        after_fault "$id" "delete --force killed at $name #$k"
-    done <<<"$plan"
-    [ "$killed" -gt 0 ] || fail "no case was killed"
-    record delete "$n" "$total" "$killed"
+    sweep delete run_detached - delete --force @ID@
 }
 
 # The init: `run` traced with -f, the init's own syscalls found in its log; those the runtime
