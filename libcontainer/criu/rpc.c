@@ -28,68 +28,47 @@ bool oci_criu_built_in(void)
 #endif
 }
 
-/* The last line of CRIU's log that says "Error (": what made it give up (the earlier ones are
- * often its feature probes). */
-static char *log_last_error(const char *dir, const char *file)
+/* The whole line of TEXT around P, without its newline, in a new string. */
+static char *line_around(const char *text, const char *p)
 {
-    cleanup_free char *path = xasprintf("%s/%s", dir, file);
-    cleanup_free char *text = NULL;
-    oci_err_t err = NULL;
-    char *line = NULL, *end;
+    const char *e;
 
-    if (read_file_at(AT_FDCWD, path, &text, NULL, &err) < 0) {
-        oci_error_free(&err);
-        return NULL;
-    }
-    for (char *p = strstr(text, "Error ("); p; p = strstr(p + 1, "Error ("))
-        line = p;
-    if (line == NULL)
-        return NULL;
-    while (line > text && line[-1] != '\n')
-        line--;
-    end = strchr(line, '\n');
-    if (end)
-        *end = '\0';
-    return xstrdup(line);
+    while (p > text && p[-1] != '\n')
+        p--;
+    e = strchr(p, '\n');
+    return xstrndup(p, e ? (size_t) (e - p) : strlen(p));
 }
 
-/* The line of TEXT that holds NEEDLE (NULL when none), without its newline, in a new string. */
-static char *line_with(const char *text, const char *needle, const char **start)
+/* The last "Error (" of TEXT that starts before END (NULL: anywhere in TEXT). */
+static const char *last_error_before(const char *text, const char *end)
 {
-    const char *hit = strstr(text, needle), *b, *e;
+    const char *last = NULL;
 
-    if (hit == NULL)
-        return NULL;
-    for (b = hit; b > text && b[-1] != '\n'; b--)
-        ;
-    e = strchr(hit, '\n');
-    *start = b;
-    return xstrndup(b, e ? (size_t) (e - b) : strlen(b));
+    for (const char *p = strstr(text, "Error ("); p && (end == NULL || p < end); p = strstr(p + 1, "Error ("))
+        last = p;
+    return last;
 }
 
 char *oci_criu_log_cause(const char *text, const char *answer)
 {
     const char *err = answer ? strstr(answer, "Error (") : NULL;
-    const char *at = NULL, *p, *cause = NULL;
-    cleanup_free char *line = NULL;
+    const char *at, *cause;
 
     /* Only for a step that ran a program: CRIU's answer then says no more than its status. */
     if (err == NULL || strstr(err, "exited, status=") == NULL)
         return NULL;
-    line = line_with(text, err, &at);
-    if (line == NULL)
+    at = strstr(text, err);
+    if (at == NULL)
         return NULL;
-    for (p = text; p < at && (p = strstr(p, "Error (")) != NULL && p < at; p++)
-        cause = p;
-    if (cause == NULL)
-        return NULL;
-    while (cause > text && cause[-1] != '\n')
-        cause--;
-    p = strchr(cause, '\n');
-    return xstrndup(cause, p ? (size_t) (p - cause) : strlen(cause));
+    while (at > text && at[-1] != '\n')
+        at--;
+    cause = last_error_before(text, at);
+    return cause ? line_around(text, cause) : NULL;
 }
 
-/* "...; CRIU's log: DIR/FILE (first error: ...)" appended to the error in ERR. */
+/* "...; CRIU's log: DIR/FILE (first error: ...)" appended to the error in ERR. The last line of
+ * the log that says "Error (" is what made CRIU give up (the earlier ones are often its
+ * feature probes). */
 static int wrap_with_log(const struct criu_run *run, oci_err_t *err)
 {
     cleanup_free char *last = NULL;
@@ -97,18 +76,21 @@ static int wrap_with_log(const struct criu_run *run, oci_err_t *err)
     cleanup_free char *text = NULL;
     cleanup_free char *cause = NULL;
     oci_err_t rerr = NULL;
+    const char *p;
 
     if (run->log_dir == NULL)
         return -1;
     path = xasprintf("%s/%s", run->log_dir, run->log_file);
     if (access(path, F_OK) < 0)
         return -1;   /* criu failed before it wrote one */
-    last = log_last_error(run->log_dir, run->log_file);
+    if (read_file_at(AT_FDCWD, path, &text, NULL, &rerr) == 0) {
+        p = last_error_before(text, NULL);
+        last = p ? line_around(text, p) : NULL;
+        cause = oci_criu_log_cause(text, (*err)->msg);
+    }
+    oci_error_free(&rerr);
     if (last && strstr((*err)->msg, strstr(last, "Error (")))
         free(steal_pointer(&last));   /* CRIU's answer said it already */
-    if (read_file_at(AT_FDCWD, path, &text, NULL, &rerr) == 0)
-        cause = oci_criu_log_cause(text, (*err)->msg);
-    oci_error_free(&rerr);
     oci_error_set_code(err, oci_error_errno(err), "%s%s%s (CRIU's log: %s/%s%s%s)", (*err)->msg,
                        cause ? "; the error before it: " : "", cause ? cause : "", run->log_dir,
                        run->log_file, last ? "; its last error: " : "", last ? last : "");
