@@ -39,17 +39,18 @@ static int fail(const char *step)
     return -1;
 }
 
-/* v1 cpuset: a new cgroup starts with no cpus and mems, and nothing can join it until they are set. */
-static void inherit_cpuset(const char *dir, const char *parent)
+/* v1 cpuset: a new cgroup DIR starts with no cpus and mems, and nothing can join it until they
+ * are set: copied from its parent. */
+static void inherit_cpuset(const char *dir)
 {
     static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
+    const char *slash = strrchr(dir, '/');
     char from[4200], to[4200], buf[4096];
-    size_t i;
     ssize_t n;
     int fd;
 
-    for (i = 0; i < 2; i++) {
-        snprintf(from, sizeof(from), "%s/%s", parent, files[i]);
+    for (size_t i = 0; slash && i < 2; i++) {
+        snprintf(from, sizeof(from), "%.*s/%s", (int) (slash - dir), dir, files[i]);
         snprintf(to, sizeof(to), "%s/%s", dir, files[i]);
         fd = open(from, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
@@ -68,23 +69,15 @@ static void inherit_cpuset(const char *dir, const char *parent)
 /* mkdir -p below the hierarchy's mount point (the first ROOT_LEN bytes of DIR). */
 static int mkdir_cgroup(char *dir, size_t root_len)
 {
-    char *p;
-
-    for (p = dir + root_len + 1; ; p++) {
-        if (*p != '/' && *p != '\0')
-            continue;
+    for (char *p = dir + root_len + 1;; p++) {
         char c = *p;
 
+        if (c != '/' && c != '\0')
+            continue;
         *p = '\0';
-        if (mkdir(dir, 0755) == 0) {
-            char *slash = strrchr(dir, '/');
-
-            *slash = '\0';
-            char parent[4096];
-            snprintf(parent, sizeof(parent), "%s", dir);
-            *slash = '/';
-            inherit_cpuset(dir, parent);
-        } else if (errno != EEXIST) {
+        if (mkdir(dir, 0755) == 0)
+            inherit_cpuset(dir);
+        else if (errno != EEXIST) {
             *p = c;
             return -1;
         }
