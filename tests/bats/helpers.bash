@@ -11,6 +11,18 @@
 source /usr/lib/bats/bats-support/load.bash
 source /usr/lib/bats/bats-assert/load.bash
 
+# bats-assert 2.1 shows only stdout when an exit status is not the expected one: after
+# `run --separate-stderr` the runtime's error message is on stderr, so show that too (a flake
+# in CI is then diagnosable from the log alone).
+eval "$(declare -f assert_success | sed '1s/^assert_success/bats_assert_success/')"
+eval "$(declare -f assert_failure | sed '1s/^assert_failure/bats_assert_failure/')"
+show_stderr_of_run() {
+    [ -z "${stderr-}" ] || printf 'stderr (of the last run --separate-stderr):\n%s\n--\n' "$stderr" >&2
+    return 1
+}
+assert_success() { bats_assert_success "$@" || show_stderr_of_run; }
+assert_failure() { bats_assert_failure "$@" || show_stderr_of_run; }
+
 # `run --separate-stderr` and `run -N` need bats >= 1.5 (Debian 12 has 1.8.2).
 bats_require_minimum_version 1.5.0
 
