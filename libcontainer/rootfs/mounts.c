@@ -37,6 +37,7 @@ struct mount_job {
     struct oci_mount_opts opts;
     int rootfd;
     int destfd;            /* the mount point, O_PATH */
+    int tree;              /* a bind's detached source (open_tree), made by the prelude, or -1 */
 };
 
 /* ---- user namespace for idmapped mounts ---- */
@@ -492,7 +493,7 @@ static int clone_source(const struct mount_job *j, const char *source, oci_err_t
 }
 
 /* A bind mount of SOURCE; returns an fd on the attached mount. */
-static int mount_bind(const struct mount_job *j, const char *source, oci_err_t *err)
+static int mount_bind(struct mount_job *j, const char *source, oci_err_t *err)
 {
     char fd_path[OCI_PROC_FD_PATH_MAX];
     cleanup_close int tree = -1;
@@ -503,7 +504,7 @@ static int mount_bind(const struct mount_job *j, const char *source, oci_err_t *
         source = fd_path;
     }
     if (!j->o->legacy_mount_api) {
-        tree = clone_source(j, source, err);
+        tree = j->tree >= 0 ? steal_fd(&j->tree) : clone_source(j, source, err);
         if (tree >= 0) {
             if (bind_attrs_on_tree(j, tree, err) < 0 || rootfs_move_onto(tree, j->destfd, err) < 0)
                 return -1;
@@ -640,11 +641,38 @@ bool rootfs_mount_ro_deferred(const struct oci_mount *m, const struct oci_mount_
     return strcmp(dest, "/dev") == 0;
 }
 
+/* The type of a bind's source. When mounting with the new API its detached copy (j->tree) is
+ * made here and the type read from that fd: the source path is walked once, not twice. The
+ * errors stay those of a stat, then of open_tree, as they were. */
+static int stat_bind_source(struct mount_job *j, const char *source, struct stat *st, oci_err_t *err)
+{
+    int e;
+
+    if (source_fd(j) >= 0)
+        return fstat(source_fd(j), st) < 0 ? oci_error_sys(err, "bind source \"%s\"", source) : 0;
+    if (j->rootfd >= 0 && !j->o->legacy_mount_api) {
+        j->tree = (int) open_tree(AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+                                                    (j->opts.rbind ? AT_RECURSIVE : 0));
+        if (j->tree >= 0 && fstat(j->tree, st) == 0)
+            return 0;
+        if (j->tree >= 0)
+            return oci_error_sys(err, "bind source \"%s\"", source);
+        e = errno;
+        if (e != ENOSYS && stat(source, st) == 0) {
+            errno = e;
+            return oci_error_sys(err, "open_tree \"%s\"", source);
+        }
+    }
+    if (stat(source, st) < 0)
+        return oci_error_sys(err, "bind source \"%s\"", source);
+    return 0;
+}
+
 /* What an entry needs before anything is mounted (also check's rule): a bind has a source,
  * which exists (*source, resolved against the bundle; *as_file when it is not a directory: a
  * file is bound onto a file); anything else has a type and no idmap, and proc or sysfs a
  * directory to go onto. */
-static int mount_prelude(const struct mount_job *j, char **source, bool *as_file, oci_err_t *err)
+static int mount_prelude(struct mount_job *j, char **source, bool *as_file, oci_err_t *err)
 {
     const struct oci_mount *m = j->m;
 
@@ -656,8 +684,8 @@ static int mount_prelude(const struct mount_job *j, char **source, bool *as_file
         if (m->source == NULL)
             return oci_error_set(err, 0, "bind mount without a source");
         *source = bind_source(j);
-        if ((source_fd(j) >= 0 ? fstat(source_fd(j), &st) : stat(*source, &st)) < 0)
-            return oci_error_sys(err, "bind source \"%s\"", *source);
+        if (stat_bind_source(j, *source, &st, err) < 0)
+            return -1;
         *as_file = !S_ISDIR(st.st_mode);
     } else if (m->type == NULL || m->type[0] == '\0') {
         return oci_error_set(err, 0, "no type and not a bind mount");
@@ -704,7 +732,7 @@ static int do_mount_job(struct mount_job *j, oci_err_t *err)
 int rootfs_mount_entry(const struct oci_rootfs_opts *o, int rootfd, size_t i, oci_err_t *err)
 {
     const struct oci_mount *m = &o->spec->mounts[i];
-    struct mount_job j = { .o = o, .m = m, .index = i, .rootfd = rootfd, .destfd = -1 };
+    struct mount_job j = { .o = o, .m = m, .index = i, .rootfd = rootfd, .destfd = -1, .tree = -1 };
     int ret;
 
     if (m->destination == NULL || m->destination[0] == '\0')
@@ -717,6 +745,8 @@ int rootfs_mount_entry(const struct oci_rootfs_opts *o, int rootfd, size_t i, oc
     oci_mount_opts_free(&j.opts);
     if (j.destfd >= 0)
         close(j.destfd);
+    if (j.tree >= 0)
+        close(j.tree);
     if (ret < 0)
         return oci_error_wrap(err, "mounts[%zu] \"%s\"", i, m->destination);
     return 0;
@@ -746,7 +776,7 @@ int oci_rootfs_check_mounts(const struct oci_spec *spec, const char *bundle, str
     const struct oci_rootfs_opts o = { .spec = spec, .bundle = bundle };
 
     for (size_t i = 0; i < spec->n_mounts; i++) {
-        struct mount_job j = { .o = &o, .m = &spec->mounts[i], .rootfd = -1, .destfd = -1 };
+        struct mount_job j = { .o = &o, .m = &spec->mounts[i], .rootfd = -1, .destfd = -1, .tree = -1 };
         oci_err_t e = NULL;
         int ret;
 

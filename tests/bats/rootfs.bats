@@ -126,6 +126,28 @@ stderr -> /proc/self/fd/2"
     [ ! -e "$BUNDLE/data/new" ]
 }
 
+@test "a bind mount's source path is looked up once: open_tree, its type then read from the tree's fd" {
+    runc_differs "runc stats the source path, then mounts it by path"
+    mkdir "$BUNDLE/data"
+    echo hello >"$BUNDLE/data/file"
+    update_config ".mounts += [{destination: \"/mnt\", type: \"bind\", source: \"$BUNDLE/data\",
+                                options: [\"rbind\", \"ro\"]},
+                               {destination: \"/etc/bound\", type: \"bind\", source: \"$BUNDLE/data/file\",
+                                options: [\"bind\"]}]
+                  | .process.args = [\"cat\", \"/mnt/file\", \"/etc/bound\"]"
+    run strace -f -qq -o "$BATS_TEST_TMPDIR/trace" -e trace=%file,%desc -e signal=none \
+        "$OCIRUN" --root "$ROOT" run --bundle "$BUNDLE" "$ID"
+    assert_success
+    assert_output $'hello\nhello'
+    # each source's path appears in exactly one syscall, its open_tree
+    for src in "$BUNDLE/data\"" "$BUNDLE/data/file\""; do
+        run grep -F "\"$src" "$BATS_TEST_TMPDIR/trace"
+        assert_success
+        assert_equal "${#lines[@]}" 1
+        assert_output --partial "open_tree(AT_FDCWD, \"$src"
+    done
+}
+
 @test "bind mount read-write: changes are visible on the host" {
     mkdir "$BUNDLE/data"
     update_config ".mounts += [{destination: \"/mnt\", type: \"bind\", source: \"$BUNDLE/data\",
