@@ -5,6 +5,7 @@
 # be gone afterwards.
 
 load ../bats/helpers
+source "$BATS_TEST_DIRNAME/../engines/podman-conf.sh"
 
 setup_file() {
     [ "${OCIRUN_VM:-}" = 1 ] && [ -S /run/systemd/private ] || return 0
@@ -46,28 +47,7 @@ assert_unit_gone() {
 
 @test "engines: podman with cgroup_manager = \"systemd\" runs, execs, updates and removes a container" {
     command -v podman >/dev/null || skip "podman is not installed (make check-engines installs it)"
-    cat >"$T/containers.conf" <<CONF
-[containers]
-netns = "none"
-log_driver = "k8s-file"
-
-[network]
-network_config_dir = "$T/cni"
-
-[engine]
-cgroup_manager = "systemd"
-events_logger = "file"
-events_logfile_path = "$T/events.log"
-tmp_dir = "$T/libpod"
-runtime = "ocirun"
-runtime_supports_json = ["crun", "runc", "ocirun"]
-
-[engine.runtimes]
-ocirun = ["$OCIRUN_BIN"]
-CONF
-    printf '[storage]\ndriver = "overlay"\ngraphroot = "%s/storage"\nrunroot = "%s/run"\n' "$T" "$T" >"$T/storage.conf"
-    : >"$T/registries.conf"
-    mkdir -p "$T/cni"
+    podman_conf "$T" systemd overlay "$OCIRUN_BIN"
     export CONTAINERS_CONF=$T/containers.conf CONTAINERS_STORAGE_CONF=$T/storage.conf \
         CONTAINERS_REGISTRIES_CONF=$T/registries.conf XDG_CONFIG_HOME=$T/config
     run podman info --format '{{.Host.OCIRuntime.Path}} {{.Host.CgroupManager}}'

@@ -42,37 +42,13 @@ RL_GID=$(id -g "$RL_USER")
 mkdir -p -m 700 "$T/home" "$T/xdg"
 mkdir -p "$T/home/.config" "$T/home/.local/share"
 chown -R "$RL_USER:$RL_USER" "$T/home" "$T/xdg"
-for d in storage run libpod volumes; do
+for d in storage run libpod volumes cni; do
     mkdir -p "$T/$d"
     chown "$RL_USER:$RL_USER" "$T/$d"
 done
 
-cat >"$T/containers.conf" <<EOF
-[containers]
-netns = "none"
-log_driver = "k8s-file"
-
-[engine]
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-events_logfile_path = "$T/libpod/events.log"
-tmp_dir = "$T/libpod"
-static_dir = "$T/storage/libpod"
-volume_path = "$T/volumes"
-runtime = "${RUNTIME##*/}"
-runtime_supports_json = ["crun", "runc", "ocirun"]
-
-[engine.runtimes]
-${RUNTIME##*/} = ["$ENG_RT"]
-EOF
-cat >"$T/storage.conf" <<EOF
-[storage]
-driver = "vfs"
-graphroot = "$T/storage"
-runroot = "$T/run"
-EOF
-: >"$T/registries.conf"
-chmod 644 "$T/containers.conf" "$T/storage.conf" "$T/registries.conf"
+. "$(dirname "$0")/podman-conf.sh"
+podman_conf "$T" cgroupfs vfs "$ENG_RT"
 
 # as_user CMD...: CMD as the test user in a clean environment (its HOME, XDG_RUNTIME_DIR,
 # podman's configuration files).

@@ -10,46 +10,16 @@ eng_setup podman
 export T=$ENG_TMP
 eng_install podman || { eng_not_ok "install podman" "apt-get failed"; exit 1; }
 
-RTNAME=${RUNTIME##*/}
 # Not told where, podman keeps a blob cache in /var/lib/containers/cache and the runtime its
 # state in its default root (podman passes no --root): both on tmpfs in this mount namespace.
 eng_mask_dir /var/lib/containers
 for d in /run/runc /run/crun /run/ocirun; do eng_mask_dir "$d"; done
 # podman puts every conmon in <cgroup-parent>/conmon and keeps that cgroup (empty)
 ENG_CGROUP_OK=conmon
-mkdir -p "$T/cni"
-# The runtime by name: podman passes --log-format=json --log only to the runtimes that
-# runtime_supports_json lists, and reads the error from that log.
-cat >"$T/containers.conf" <<EOF
-[containers]
-netns = "none"
-log_driver = "k8s-file"
-
-[network]
-network_config_dir = "$T/cni"
-
-[engine]
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-events_logfile_path = "$T/events.log"
-tmp_dir = "$T/libpod"
-static_dir = "$T/storage/libpod"
-volume_path = "$T/volumes"
-runtime = "$RTNAME"
-runtime_supports_json = ["crun", "runc", "ocirun"]
-
-[engine.runtimes]
-$RTNAME = ["$ENG_RT"]
-EOF
-cat >"$T/storage.conf" <<EOF
-[storage]
-driver = "overlay"
-graphroot = "$T/storage"
-runroot = "$T/run"
-EOF
+. "$(dirname "$0")/podman-conf.sh"
+podman_conf "$T" cgroupfs overlay "$ENG_RT"
 export CONTAINERS_CONF=$T/containers.conf CONTAINERS_STORAGE_CONF=$T/storage.conf \
     CONTAINERS_REGISTRIES_CONF=$T/registries.conf XDG_CONFIG_HOME=$T/config
-: >"$T/registries.conf"
 
 podman() { command podman --root "$T/storage" --runroot "$T/run" --cgroup-manager cgroupfs "$@"; }
 prun() { podman run --cgroup-parent "/$ENG_ID" "$@"; }
