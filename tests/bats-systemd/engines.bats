@@ -5,15 +5,19 @@
 # be gone afterwards.
 
 load ../bats/helpers
+source "$BATS_TEST_DIRNAME/../engines/lib.sh"
 source "$BATS_TEST_DIRNAME/../engines/podman-conf.sh"
 
 setup_file() {
     [ "${OCIRUN_VM:-}" = 1 ] && [ -S /run/systemd/private ] || return 0
-    . "$BATS_TEST_DIRNAME/../engines/lib.sh"
     ENG_TMP=$BATS_FILE_TMPDIR
     busybox_rootfs "$ENG_TMP/image-rootfs"
     eng_pack_image "$ENG_TMP/image-rootfs" "$ENG_IMAGE" \
         '{"Env": ["PATH=/usr/sbin:/usr/bin:/sbin:/bin"], "Cmd": ["sh"]}' "$BATS_FILE_TMPDIR/image.tar"
+    mkdir -p "$ENG_TMP/pause-rootfs"
+    cp "$BATS_TEST_DIRNAME/../../build/tests/helpers/pause" "$ENG_TMP/pause-rootfs/pause"
+    eng_pack_image "$ENG_TMP/pause-rootfs" localhost/ocirun-pause:latest '{"Entrypoint": ["/pause"]}' \
+        "$BATS_FILE_TMPDIR/pause.tar"
     export ENG_IMAGE
 }
 
@@ -107,4 +111,44 @@ assert_unit_gone() {
     kill "$dpid"
     for i in $(seq 300); do kill -0 "$dpid" 2>/dev/null || break; sleep 0.1; done
     ! kill -0 "$dpid" 2>/dev/null || fail "dockerd did not stop"
+}
+
+# The kubelet's systemd driver (cgroupDriver: systemd) with containerd's SystemdCgroup = true: a
+# host-network pod (no CNI) driven by tests/bats-systemd/cri_systemd.py through the CRI client
+# of tests/cri/.
+@test "engines: containerd's CRI with SystemdCgroup = true runs a pod: scopes in the pod's slice, limits, exec, no unit left" {
+    command -v containerd >/dev/null || skip "containerd is not installed (make check-cri installs it)"
+    /usr/bin/python3 -c 'import grpc, grpc_tools' 2>/dev/null || skip "python3-grpcio is not installed (make check-cri installs it)"
+    eng_containerd_toml "$T" >"$T/config.toml"
+    cat >>"$T/config.toml" <<CONF
+[plugins."io.containerd.grpc.v1.cri"]
+  sandbox_image = "localhost/ocirun-pause:latest"
+  disable_apparmor = true
+  enable_selinux = false
+  stream_server_address = "127.0.0.1"
+  stream_server_port = "0"
+CONF
+    eng_cri_runtime_toml "$OCIRUN_BIN" "$T/runc" true >>"$T/config.toml"
+    containerd --config "$T/config.toml" >"$T/containerd.log" 2>&1 3>&- &
+    dpid=$!
+    for i in $(seq 600); do [ -S "$T/containerd.sock" ] && break; sleep 0.1; done
+    [ -S "$T/containerd.sock" ] || fail "containerd did not start: $(tail -n 20 "$T/containerd.log")"
+    for image in image pause; do
+        run ctr --address "$T/containerd.sock" --namespace k8s.io images import "$BATS_FILE_TMPDIR/$image.tar"
+        assert_success
+    done
+    mkdir -p "$T/py" "$T/logs"
+    run /usr/bin/python3 -m grpc_tools.protoc -I"$BATS_TEST_DIRNAME/../cri" --python_out="$T/py" \
+        --grpc_python_out="$T/py" "$BATS_TEST_DIRNAME/../cri/api.proto"
+    assert_success
+    CRI_SOCK=$T/containerd.sock CRI_IMAGE=$ENG_IMAGE CRI_LOGS=$T/logs PYTHONDONTWRITEBYTECODE=1 \
+        PYTHONPATH=$T/py:$BATS_TEST_DIRNAME/../cri run timeout 240 /usr/bin/python3 -u "$BATS_TEST_DIRNAME/cri_systemd.py"
+    assert_success
+    refute_output --partial FAIL
+    assert_line "ok: no failed unit"
+    [ -z "$(ls "$T/runc/k8s.io" 2>/dev/null)" ] || fail "ocirun still lists containers: $(ls "$T/runc/k8s.io")"
+    kill "$dpid"
+    for i in $(seq 300); do kill -0 "$dpid" 2>/dev/null || break; sleep 0.1; done
+    ! kill -0 "$dpid" 2>/dev/null || fail "containerd did not stop"
+    [ -z "$(pgrep -f "containerd-shim-runc-v2 .*-address $T/containerd.sock")" ] || fail "a shim is left"
 }

@@ -74,16 +74,8 @@ cat >"$T/cni/conf/10-ocirun.conflist" <<EOF
   }]
 }
 EOF
-cat >"$T/config.toml" <<EOF
-version = 2
-root = "$T/root"
-state = "$T/state"
-[grpc]
-  address = "$T/containerd.sock"
-[ttrpc]
-  address = "$T/containerd.sock.ttrpc"
-[plugins."io.containerd.internal.v1.opt"]
-  path = "$T/opt"
+eng_containerd_toml "$T" >"$T/config.toml"
+cat >>"$T/config.toml" <<EOF
 [plugins."io.containerd.grpc.v1.cri"]
   sandbox_image = "localhost/ocirun-pause:latest"
   netns_mounts_under_state_dir = true
@@ -95,22 +87,14 @@ state = "$T/state"
   stream_server_address = "127.0.0.1"
   stream_server_port = "0"
   stats_collect_period = 1
-  [plugins."io.containerd.grpc.v1.cri".containerd]
-    default_runtime_name = "ocirun"
-    snapshotter = "overlayfs"
-    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.ocirun]
-      runtime_type = "io.containerd.runc.v2"
-      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.ocirun.options]
-        BinaryName = "$CRI_RT"
-        Root = "$T/runc"
-        # cgroupfs; the systemd driver (when ocirun has one) is for a VM tier with systemd, with
-        # pod cgroup parents as slices and a guard that accepts them
-        SystemdCgroup = false
   [plugins."io.containerd.grpc.v1.cri".cni]
     bin_dir = "/usr/lib/cni"
     conf_dir = "$T/cni/conf"
     max_conf_num = 1
 EOF
+# cgroupfs here; SystemdCgroup = true (pods in slices) is tests/bats-systemd/'s, in the VM that
+# runs systemd
+eng_cri_runtime_toml "$CRI_RT" "$T/runc" false >>"$T/config.toml"
 # its own network namespace, loopback up (the streaming server listens there)
 # shellcheck disable=SC2016
 eng_daemon containerd "$T/containerd.log" \

@@ -9,6 +9,7 @@ cri.sh; PYTHONPATH has them."""
 
 import json
 import os
+import subprocess
 import time
 import uuid
 
@@ -208,14 +209,34 @@ class PodCgroup:
 
 # ---- pods and containers ------------------------------------------------------------------------
 
+class SystemdSlice:
+    """The pod's cgroup as the kubelet's systemd driver names it, kubepods-QOS-podUID.slice (the
+    uid's dashes as underscores), for cgroup_parent: the runtime's systemd driver makes the slice
+    with its parents when it starts the pod's first scope; remove() stops it."""
+
+    def __init__(self, qos, uid):
+        self.path = f"kubepods-{qos}-pod{uid.replace('-', '_')}.slice"
+
+    def create(self):
+        pass
+
+    def remove(self):
+        """Stops the slice (systemd collects a stopped transient unit later); [] when it is
+        inactive or gone, else [its state]."""
+        subprocess.run(["systemctl", "stop", self.path], capture_output=True)
+        state = subprocess.run(["systemctl", "show", "-P", "ActiveState", self.path],
+                               capture_output=True, text=True).stdout.strip()
+        return [] if state == "inactive" else [f"{self.path}: {state}"]
+
+
 class Pod:
     """A pod as the kubelet runs one: pod cgroup, log directory, RunPodSandbox with runtime
     handler HANDLER; containers created with the pod's config."""
 
-    def __init__(self, cri, name, handler, image, cgroup_root, log_root, **linux):
+    def __init__(self, cri, name, handler, image, cgroup_root, log_root, uid=None, cgroup=None, **linux):
         self.cri, self.name, self.image, self.handler = cri, name, image, handler
-        self.uid = str(uuid.uuid4())
-        self.cgroup = PodCgroup(cgroup_root, "burstable/pod" + self.uid)
+        self.uid = uid or str(uuid.uuid4())
+        self.cgroup = cgroup or PodCgroup(cgroup_root, "burstable/pod" + self.uid)
         self.log_dir = os.path.join(log_root, f"default_{name}_{self.uid}")
         sec = linux.pop("security_context", {})
         host_network = "namespace_options" in sec and sec["namespace_options"].network == pb.NODE

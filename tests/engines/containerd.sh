@@ -12,18 +12,7 @@ export T NS=ocirun-test
 eng_mask_dir /run/containerd
 eng_install containerd || { eng_not_ok "install containerd" "apt-get failed"; exit 1; }
 
-cat >"$T/config.toml" <<EOF
-version = 2
-root = "$T/root"
-state = "$T/state"
-disabled_plugins = ["io.containerd.grpc.v1.cri"]
-[grpc]
-  address = "$T/containerd.sock"
-[ttrpc]
-  address = "$T/containerd.sock.ttrpc"
-[plugins."io.containerd.internal.v1.opt"]
-  path = "$T/opt"
-EOF
+eng_containerd_toml "$T" io.containerd.grpc.v1.cri >"$T/config.toml"
 eng_daemon containerd "$T/containerd.log" containerd --config "$T/config.toml" --log-level debug
 eng_wait_socket "$T/containerd.sock" || { eng_not_ok "containerd starts" "$(tail -n 20 "$T/containerd.log")"; exit 1; }
 

@@ -226,6 +226,32 @@ eng_daemon() {
     echo "# started $name (pid $!)"
 }
 
+# eng_containerd_toml DIR [PLUGIN]: the start of a containerd config.toml (version 2) with all
+# its state, sockets and plugin files below DIR, PLUGIN disabled; the caller adds its plugins.
+eng_containerd_toml() {
+    local dir=$1
+    printf 'version = 2\nroot = "%s/root"\nstate = "%s/state"\n' "$dir" "$dir"
+    [ -z "${2:-}" ] || printf 'disabled_plugins = ["%s"]\n' "$2"
+    printf '[grpc]\n  address = "%s/containerd.sock"\n[ttrpc]\n  address = "%s/containerd.sock.ttrpc"\n' "$dir" "$dir"
+    printf '[plugins."io.containerd.internal.v1.opt"]\n  path = "%s/opt"\n' "$dir"
+}
+
+# eng_cri_runtime_toml BINARY ROOT SYSTEMD_CGROUP: the CRI plugin's "ocirun" runtime handler
+# (the runc shim v2 with BinaryName, its state in ROOT), the default one, for a config.toml.
+eng_cri_runtime_toml() {
+    cat <<TOML
+  [plugins."io.containerd.grpc.v1.cri".containerd]
+    default_runtime_name = "ocirun"
+    snapshotter = "overlayfs"
+    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.ocirun]
+      runtime_type = "io.containerd.runc.v2"
+      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.ocirun.options]
+        BinaryName = "$1"
+        Root = "$2"
+        SystemdCgroup = $3
+TOML
+}
+
 # eng_wait_socket PATH [SECONDS]: until PATH is a socket; fails when the last daemon died.
 eng_wait_socket() {
     local sock=$1 limit=${2:-30} i last=${ENG_DAEMONS[-1]##*:}
