@@ -646,22 +646,18 @@ bool rootfs_mount_ro_deferred(const struct oci_mount *m, const struct oci_mount_
  * errors stay those of a stat, then of open_tree, as they were. */
 static int stat_bind_source(struct mount_job *j, const char *source, struct stat *st, oci_err_t *err)
 {
-    int e;
-
     if (source_fd(j) >= 0)
         return fstat(source_fd(j), st) < 0 ? oci_error_sys(err, "bind source \"%s\"", source) : 0;
     if (j->rootfd >= 0 && !j->o->legacy_mount_api) {
-        j->tree = (int) open_tree(AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
-                                                    (j->opts.rbind ? AT_RECURSIVE : 0));
-        if (j->tree >= 0 && fstat(j->tree, st) == 0)
-            return 0;
-        if (j->tree >= 0)
-            return oci_error_sys(err, "bind source \"%s\"", source);
-        e = errno;
-        if (e != ENOSYS && stat(source, st) == 0) {
-            errno = e;
-            return oci_error_sys(err, "open_tree \"%s\"", source);
+        int tree = rootfs_clone_tree(source, j->opts.rbind, err);
+
+        if (tree >= 0) {
+            j->tree = tree;
+            return fstat(tree, st) < 0 ? oci_error_sys(err, "bind source \"%s\"", source) : 0;
         }
+        if (tree != -ENOSYS && stat(source, st) == 0)
+            return -1;          /* open_tree's own error */
+        oci_error_free(err);
     }
     if (stat(source, st) < 0)
         return oci_error_sys(err, "bind source \"%s\"", source);

@@ -37,19 +37,20 @@ if [ "$(id -u)" -ne 0 ]; then
     exec sudo "$PWD/tests/vm/check.sh" "$@"
 fi
 
-vm_opts=() out=build/tests/vm inside=--inside
+vm_opts=() out=build/tests/vm inside=--inside engines=()
 if [ "${1:-}" = --systemd ]; then
     shift
     vm_opts=(--systemd) out=build/tests/vm-systemd VM_BATS=("${VM_SYSTEMD_BATS[@]}") inside=--inside-systemd
+    engines=(podman docker.io containerd python3-grpcio python3-grpc-tools)
 fi
 mkdir -p "$out"
 rm -f "$out/summary" "$out/bats.log"
 # The engines that tests/bats-systemd/engines.bats runs in the VM are the host's files: installed
 # here when missing (as tests/engines/ installs them: no service started), or on a fresh
 # machine those tests would only skip.
-if [ "$out" = build/tests/vm-systemd ]; then
-    (. tests/engines/lib.sh && ENG_LOGS=$out && eng_install podman docker.io containerd python3-grpcio python3-grpc-tools) ||
-        echo "check-vm: could not install the engines (apt-get: $out/apt.log); their tests skip"
+if [ ${#engines[@]} -gt 0 ]; then
+    (. tests/engines/lib.sh && ENG_LOGS=$out && eng_install "${engines[@]}") ||
+        echo "check-vm: could not install ${engines[*]} (apt-get: $out/apt.log); their tests skip"
 fi
 [ -x build/ocirun ] && [ -x build/tests/helpers/alloc ] ||
     { echo "check-vm: build/ocirun or build/tests/helpers/alloc missing: run make check-vm" >&2; exit 1; }
